@@ -1,0 +1,1 @@
+"""Contracts every Newsroom service imports: settings, events, topology, the article store."""

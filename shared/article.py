@@ -1,0 +1,181 @@
+"""The article: what an editorial system sends, and what the store keeps."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    model_validator,
+)
+
+from shared.slugs import make_slug
+from shared.text import plain_text
+
+ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
+Title = Annotated[PlainText, Field(max_length=300)]
+
+
+def _required(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+class Status(StrEnum):
+    """Where an article is in its life."""
+
+    PUBLISHED = "published"
+    SCHEDULED = "scheduled"
+    UNPUBLISHED = "unpublished"
+
+
+class Author(BaseModel):
+    """A byline entry; the slug names the author's page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[PlainText, Field(max_length=200), AfterValidator(_required)]
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,80}$")] | None = None
+
+    @property
+    def page_slug(self) -> str:
+        """The given slug, or one made from the name."""
+        return self.slug or make_slug(self.name)
+
+
+class LeadImage(BaseModel):
+    """The picture at the top of an article."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)[^\s\"'<>]*$")]
+    caption: Annotated[PlainText, Field(max_length=1000)] = ""
+    credit: Annotated[PlainText, Field(max_length=300)] = ""
+    width: Annotated[int, Field(gt=0, le=20000)] | None = None
+    height: Annotated[int, Field(gt=0, le=20000)] | None = None
+
+
+class ArticleIn(BaseModel):
+    """An article as an editorial system sends it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Чем мы можем помочь горожанам",
+                    "summary": "Полиция переходит на сервисную модель работы.",
+                    "body_html": "<p>Первый абзац.</p><p>Второй абзац.</p>",
+                    "authors": [{"name": "Айгерим Сапарова"}],
+                    "section": "Общество",
+                    "tags": ["полиция", "Астана"],
+                    "published_at": "2026-11-25T14:05:00+05:00",
+                }
+            ]
+        },
+    )
+
+    title: Annotated[Title, AfterValidator(_required)]
+    subtitle: Annotated[PlainText, Field(max_length=500)] = ""
+    summary: Annotated[PlainText, Field(max_length=2000)] = ""
+    body_html: Annotated[str, Field(max_length=1_000_000)]
+    authors: Annotated[list[Author], Field(min_length=1, max_length=20)]
+    section: Annotated[PlainText, Field(max_length=100), AfterValidator(_required)]
+    tags: Annotated[list[Annotated[PlainText, Field(max_length=100)]], Field(max_length=30)] = []
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "ru"
+    published_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    lead_image: LeadImage | None = None
+    canonical_url: HttpUrl | None = None
+    slug: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,80}$")] | None = Field(
+        None, description="Ask for this slug; the old URL then redirects to the new one."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _author_shorthand(cls, data: Any) -> Any:
+        """Accept `author: "Name"` and plain strings in `authors`."""
+        if isinstance(data, dict):
+            data = dict(data)
+            if "author" in data and "authors" not in data:
+                data["authors"] = [data.pop("author")]
+            if isinstance(data.get("authors"), list):
+                data["authors"] = [
+                    {"name": a} if isinstance(a, str) else a for a in data["authors"]
+                ]
+        return data
+
+    @model_validator(mode="after")
+    def _clean_tags(self) -> "ArticleIn":
+        """Drop empty and repeated tags, keeping the first spelling."""
+        seen: dict[str, str] = {}
+        for tag in self.tags:
+            if tag and make_slug(tag) not in seen:
+                seen[make_slug(tag)] = tag
+        self.tags = list(seen.values())
+        return self
+
+
+class Placement(BaseModel):
+    """Where an article shows on the site: enough to know which pages it touches."""
+
+    url: str
+    published_at: datetime
+    section: str
+    tags: list[str]
+    authors: list[str]
+
+
+class Article(ArticleIn):
+    """An article as the store keeps it, with the server-managed fields."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Annotated[str, Field(pattern=ARTICLE_ID_PATTERN)]
+    version: int
+    guid: str
+    slug: str  # type: ignore[assignment]
+    url: str
+    status: Status
+    created_at: datetime
+    modified_at: datetime
+    redirect_from: list[str] = []
+    digest: str = ""
+
+    @property
+    def is_live(self) -> bool:
+        """Whether readers can see it now."""
+        return self.status is Status.PUBLISHED
+
+    @property
+    def section_slug(self) -> str:
+        """Slug of the section page."""
+        return make_slug(self.section)
+
+    @property
+    def tag_slugs(self) -> list[str]:
+        """Slugs of the tag pages."""
+        return [make_slug(t) for t in self.tags]
+
+    @property
+    def author_slugs(self) -> list[str]:
+        """Slugs of the author pages."""
+        return [a.page_slug for a in self.authors]
+
+    def placement(self) -> Placement:
+        """Where this article shows on the site."""
+        return Placement(
+            url=self.url,
+            published_at=self.published_at,
+            section=self.section_slug,
+            tags=self.tag_slugs,
+            authors=self.author_slugs,
+        )

@@ -1,0 +1,34 @@
+"""Readable Latin slugs for Russian and Kazakh text."""
+
+from slugify import slugify
+
+# Kazakh letters unidecode drops or flattens, and Russian letters written the way
+# Russian-language sites transliterate them in URLs.
+_REPLACEMENTS = [
+    ("ә", "a"),
+    ("ғ", "g"),
+    ("қ", "q"),
+    ("ң", "ng"),
+    ("ө", "o"),
+    ("ұ", "u"),
+    ("ү", "u"),
+    ("һ", "h"),
+    ("і", "i"),
+    ("я", "ya"),
+    ("ю", "yu"),
+    ("й", "y"),
+    ("ё", "yo"),
+    ("х", "kh"),
+    ("ц", "ts"),
+    ("ъ", ""),
+    ("ь", ""),
+]
+REPLACEMENTS = _REPLACEMENTS + [(a.upper(), b.capitalize()) for a, b in _REPLACEMENTS]
+
+MAX_LENGTH = 80
+
+
+def make_slug(text: str, max_length: int = MAX_LENGTH) -> str:
+    """A lowercase ASCII slug of `text`, cut on a word boundary; never empty."""
+    slug = slugify(text, replacements=REPLACEMENTS, max_length=max_length, word_boundary=True)
+    return slug or "n-a"

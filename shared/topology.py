@@ -1,0 +1,40 @@
+"""Who produces and who consumes each stream: the platform's wiring in one place."""
+
+from dataclasses import dataclass
+
+ARTICLES_STREAM = "newsroom:articles"
+VIEWS_STREAM = "newsroom:views"
+
+RENDER_GROUP = "render"
+FEEDS_GROUP = "feeds"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A Redis stream, the service writing to it and the consumer groups reading it."""
+
+    name: str
+    producer: str
+    groups: tuple[str, ...]
+    events: tuple[str, ...]
+
+
+TOPOLOGY: tuple[Stream, ...] = (
+    Stream(
+        name=ARTICLES_STREAM,
+        producer="ingest",
+        groups=(RENDER_GROUP, FEEDS_GROUP),
+        events=("ArticlePublished", "ArticleUpdated", "ArticleUnpublished"),
+    ),
+    Stream(
+        name=VIEWS_STREAM,
+        producer="ingest",
+        groups=(FEEDS_GROUP,),
+        events=("ArticleViewed",),
+    ),
+)
+
+
+def streams_read_by(group: str) -> list[str]:
+    """Names of the streams a consumer group reads."""
+    return [s.name for s in TOPOLOGY if group in s.groups]

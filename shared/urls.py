@@ -1,0 +1,59 @@
+"""The site's URL scheme: every public path is made here, from patterns (Pelican-style)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class UrlScheme:
+    """Site-relative URL patterns; each ends in `/` (a folder with index.html) or a file name."""
+
+    timezone: str = "Asia/Almaty"
+    article: str = "/{year}/{month:02d}/{day:02d}/{slug}/"
+    section: str = "/section/{slug}/"
+    tag: str = "/tag/{slug}/"
+    author: str = "/author/{slug}/"
+    year: str = "/{year}/"
+    month: str = "/{year}/{month:02d}/"
+    day: str = "/{year}/{month:02d}/{day:02d}/"
+    page: str = "page/{page}/"
+    rss: str = "/feeds/rss.xml"
+    atom: str = "/feeds/atom.xml"
+
+    def local(self, moment: datetime) -> datetime:
+        """The moment in the site's time zone."""
+        return moment.astimezone(ZoneInfo(self.timezone))
+
+    def article_url(self, slug: str, published_at: datetime) -> str:
+        """Path of an article page: its local publication day and its slug."""
+        d = self.local(published_at)
+        return self.article.format(year=d.year, month=d.month, day=d.day, slug=slug)
+
+    def paged(self, first: str, page: int) -> str:
+        """Path of page `page` of a list whose first page is at `first`."""
+        return first if page <= 1 else first + self.page.format(page=page)
+
+    def section_url(self, slug: str, page: int = 1) -> str:
+        """Path of a section's list page."""
+        return self.paged(self.section.format(slug=slug), page)
+
+    def tag_url(self, slug: str, page: int = 1) -> str:
+        """Path of a tag's list page."""
+        return self.paged(self.tag.format(slug=slug), page)
+
+    def author_url(self, slug: str, page: int = 1) -> str:
+        """Path of an author's list page."""
+        return self.paged(self.author.format(slug=slug), page)
+
+    def home_url(self, page: int = 1) -> str:
+        """Path of a page of the home list."""
+        return self.paged("/", page)
+
+    def archive_url(self, year: int, month: int | None = None, day: int | None = None) -> str:
+        """Path of the archive page of a year, a month or a day."""
+        if day is not None and month is not None:
+            return self.day.format(year=year, month=month, day=day)
+        if month is not None:
+            return self.month.format(year=year, month=month)
+        return self.year.format(year=year)
