@@ -1,0 +1,1 @@
+"""The three Newsroom services: ingest → streams → render and feeds."""

@@ -1,0 +1,1 @@
+"""HTTP API for editorial systems: validates, sanitizes, stores, and announces articles."""

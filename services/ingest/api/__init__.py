@@ -1,0 +1,1 @@
+"""Routes of the ingest API; thin, they hand work to the store."""

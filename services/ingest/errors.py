@@ -1,0 +1,38 @@
+"""Every API error is a JSON body with a reason and the right status."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+def error(status: int, reason: str, **extra: object) -> JSONResponse:
+    """A JSON error response."""
+    return JSONResponse({"error": reason, **extra}, status_code=status)
+
+
+def _field(loc: tuple[object, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error(400, "malformed JSON", detail=str(errors[0].get("ctx", {}).get("error", "")))
+    fields = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in errors]
+    return error(422, "validation failed", fields=fields)
+
+
+async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    headers = getattr(exc, "headers", None)
+    response = error(exc.status_code, str(exc.detail))
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Register the JSON error handlers on `app`."""
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
