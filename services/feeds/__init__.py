@@ -1,0 +1,1 @@
+"""Consumes article and view events: RSS, Atom and the "most read" rankings."""

@@ -1,0 +1,1 @@
+"""Consumes article events and writes the static site."""
