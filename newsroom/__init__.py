@@ -1,0 +1,1 @@
+"""Operator tooling: the `newsroom` command, the local runner and its site server."""

@@ -1,0 +1,74 @@
+"""`newsroom run`: Redis, the three services and a site server on one machine."""
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import redis
+from rich.console import Console
+
+from newsroom.demo import load_demo
+from newsroom.embedded_redis import start_redis
+from newsroom.supervisor import Child, Supervisor, service
+from shared.store import ALL
+
+console = Console()
+
+
+def _token(state: Path) -> str:
+    path = state / "token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
+    return path.read_text().strip()
+
+
+def _wait_ready(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not become ready")
+
+
+def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
+    """Start everything, load the demo content into an empty store, and wait for Ctrl-C."""
+    state.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    redis_process: subprocess.Popen[bytes] | None = None
+    if not env.get("REDIS_URL"):
+        redis_process, env["REDIS_URL"] = start_redis(state / "redis")
+        console.print(f"[dim]embedded redis at {env['REDIS_URL']} (data in {state}/redis)[/]")
+    token = env.get("NEWSROOM_API_TOKENS", "").split(",")[0].strip() or _token(state)
+    env.setdefault("NEWSROOM_API_TOKENS", token)
+    env.setdefault("NEWSROOM_PUBLIC_DIR", str((state / "public").resolve()))
+    env.setdefault("NEWSROOM_SITE_URL", f"http://127.0.0.1:{site_port}")
+    env["NEWSROOM_INGEST_PORT"] = str(ingest_port)
+    env["NEWSROOM_SITE_PORT"] = str(site_port)
+    site = Child("site", [sys.executable, "-m", "newsroom.siteserver"])
+    supervisor = Supervisor([service("ingest"), service("render"), service("feeds"), site], env)
+    supervisor.start()
+    try:
+        _wait_ready(f"http://127.0.0.1:{ingest_port}/api/ready")
+        _wait_ready(f"http://127.0.0.1:{site_port}/api/health")
+        if demo and not redis.Redis.from_url(env["REDIS_URL"]).exists(ALL):
+            api = f"http://127.0.0.1:{ingest_port}"
+            count = load_demo(api, token, Path(env["NEWSROOM_PUBLIC_DIR"]))
+            console.print(f"loaded {count} demo articles")
+        console.print(f"[bold green]Newsroom is up:[/] http://127.0.0.1:{site_port}/")
+        console.print(f"API docs: http://127.0.0.1:{site_port}/api/docs")
+        console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")
+        supervisor.watch(console.print)
+    finally:
+        supervisor.stop()
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(10)
+        console.print("stopped")
