@@ -1,0 +1,145 @@
+"""The article store against a real Redis: one transaction writes article, indexes and event."""
+
+import asyncio
+import json
+
+import pytest
+from redis.asyncio import Redis
+
+from shared.article import ArticleIn, Status
+from shared.store import (
+    HOME,
+    ArticleStore,
+    VersionConflictError,
+    index_key,
+)
+from shared.topology import ARTICLES_STREAM
+
+
+def article_in(**changes) -> ArticleIn:
+    fields = {
+        "title": "Чем я могу Вам помочь?",
+        "author": "Александра Власова",
+        "section": "Общество",
+        "tags": ["полиция", "Астана"],
+        "published_at": "2026-11-25T10:00:00+05:00",
+        "summary": "Лид",
+        "body_html": "<p>Текст</p>",
+    }
+    return ArticleIn.model_validate(fields | changes)
+
+
+@pytest.fixture
+async def store(redis_url):
+    client = Redis.from_url(redis_url)
+    yield ArticleStore(client)
+    await client.aclose()
+
+
+async def events(store: ArticleStore) -> list[dict]:
+    entries = await store.redis.xrange(ARTICLES_STREAM)
+    return [json.loads(fields[b"__data__"]) for _, fields in entries]
+
+
+async def test_new_article_is_stored_indexed_and_announced(store):
+    result = await store.save("a1", article_in())
+
+    assert result.created and result.changed
+    article = result.article
+    assert (article.version, article.status) == (1, Status.PUBLISHED)
+    assert article.url == "/2026/11/25/chem-ya-mogu-vam-pomoch/"
+    assert article.guid.startswith("urn:uuid:")
+    assert await store.latest_ids(HOME) == ["a1"]
+    assert await store.latest_ids(index_key("tag", "politsiya")) == ["a1"]
+    assert await store.name("author", "aleksandra-vlasova") == "Александра Власова"
+    [event] = await events(store)
+    assert (event["type"], event["article_id"], event["version"]) == ("ArticlePublished", "a1", 1)
+    assert event["after"]["url"] == article.url
+
+
+async def test_same_body_twice_is_one_version(store):
+    await store.save("a1", article_in())
+    again = await store.save("a1", article_in())
+
+    assert not again.changed and again.article.version == 1
+    assert len(await events(store)) == 1
+
+
+async def test_edit_keeps_guid_and_slug_and_moves_indexes(store):
+    first = (await store.save("a1", article_in())).article
+    edited = (
+        await store.save("a1", article_in(title="Новый заголовок", section="Экономика"))
+    ).article
+
+    assert edited.version == 2
+    assert (edited.guid, edited.slug, edited.url) == (first.guid, first.slug, first.url)
+    assert await store.latest_ids(index_key("section", "obshchestvo")) == []
+    assert await store.latest_ids(index_key("section", "ekonomika")) == ["a1"]
+    update = (await events(store))[-1]
+    assert update["type"] == "ArticleUpdated"
+    assert update["before"]["section"] == "obshchestvo"
+    assert update["after"]["section"] == "ekonomika"
+
+
+async def test_requested_slug_changes_the_url_and_keeps_the_old_one_as_redirect(store):
+    first = (await store.save("a1", article_in())).article
+    moved = (await store.save("a1", article_in(slug="pomoshch"))).article
+
+    assert moved.url == "/2026/11/25/pomoshch/"
+    assert moved.redirect_from == [first.url]
+
+
+async def test_titles_that_make_the_same_slug_get_distinct_urls(store):
+    one = (await store.save("a1", article_in())).article
+    two = (await store.save("a2", article_in())).article
+    assert one.url != two.url
+    assert two.slug == "chem-ya-mogu-vam-pomoch-2"
+
+
+async def test_unpublish_removes_from_indexes_and_republish_restores(store):
+    await store.save("a1", article_in())
+    gone = await store.unpublish("a1")
+
+    assert gone.status is Status.UNPUBLISHED and gone.version == 2
+    assert await store.latest_ids(HOME) == []
+    back = (await store.save("a1", article_in())).article
+    assert back.status is Status.PUBLISHED and back.version == 3
+    assert [e["type"] for e in await events(store)] == [
+        "ArticlePublished",
+        "ArticleUnpublished",
+        "ArticlePublished",
+    ]
+
+
+async def test_stale_if_match_is_refused(store):
+    await store.save("a1", article_in())
+    with pytest.raises(VersionConflictError) as conflict:
+        await store.save("a1", article_in(title="Другой"), if_match=7)
+    assert conflict.value.current == 1
+
+
+async def test_concurrent_writers_get_each_version_exactly_once(store):
+    bodies = [article_in(title=f"Заголовок номер {n}") for n in range(10)]
+    results = await asyncio.gather(*(store.save("a1", body) for body in bodies))
+
+    versions = sorted(r.article.version for r in results)
+    assert versions == list(range(1, 11))
+    newest = max(results, key=lambda r: r.article.version).article
+    stored = await store.get("a1")
+    assert stored is not None and stored.title == newest.title and stored.version == 10
+    assert [e["version"] for e in await events(store)] == list(range(1, 11))
+
+
+async def test_future_article_is_scheduled_then_published_when_due(store):
+    from datetime import UTC, datetime, timedelta
+
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    saved = (await store.save("a1", article_in(published_at=soon.isoformat()))).article
+
+    assert saved.status is Status.SCHEDULED
+    assert await store.latest_ids(HOME) == [] and await events(store) == []
+    assert await store.publish_due() == []
+    [published] = await store.publish_due(now=soon + timedelta(seconds=1))
+    assert published.status is Status.PUBLISHED
+    assert await store.latest_ids(HOME) == ["a1"]
+    assert [e["type"] for e in await events(store)] == ["ArticlePublished"]

@@ -1,0 +1,1 @@
+"""Helpers the tests share: real Redis processes and the real services as subprocesses."""

@@ -1,0 +1,112 @@
+"""The real platform as subprocesses: ingest, render, feeds and the site server."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import redis
+from port_for import get_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("ingest", "render", "feeds")
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T], timeout: float = 10.0, interval: float = 0.02) -> T:
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except (httpx.HTTPError, OSError, AssertionError) as e:
+            last_error = e
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last error: {last_error!r})")
+
+
+class Platform:
+    """The three services and the site server running against one Redis and public folder."""
+
+    def __init__(self, redis_url: str, workdir: Path, token: str = "test-token") -> None:
+        self.redis_url = redis_url
+        self.public = workdir / "public"
+        self.logs = workdir / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.token = token
+        self.ingest_port = get_port(None)
+        self.site_port = get_port(None)
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.site_url = f"http://127.0.0.1:{self.site_port}"
+        self.env = {
+            **os.environ,
+            "REDIS_URL": redis_url,
+            "NEWSROOM_PUBLIC_DIR": str(self.public),
+            "NEWSROOM_SITE_URL": "https://news.example.kz",
+            "NEWSROOM_API_TOKENS": token,
+            "NEWSROOM_INGEST_PORT": str(self.ingest_port),
+            "NEWSROOM_SITE_PORT": str(self.site_port),
+            "PYTHONPATH": str(ROOT),
+        }
+
+    def start(self, name: str, replica: int = 0) -> subprocess.Popen[bytes]:
+        """Start one process: a service by name, or `site` for the site server."""
+        module = "newsroom.siteserver" if name == "site" else f"services.{name}"
+        key = f"{name}-{replica}"
+        env = {**self.env, "NEWSROOM_CONSUMER": key}
+        with (self.logs / f"{key}.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", module], env=env, cwd=ROOT, stdout=log, stderr=log
+            )
+        self.processes[key] = process
+        return process
+
+    def start_all(self) -> None:
+        """Start everything and wait until ingest and the site answer."""
+        for name in (*SERVICES, "site"):
+            self.start(name)
+        wait_for(lambda: httpx.get(f"{self.site_url}/api/ready").status_code == 200, 30)
+        wait_for(lambda: self.blocked_readers() >= 3, 30)
+
+    def blocked_readers(self) -> int:
+        """How many subscribers are reading their streams right now."""
+        with redis.Redis.from_url(self.redis_url) as client:
+            return sum(c["cmd"] == "xreadgroup" for c in client.client_list())
+
+    def kill(self, key: str, sig: int = signal.SIGKILL) -> None:
+        """Send `sig` to a process and wait for it to end."""
+        process = self.processes.pop(key)
+        process.send_signal(sig)
+        process.wait(30)
+
+    def stop(self) -> None:
+        """Stop every process (SIGTERM, then SIGKILL)."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+    def api(self) -> httpx.Client:
+        """A client of the site origin that carries the API token."""
+        return httpx.Client(
+            base_url=self.site_url,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=10,
+        )
+
+    def get(self, path: str) -> httpx.Response:
+        """GET a site path as a reader would."""
+        return httpx.get(self.site_url + path, timeout=10)
