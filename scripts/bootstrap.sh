@@ -1,0 +1,35 @@
+# Sourced by scripts/run and scripts/test: installs what they need, once.
+# - a virtualenv in .venv with the project and its pinned dependencies;
+# - Debian packages given to need_debian, when their command is missing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+
+ensure_venv() {
+    local extras="$1" stamp="$VENV/.installed-$1"
+    local want
+    want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    if [ ! -x "$PY" ]; then
+        python3 -m venv "$VENV"
+    fi
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+        echo "==> installing Python dependencies ($extras) into .venv"
+        "$PY" -m pip install --quiet --upgrade pip
+        "$PY" -m pip install --quiet -e "$ROOT[$extras]"
+        echo "$want" > "$stamp"
+    fi
+}
+
+# need_debian COMMAND PACKAGE...: install PACKAGEs from Debian when COMMAND is missing.
+need_debian() {
+    local cmd="$1"; shift
+    if ! command -v "$cmd" >/dev/null 2>&1; then
+        echo "==> installing $* from Debian's packages"
+        local sudo=""
+        [ "$(id -u)" = 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+    fi
+}
