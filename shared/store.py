@@ -34,6 +34,7 @@ NAMES = PREFIX + "names"
 DAYS = PREFIX + "idx:days"
 ALL = PREFIX + "idx:all"
 HOME = PREFIX + "idx:home"
+PATHS = PREFIX + "paths"
 
 
 def index_key(kind: str, slug: str) -> str:
@@ -115,6 +116,22 @@ class ArticleStore:
         """Display name of a section, tag or author page."""
         raw = await self.redis.hget(NAMES, f"{kind}:{slug}")
         return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def resolve(self, path: str) -> tuple[int, str | None]:
+        """What the web server should answer for a site path with no file.
+
+        301 and the new URL for an article's old URL, 410 for an unpublished article's URL,
+        404 for anything else.
+        """
+        owner = await self.redis.hget(PATHS, path)
+        article = await self.get(owner.decode()) if owner else None
+        if article is None:
+            return 404, None
+        if article.status is Status.UNPUBLISHED:
+            return 410, None
+        if article.is_live and path != article.url:
+            return 301, article.url
+        return 404, None
 
     async def save(
         self, article_id: str, data: ArticleIn, *, if_match: int | None = None
@@ -246,6 +263,7 @@ class ArticleStore:
     def _write(self, pipe: Pipeline, current: Article | None, article: Article) -> None:
         pipe.set(self.key(article.id), article.model_dump_json())
         pipe.hset(SLUGS, article.slug, article.id)
+        pipe.hset(PATHS, mapping=dict.fromkeys([article.url, *article.redirect_from], article.id))
         pipe.zadd(ALL, {article.id: _score(article.modified_at)})
         if current and current.is_live:
             self._unindex(pipe, current)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 ARTICLES_STREAM = "newsroom:articles"
 VIEWS_STREAM = "newsroom:views"
+DEAD_LETTERS_STREAM = "newsroom:dead-letters"
 
 RENDER_GROUP = "render"
 FEEDS_GROUP = "feeds"

@@ -143,3 +143,15 @@ async def test_future_article_is_scheduled_then_published_when_due(store):
     assert published.status is Status.PUBLISHED
     assert await store.latest_ids(HOME) == ["a1"]
     assert [e["type"] for e in await events(store)] == ["ArticlePublished"]
+
+
+async def test_old_urls_resolve_to_redirects_and_unpublished_ones_to_gone(store):
+    first = (await store.save("a1", article_in())).article
+    moved = (await store.save("a1", article_in(slug="pomoshch"))).article
+
+    assert await store.resolve(first.url) == (301, moved.url)
+    assert await store.resolve(moved.url) == (404, None)  # the file itself answers
+    assert await store.resolve("/nothing/here/") == (404, None)
+    await store.unpublish("a1")
+    assert await store.resolve(moved.url) == (410, None)
+    assert await store.resolve(first.url) == (410, None)
