@@ -2,20 +2,22 @@
 
 from fastapi import APIRouter, HTTPException, Request
 
+from services.ingest.schemas import Health, errors
+
 router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get("/health")
-async def health() -> dict[str, str]:
+async def health() -> Health:
     """The process answers."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
-@router.get("/ready", responses={503: {"description": "Redis unreachable"}})
-async def ready(request: Request) -> dict[str, str]:
+@router.get("/ready", responses=errors(503))
+async def ready(request: Request) -> Health:
     """Redis answers too."""
     try:
         await request.app.state.redis.ping()
     except Exception as e:
         raise HTTPException(503, f"redis unreachable: {type(e).__name__}") from None
-    return {"status": "ready"}
+    return Health(status="ready")
