@@ -4,17 +4,13 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from services.ingest.schemas import ViewIn, errors
+from services.ingest.schemas import Accepted, ViewIn, errors
 from services.ingest.viewlog import RateLimitedError, ViewLog, is_bot
 
 router = APIRouter(prefix="/api", tags=["views"])
 
-_BODY_SCHEMA = {
-    "oneOf": [
-        {"$ref": "#/components/schemas/ViewIn"},
-        {"type": "array", "items": {"$ref": "#/components/schemas/ViewIn"}, "minItems": 1},
-    ]
-}
+_VIEW_SCHEMA = ViewIn.model_json_schema()
+_BODY_SCHEMA = {"oneOf": [_VIEW_SCHEMA, {"type": "array", "items": _VIEW_SCHEMA, "minItems": 1}]}
 
 
 @router.post(
@@ -22,15 +18,7 @@ _BODY_SCHEMA = {
     status_code=202,
     response_class=Response,
     responses={
-        202: {
-            "description": "Taken; counted by the feeds service",
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/Accepted"},
-                    "example": {"accepted": 2},
-                }
-            },
-        },
+        202: {"model": Accepted, "description": "Taken; counted by the feeds service"},
         **errors(400, 413, 422, 429),
     },
     openapi_extra={
