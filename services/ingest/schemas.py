@@ -120,20 +120,16 @@ class FieldError(BaseModel):
     reason: str
 
 
+ERROR_EXAMPLE = {
+    "error": "validation failed",
+    "fields": [{"field": "title", "reason": "Value error, must not be empty"}],
+}
+
+
 class ErrorOut(BaseModel):
     """Every error the API answers: the reason, and the bad fields on 422."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "examples": [
-                {
-                    "error": "validation failed",
-                    "fields": [{"field": "title", "reason": "Value error, must not be empty"}],
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [ERROR_EXAMPLE]})
 
     error: str
     fields: list[FieldError] | None = None

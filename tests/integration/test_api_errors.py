@@ -174,3 +174,10 @@ def test_odd_bytes_never_get_a_500(client, raw):
         )
         assert response.status_code in (400, 422), (path, response.text)
         assert response.json()["error"]
+
+
+def test_an_id_outside_the_pattern_gets_422(client):
+    for bad in ("bad..id", "x" * 65, "пробел"):
+        response = client.put(f"/api/articles/{bad}", json=BODY, headers=AUTH)
+        assert response.status_code == 422
+        assert response.json()["fields"][0]["field"] == "path.article_id"
