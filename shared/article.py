@@ -1,6 +1,6 @@
 """The article: what an editorial system sends, and what the store keeps."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -11,11 +11,12 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    PlainSerializer,
     model_validator,
 )
 
 from shared.slugs import make_slug
-from shared.text import plain_text
+from shared.text import plain_text, xml_safe
 
 ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -27,6 +28,21 @@ def _required(value: str) -> str:
     if not value:
         raise ValueError("must not be empty")
     return value
+
+
+def _plausible(moment: datetime) -> datetime:
+    """Refuse moments that cannot be converted between time zones safely."""
+    if not 1900 <= moment.year <= 9000:
+        raise ValueError("year must be between 1900 and 9000")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+UtcTimestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda moment: moment.astimezone(UTC).isoformat(), return_type=str),
+]
+"""A server-managed moment, always written in UTC with an explicit `+00:00` offset."""
 
 
 class Status(StrEnum):
@@ -86,13 +102,13 @@ class ArticleIn(BaseModel):
     title: Annotated[Title, AfterValidator(_required)]
     subtitle: Annotated[PlainText, Field(max_length=500)] = ""
     summary: Annotated[PlainText, Field(max_length=2000)] = ""
-    body_html: Annotated[str, Field(max_length=1_000_000)]
+    body_html: Annotated[str, Field(max_length=1_000_000), AfterValidator(xml_safe)]
     authors: Annotated[list[Author], Field(min_length=1, max_length=20)]
     section: Annotated[PlainText, Field(max_length=100), AfterValidator(_required)]
     tags: Annotated[list[Annotated[PlainText, Field(max_length=100)]], Field(max_length=30)] = []
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "ru"
-    published_at: AwareDatetime
-    updated_at: AwareDatetime | None = None
+    published_at: Moment
+    updated_at: Moment | None = None
     lead_image: LeadImage | None = None
     canonical_url: HttpUrl | None = None
     slug: Annotated[str, Field(pattern=r"^[a-z0-9-]{1,80}$")] | None = Field(
@@ -145,8 +161,8 @@ class Article(ArticleIn):
     slug: str  # type: ignore[assignment]
     url: str
     status: Status
-    created_at: datetime
-    modified_at: datetime
+    created_at: UtcTimestamp
+    modified_at: UtcTimestamp
     redirect_from: list[str] = []
     digest: str = ""
 

@@ -32,6 +32,19 @@ class Settings(BaseSettings):
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
+    ingest_workers: int = Field(1, ge=1, description="Worker processes of the ingest API.")
+    views_batch_max: int = Field(1000, ge=1, description="Most views one POST /api/views takes.")
+    views_rate_limit: int = Field(
+        1000,
+        ge=0,
+        description="POST /api/views requests one client address may send per window "
+        "(0: no limit).",
+    )
+    views_rate_window: int = Field(60, ge=1, description="Seconds of the views rate-limit window.")
+    trusted_proxies: str = Field(
+        "127.0.0.1,::1",
+        description="Comma-separated proxy addresses whose X-Forwarded-For ingest believes.",
+    )
 
     @property
     def tokens(self) -> list[str]:

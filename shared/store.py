@@ -6,9 +6,9 @@ the event that announces it are written together or not at all.
 
 import hashlib
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -35,11 +35,23 @@ DAYS = PREFIX + "idx:days"
 ALL = PREFIX + "idx:all"
 HOME = PREFIX + "idx:home"
 PATHS = PREFIX + "paths"
+EDITOR_ALL = PREFIX + "ed:all"
+CURSOR_PATTERN = r"^[0-9]{20}\|[A-Za-z0-9_-]{1,64}$"
 
 
 def index_key(kind: str, slug: str) -> str:
     """Key of the sorted set listing the live articles of a section, tag or author."""
     return f"{PREFIX}idx:{kind}:{slug}"
+
+
+def editor_key(kind: str, slug: str) -> str:
+    """Key of the lexically sorted set listing every article of a section or tag for editors."""
+    return f"{PREFIX}ed:{kind}:{slug}"
+
+
+def _editor_member(article: Article) -> str:
+    """Sort key of an article in the editor lists: creation moment, then id (never changes)."""
+    return f"{article.created_at.astimezone(UTC):%Y%m%d%H%M%S%f}|{article.id}"
 
 
 class ArticleNotFoundError(LookupError):
@@ -56,6 +68,14 @@ class VersionConflictError(Exception):
 
 class SlugTakenError(Exception):
     """The requested slug belongs to another article."""
+
+
+@dataclass(frozen=True)
+class EditorPage:
+    """One page of the editor list, and the position to continue after (None at the end)."""
+
+    articles: list[Article]
+    next_after: str | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,52 @@ class ArticleStore:
         """Display name of a section, tag or author page."""
         raw = await self.redis.hget(NAMES, f"{kind}:{slug}")
         return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def list_for_editors(
+        self,
+        *,
+        section: str | None = None,
+        tag: str | None = None,
+        limit: int = 20,
+        after: str | None = None,
+    ) -> EditorPage:
+        """Articles of every status, newest created first, in a stable order.
+
+        `after` is the `next_after` of the previous page (see CURSOR_PATTERN).
+        """
+        section_slug = make_slug(section) if section else None
+        tag_slug = make_slug(tag) if tag else None
+        if section_slug:
+            key = editor_key("section", section_slug)
+        else:
+            key = editor_key("tag", tag_slug) if tag_slug else EDITOR_ALL
+        found: list[tuple[str, Article]] = []
+        async for member, article in self._editor_scan(key, after, batch=limit + 1):
+            if section_slug and tag_slug and tag_slug not in article.tag_slugs:
+                continue
+            found.append((member, article))
+            if len(found) > limit:
+                break
+        more = len(found) > limit
+        page = found[:limit]
+        return EditorPage([a for _, a in page], page[-1][0] if more else None)
+
+    async def _editor_scan(
+        self, key: str, after: str | None, batch: int
+    ) -> AsyncIterator[tuple[str, Article]]:
+        """Members and articles of an editor list after `after`, newest first."""
+        while True:
+            raw = await self.redis.zrevrangebylex(
+                key, f"({after}" if after else "+", "-", start=0, num=batch
+            )
+            members = [m.decode() if isinstance(m, bytes) else m for m in raw]
+            if not members:
+                return
+            articles = await self.redis.mget([self.key(m.split("|", 1)[1]) for m in members])
+            for member, data in zip(members, articles, strict=True):
+                if data:
+                    yield member, Article.model_validate_json(data)
+            after = members[-1]
 
     async def resolve(self, path: str) -> tuple[int, str | None]:
         """What the web server should answer for a site path with no file.
@@ -205,7 +271,11 @@ class ArticleStore:
                 if current.published_at > moment:
                     raise _Unchanged(current)
                 return current.model_copy(
-                    update={"status": Status.PUBLISHED, "version": current.version + 1}
+                    update={
+                        "status": Status.PUBLISHED,
+                        "version": current.version + 1,
+                        "modified_at": utcnow(),
+                    }
                 )
 
             try:
@@ -265,6 +335,7 @@ class ArticleStore:
         pipe.hset(SLUGS, article.slug, article.id)
         pipe.hset(PATHS, mapping=dict.fromkeys([article.url, *article.redirect_from], article.id))
         pipe.zadd(ALL, {article.id: _score(article.modified_at)})
+        self._editor_index(pipe, current, article)
         if current and current.is_live:
             self._unindex(pipe, current)
         if article.is_live:
@@ -275,6 +346,21 @@ class ArticleStore:
         event = _event_for(current, article)
         if event is not None:
             pipe.xadd(ARTICLES_STREAM, encode(event))
+
+    @staticmethod
+    def _editor_index(pipe: Pipeline, current: Article | None, article: Article) -> None:
+        def keys(a: Article) -> set[str]:
+            return {
+                EDITOR_ALL,
+                editor_key("section", a.section_slug),
+                *(editor_key("tag", t) for t in a.tag_slugs),
+            }
+
+        member = _editor_member(article)
+        for key in keys(current) - keys(article) if current else ():
+            pipe.zrem(key, member)
+        for key in keys(article):
+            pipe.zadd(key, {member: 0})
 
     def _indexes(self, article: Article) -> list[str]:
         return [

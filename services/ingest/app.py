@@ -3,13 +3,17 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.ingest import errors
-from services.ingest.api import articles, health, views
+from services.ingest.api import articles, health, resolve, views
 from services.ingest.limits import BodySizeLimit
 from services.ingest.scheduler import run_scheduler
+from services.ingest.schemas import ViewsParser
+from services.ingest.viewlog import ViewLog
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
 from shared.store import ArticleStore
@@ -25,6 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = connect(settings.redis_url)
         app.state.redis = redis
         app.state.store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
+        app.state.view_log = ViewLog(
+            redis, limit=settings.views_rate_limit, window=settings.views_rate_window
+        )
         scheduler = asyncio.create_task(run_scheduler(app.state.store))
         try:
             yield
@@ -38,15 +45,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Newsroom ingest API",
         version="1",
         description="Editorial systems create, update and unpublish articles; the site "
-        "reports page views.",
+        "reports page views and asks where moved pages went. Every error is JSON: "
+        '`{"error": "<reason>", ...}`, with `fields` naming each bad field on 422.',
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.site_host = urlsplit(settings.site_url).hostname or ""
+    app.state.views_parser = ViewsParser(settings.views_batch_max)
     errors.install(app)
-    for module in (articles, views, health):
+    for module in (articles, views, resolve, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
     return app

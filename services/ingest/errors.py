@@ -1,9 +1,13 @@
 """Every API error is a JSON body with a reason and the right status."""
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
 
 
 def error(status: int, reason: str, **extra: object) -> JSONResponse:
@@ -32,7 +36,17 @@ async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return response
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error(
+        "unhandled error",
+        exc_info=exc,
+        extra={"method": request.method, "path": request.url.path},
+    )
+    return error(500, "internal error")
+
+
 def install(app: FastAPI) -> None:
     """Register the JSON error handlers on `app`."""
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,5 +1,7 @@
 """Allowlist HTML sanitizing of article bodies (nh3)."""
 
+from urllib.parse import urlsplit
+
 import nh3
 
 TAGS = {
@@ -63,15 +65,53 @@ ATTRIBUTES = {
     "ol": {"start", "reversed"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+OFF_SITE_REL = "noopener noreferrer"
 
 
-def sanitize_html(html: str) -> str:
-    """The body with only allowlisted tags, attributes and URL schemes left."""
-    return nh3.clean(
+class _OffSiteRel:
+    """nh3 attribute filter keeping `rel` on links only when they lead to another site.
+
+    nh3 calls the filter for each attribute of a tag in document order; the first pass puts
+    `rel` after `href`, so the filter has seen a link's `href` when it meets its `rel`.
+    """
+
+    def __init__(self, site_host: str) -> None:
+        self.site_host = site_host.lower()
+        self.off_site = False
+
+    def __call__(self, tag: str, attribute: str, value: str) -> str | None:
+        if tag != "a":
+            return value
+        if attribute == "href":
+            host = urlsplit(value).hostname
+            self.off_site = host is not None and host.lower() != self.site_host
+        elif attribute == "rel":
+            keep, self.off_site = self.off_site, False
+            return value if keep else None
+        return value
+
+
+def sanitize_html(html: str, site_host: str = "") -> str:
+    """The body with only allowlisted tags, attributes and URL schemes left.
+
+    Links to other sites than `site_host` get `rel="noopener noreferrer"`; relative links and
+    links to the site itself stay without it.
+    """
+    marked = nh3.clean(
         html,
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
+        link_rel=None,
+        set_tag_attribute_values={"a": {"rel": OFF_SITE_REL}},
+        strip_comments=True,
+    )
+    return nh3.clean(
+        marked,
+        tags=TAGS,
+        attributes=ATTRIBUTES | {"a": ATTRIBUTES["a"] | {"rel"}},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        attribute_filter=_OffSiteRel(site_host),
         strip_comments=True,
     )

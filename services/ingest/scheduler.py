@@ -8,7 +8,7 @@ from shared.store import ArticleStore
 log = logging.getLogger(__name__)
 
 
-async def run_scheduler(store: ArticleStore, interval: float = 0.5) -> None:
+async def run_scheduler(store: ArticleStore, interval: float = 0.25) -> None:
     """Every `interval` seconds, publish what is due; survive Redis being away."""
     while True:
         try:

@@ -1,21 +1,58 @@
 """Request and response bodies of the ingest API (apart from the article contract)."""
 
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared.article import ARTICLE_ID_PATTERN, Article
+from shared.article import ARTICLE_ID_PATTERN, Article, Moment
+from shared.text import plain_text
 
 ArticleId = Annotated[str, Field(pattern=ARTICLE_ID_PATTERN, examples=["kz-2026-000123"])]
+
+ARTICLE_EXAMPLE: dict[str, Any] = {
+    "id": "kz-2026-000123",
+    "title": "Чем мы можем помочь горожанам",
+    "subtitle": "",
+    "summary": "Полиция переходит на сервисную модель работы.",
+    "body_html": "<p>Первый абзац.</p><p>Второй абзац.</p>",
+    "authors": [{"name": "Айгерим Сапарова", "slug": None}],
+    "section": "Общество",
+    "tags": ["полиция", "Астана"],
+    "language": "ru",
+    "published_at": "2026-11-25T14:05:00+05:00",
+    "updated_at": None,
+    "lead_image": None,
+    "canonical_url": None,
+    "version": 1,
+    "guid": "urn:uuid:0b6f7c1e-8a55-4a8e-9d1e-2f8f4b7f3c10",
+    "slug": "chem-my-mozhem-pomoch-gorozhanam",
+    "url": "/2026/11/25/chem-my-mozhem-pomoch-gorozhanam/",
+    "status": "published",
+    "created_at": "2026-11-25T09:05:00.000000+00:00",
+    "modified_at": "2026-11-25T09:05:00.000000+00:00",
+    "redirect_from": [],
+}
 
 
 class ArticleOut(Article):
     """An article as the API returns it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [ARTICLE_EXAMPLE]})
 
     digest: str = Field("", exclude=True)
+
+
+class ArticleList(BaseModel):
+    """One page of the editors' article list."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [ARTICLE_EXAMPLE], "next_cursor": "MjAy..."}]}
+    )
+
+    items: list[ArticleOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
 
 
 class ViewIn(BaseModel):
@@ -27,11 +64,88 @@ class ViewIn(BaseModel):
     )
 
     article_id: ArticleId
-    visitor_id: Annotated[str, Field(max_length=128)] | None = None
-    ts: datetime | None = None
+    visitor_id: Annotated[str, Field(max_length=128), AfterValidator(plain_text)] | None = None
+    ts: Moment | None = Field(None, description="When the page was opened; default: on arrival.")
+
+
+class ViewsParser:
+    """Validates a views request body: one view, or a list of at most `batch_max`."""
+
+    def __init__(self, batch_max: int) -> None:
+        self.batch = TypeAdapter(Annotated[list[ViewIn], Field(min_length=1, max_length=batch_max)])
+
+    def parse(self, body: bytes) -> list[ViewIn]:
+        """The views in `body`; raises pydantic's ValidationError (json_invalid if not JSON)."""
+        if body.lstrip()[:1] == b"[":
+            return self.batch.validate_json(body)
+        return [ViewIn.model_validate_json(body)]
 
 
 class Accepted(BaseModel):
     """How many views were taken."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"accepted": 1}]})
+
     accepted: int
+
+
+class Resolved(BaseModel):
+    """What the web server should answer for a site path that has no file."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": 301, "location": "/2026/11/25/novyi-zagolovok/"},
+                {"status": 410, "location": None},
+            ]
+        }
+    )
+
+    status: Literal[301, 410, 404]
+    location: str | None
+
+
+class Health(BaseModel):
+    """The service's state."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
+    status: str
+
+
+class FieldError(BaseModel):
+    """One bad field of a request."""
+
+    field: str
+    reason: str
+
+
+ERROR_EXAMPLE = {
+    "error": "validation failed",
+    "fields": [{"field": "title", "reason": "Value error, must not be empty"}],
+}
+
+
+class ErrorOut(BaseModel):
+    """Every error the API answers: the reason, and the bad fields on 422."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [ERROR_EXAMPLE]})
+
+    error: str
+    fields: list[FieldError] | None = None
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting the JSON errors a route can answer."""
+    reasons = {
+        400: "Malformed JSON or header",
+        401: "Missing or invalid bearer token",
+        404: "No such article",
+        409: "The requested slug belongs to another article",
+        412: "If-Match names a stale version",
+        413: "Request body over the size limit",
+        422: "Invalid fields, each named with its reason",
+        429: "Too many requests from this address; see Retry-After",
+        503: "Redis unreachable",
+    }
+    return {s: {"model": ErrorOut, "description": reasons[s]} for s in statuses}

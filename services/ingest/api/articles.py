@@ -1,15 +1,20 @@
-"""Create, replace, read and unpublish articles."""
+"""Create, replace, read, list and unpublish articles."""
 
+import base64
+import binascii
+import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 
 from services.ingest.api.deps import get_store
 from services.ingest.auth import require_token
 from services.ingest.sanitize import sanitize_html
-from services.ingest.schemas import ArticleId, ArticleOut
+from services.ingest.schemas import ArticleId, ArticleList, ArticleOut, errors
 from shared.article import ArticleIn
 from shared.store import (
+    CURSOR_PATTERN,
     ArticleNotFoundError,
     ArticleStore,
     SlugTakenError,
@@ -19,6 +24,7 @@ from shared.store import (
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 Store = Annotated[ArticleStore, Depends(get_store)]
 Id = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 def _out(response: Response, article: object) -> ArticleOut:
@@ -27,26 +33,84 @@ def _out(response: Response, article: object) -> ArticleOut:
     return out
 
 
+def _expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise HTTPException(400, 'If-Match must be an article version, like "3"')
+    return int(value)
+
+
+def _encode_cursor(position: str | None) -> str | None:
+    return base64.urlsafe_b64encode(position.encode()).decode() if position else None
+
+
+def _decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        position = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
+    except (ValueError, binascii.Error, UnicodeError):
+        position = ""
+    if not _CURSOR.match(position):
+        raise RequestValidationError(
+            [{"loc": ("query", "cursor"), "msg": "not a cursor this API issued", "type": "cursor"}]
+        )
+    return position
+
+
+@router.get("", responses=errors(422))
+async def list_articles(
+    store: Store,
+    section: Annotated[
+        str | None,
+        Query(max_length=100, description="Section name or slug.", examples=["Общество"]),
+    ] = None,
+    tag: Annotated[
+        str | None, Query(max_length=100, description="Tag name or slug.", examples=["politsiya"])
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Articles per page.")] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> ArticleList:
+    """Articles of every status for editors, newest created first, page by page."""
+    page = await store.list_for_editors(
+        section=section, tag=tag, limit=limit, after=_decode_cursor(cursor)
+    )
+    return ArticleList(
+        items=[ArticleOut.model_validate(a, from_attributes=True) for a in page.articles],
+        next_cursor=_encode_cursor(page.next_after),
+    )
+
+
 @router.put(
     "/{article_id}",
     dependencies=[Depends(require_token)],
-    responses={201: {"model": ArticleOut, "description": "Created"}},
+    responses={
+        201: {"model": ArticleOut, "description": "Created"},
+        **errors(400, 401, 409, 412, 413, 422),
+    },
 )
 async def put_article(
     article_id: Id,
     article: Annotated[ArticleIn, Body()],
+    request: Request,
     response: Response,
     store: Store,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[
+        str | None,
+        Header(description="Expected current version; 412 when stale.", examples=['"3"']),
+    ] = None,
 ) -> ArticleOut:
-    """Create the article (201) or replace it (200); the same body twice is one version."""
-    expected = None
-    if if_match is not None:
-        try:
-            expected = int(if_match.strip('W/"'))
-        except ValueError:
-            raise HTTPException(400, "If-Match must be an article version") from None
-    clean = article.model_copy(update={"body_html": sanitize_html(article.body_html)})
+    """Create the article (201) or replace it (200); the same body twice is one version.
+
+    A PUT after a DELETE republishes the article.
+    """
+    expected = _expected_version(if_match)
+    site_host: str = request.app.state.site_host
+    clean = article.model_copy(update={"body_html": sanitize_html(article.body_html, site_host)})
     try:
         result = await store.save(article_id, clean, if_match=expected)
     except VersionConflictError as e:
@@ -57,9 +121,9 @@ async def put_article(
     return _out(response, result.article)
 
 
-@router.get("/{article_id}", responses={404: {"description": "No such article"}})
+@router.get("/{article_id}", responses=errors(404, 422))
 async def get_article(article_id: Id, response: Response, store: Store) -> ArticleOut:
-    """The stored article, whatever its status."""
+    """The stored article, whatever its status; `ETag` carries its version."""
     article = await store.get(article_id)
     if article is None:
         raise HTTPException(404, f"no article {article_id}")
@@ -69,7 +133,7 @@ async def get_article(article_id: Id, response: Response, store: Store) -> Artic
 @router.delete(
     "/{article_id}",
     dependencies=[Depends(require_token)],
-    responses={404: {"description": "No such article"}},
+    responses=errors(401, 404, 422),
 )
 async def delete_article(article_id: Id, response: Response, store: Store) -> ArticleOut:
     """Unpublish the article; it stays in the store and a later PUT republishes it."""

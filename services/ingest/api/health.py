@@ -1,21 +1,25 @@
 """Liveness and readiness."""
 
+import asyncio
+
 from fastapi import APIRouter, HTTPException, Request
+
+from services.ingest.schemas import Health, errors
 
 router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get("/health")
-async def health() -> dict[str, str]:
+async def health() -> Health:
     """The process answers."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
-@router.get("/ready", responses={503: {"description": "Redis unreachable"}})
-async def ready(request: Request) -> dict[str, str]:
-    """Redis answers too."""
+@router.get("/ready", responses=errors(503))
+async def ready(request: Request) -> Health:
+    """Redis answers too, within a second."""
     try:
-        await request.app.state.redis.ping()
+        await asyncio.wait_for(request.app.state.redis.ping(), timeout=1.0)
     except Exception as e:
         raise HTTPException(503, f"redis unreachable: {type(e).__name__}") from None
-    return {"status": "ready"}
+    return Health(status="ready")

@@ -1,0 +1,183 @@
+"""Whatever a client sends, the answer is a JSON error with a reason, never a 500."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.ingest.app import create_app
+from shared.settings import Settings
+from tests.integration.test_api_articles import AUTH, BODY, TOKEN
+
+
+@pytest.fixture
+def client(redis_url):
+    settings = Settings(REDIS_URL=redis_url, api_tokens=TOKEN, max_body_bytes=10_000)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_422_names_each_bad_field_and_why(client):
+    bad = BODY | {
+        "title": "",
+        "published_at": "вчера",
+        "authors": [{"name": "Имя", "slug": "Не Слаг"}],
+        "lead_image": {"url": "javascript:alert(1)", "width": -1},
+        "canonical_url": "ftp://x",
+        "language": "русский",
+        "unknown": 1,
+    }
+    bad.pop("author")
+
+    response = client.put("/api/articles/a1", json=bad, headers=AUTH)
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation failed"
+    reasons = {f["field"]: f["reason"] for f in response.json()["fields"]}
+    assert set(reasons) == {
+        "title",
+        "published_at",
+        "authors.0.slug",
+        "lead_image.url",
+        "lead_image.width",
+        "canonical_url",
+        "language",
+        "unknown",
+    }
+    assert reasons["title"] == "Value error, must not be empty"
+    assert all(reasons.values())
+
+
+def test_malformed_json_gets_400(client):
+    for path, method in (("/api/articles/a1", "PUT"), ("/api/views", "POST")):
+        response = client.request(
+            method,
+            path,
+            content=b'{"title": ',
+            headers=AUTH | {"content-type": "application/json"},
+        )
+        assert response.status_code == 400, path
+        assert response.json()["error"] == "malformed JSON"
+
+
+def test_body_over_the_limit_gets_413_declared_or_chunked(client):
+    declared = client.put("/api/articles/a1", json=BODY | {"body_html": "x" * 20_000}, headers=AUTH)
+    assert declared.status_code == 413
+    assert declared.json() == {"error": "request body over 10000 bytes"}
+
+    def chunks():
+        yield b'{"article_id": "a1", "visitor_id": "'
+        for _ in range(100):
+            yield b"x" * 1000
+        yield b'"}'
+
+    streamed = client.post("/api/views", content=chunks())
+    assert "content-length" not in streamed.request.headers
+    assert streamed.status_code == 413
+    assert streamed.json()["error"] == "request body over 10000 bytes"
+
+
+def test_unknown_article_gets_404(client):
+    assert client.get("/api/articles/nope").json() == {"error": "no article nope"}
+    response = client.delete("/api/articles/nope", headers=AUTH)
+    assert response.status_code == 404 and response.json()["error"] == "no article nope"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "x"}, {"Authorization": "Bearer "}],
+)
+def test_write_calls_without_a_valid_token_get_401(client, headers):
+    for response in (
+        client.put("/api/articles/a1", json=BODY, headers=headers),
+        client.delete("/api/articles/a1", headers=headers),
+    ):
+        assert response.status_code == 401
+        assert response.json() == {"error": "missing or invalid bearer token"}
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def as_json(body: object) -> bytes:
+    """JSON with lone surrogates escaped, as a client in another language might send it."""
+    return json.dumps(body).encode()
+
+
+NASTY_ARTICLES = [
+    BODY | {"published_at": "0001-01-01T00:00:00+05:00"},
+    BODY | {"published_at": "9999-12-31T23:59:59-23:59"},
+    BODY | {"published_at": 10**30},
+    BODY | {"published_at": "2026-11-25T10:00:00"},
+    BODY | {"lead_image": {"url": "/a.jpg", "width": 10**400}},
+    BODY | {"title": "\ud800\udfff\ufffe"},
+    BODY | {"title": "\u202e\u200b‮ok"},
+    BODY | {"body_html": "<p>\ud800</p>"},
+    BODY | {"body_html": 5},
+    BODY | {"tags": "полиция"},
+    BODY | {"tags": [None, 1, {}]},
+    BODY | {"author": 7},
+    BODY | {"authors": "Имя"},
+    BODY | {"author": ["Имя"], "authors": ["Имя"]},
+    BODY | {"slug": "-" * 80},
+    BODY | {"section": "!!!"},
+    [BODY],
+    "строка",
+    None,
+]
+
+
+@pytest.mark.parametrize("body", NASTY_ARTICLES)
+def test_odd_articles_never_get_a_500(client, body):
+    response = client.put("/api/articles/a1", content=as_json(body), headers=AUTH)
+    assert response.status_code in (200, 201, 400, 422), response.text
+    if response.status_code >= 400:
+        assert response.json()["error"]
+
+
+NASTY_VIEWS = [
+    {"article_id": "a1", "ts": 10**30},
+    {"article_id": "a1", "ts": "0001-01-01T00:00:00+14:00"},
+    {"article_id": "a1", "ts": "2026-11-25T10:00:00"},
+    {"article_id": "a1", "ts": [1]},
+    {"article_id": "a1", "visitor_id": "\ud800\x00"},
+    {"article_id": "\ud800"},
+    {"article_id": 10**400},
+    [],
+    [[]],
+    "a1",
+    12,
+]
+
+
+@pytest.mark.parametrize("body", NASTY_VIEWS)
+def test_odd_views_never_get_a_500(client, body):
+    response = client.post("/api/views", content=as_json(body))
+    assert response.status_code in (202, 400, 422), response.text
+    if response.status_code >= 400:
+        assert response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\xff\xfe",
+        b'{"article_id": "a1"} trailing',
+        b"1" * 5000,
+        b'{"article_id": "a1", "ts": 1e999}',
+        b'{"title": "x", "lead_image": {"url": "/a.jpg", "width": 1e999}}',
+        b"",
+    ],
+)
+def test_odd_bytes_never_get_a_500(client, raw):
+    for method, path in (("PUT", "/api/articles/a1"), ("POST", "/api/views")):
+        response = client.request(
+            method, path, content=raw, headers=AUTH | {"content-type": "application/json"}
+        )
+        assert response.status_code in (400, 422), (path, response.text)
+        assert response.json()["error"]
+
+
+def test_an_id_outside_the_pattern_gets_422(client):
+    for bad in ("bad..id", "x" * 65, "пробел"):
+        response = client.put(f"/api/articles/{bad}", json=BODY, headers=AUTH)
+        assert response.status_code == 422
+        assert response.json()["fields"][0]["field"] == "path.article_id"
