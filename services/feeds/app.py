@@ -7,8 +7,10 @@ from typing import Annotated
 from faststream import Context, ContextRepo, FastStream
 from faststream.redis import RedisBroker, StreamSub
 
+from services.feeds.popular import Throttled, popular_publisher
 from services.feeds.publisher import FeedPublisher
 from services.feeds.views import ViewCounter
+from services.feeds.websub import HubNotifier
 from shared.events import ArticleEvent, ArticleViewed
 from shared.redis_client import connect, ensure_groups
 from shared.settings import get_settings
@@ -28,8 +30,28 @@ async def setup(context: ContextRepo) -> None:
     redis = connect(settings.redis_url)
     await ensure_groups(redis, FEEDS_GROUP)
     store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
-    context.set_global("publisher", FeedPublisher(store, settings))
-    context.set_global("counter", ViewCounter(redis, settings))
+    popular = popular_publisher(redis, store, settings)
+    notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
+    context.set_global("popular", popular)
+    context.set_global("notifier", notifier)
+    context.set_global("publisher", FeedPublisher(store, settings, notifier, popular.request))
+    context.set_global("counter", ViewCounter(redis))
+
+
+@app.after_startup
+async def first_lists(popular: Annotated[Throttled, Context()]) -> None:
+    """Publish the most-read lists once at start, from the counts already in Redis."""
+    popular.request()
+
+
+@app.on_shutdown
+async def stop_background(
+    popular: Annotated[Throttled, Context()], notifier: Annotated[HubNotifier | None, Context()]
+) -> None:
+    """Stop the throttled writer and pending hub pings."""
+    await popular.close()
+    if notifier is not None:
+        await notifier.close()
 
 
 @broker.subscriber(
@@ -47,6 +69,11 @@ async def on_article_event(
         VIEWS_STREAM, group=FEEDS_GROUP, consumer=consumer, batch=True, max_records=500
     )
 )
-async def on_views(views: list[ArticleViewed], counter: Annotated[ViewCounter, Context()]) -> None:
-    """Apply a batch of views to the counts."""
+async def on_views(
+    views: list[ArticleViewed],
+    counter: Annotated[ViewCounter, Context()],
+    popular: Annotated[Throttled, Context()],
+) -> None:
+    """Apply a batch of views to the buckets (acked once in Redis); refresh the lists soon."""
     await counter.apply(views)
+    popular.request()

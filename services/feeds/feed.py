@@ -1,12 +1,30 @@
-"""RSS 2.0 and Atom 1.0 documents from a list of articles (feedgen, quirks handled)."""
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents from a list of articles.
 
-from dataclasses import dataclass
-from datetime import datetime
+The bytes depend only on the articles and the feed's description (no build time), so an
+unchanged feed is never rewritten and the web server's ETag/Last-Modified stay put.
+"""
 
+import json
+import mimetypes
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import lxml.html
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from shared.article import Article
-from shared.text import xml_safe
+from shared.text import truncate_words, xml_safe
+from shared.urls import UrlScheme
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+SUMMARY_LENGTH = 300
+# An empty feed has no entry to date it by: a fixed moment keeps its bytes stable.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_C1 = re.compile("[\x80-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -18,56 +36,175 @@ class FeedInfo:
     page_url: str
     rss_url: str
     atom_url: str
+    json_url: str | None = None
 
 
-def _absolute(base: str, path: str) -> str:
-    return path if path.startswith(("http://", "https://")) else base + path
+@dataclass(frozen=True)
+class Channel:
+    """Site-wide facts every feed carries."""
+
+    base_url: str
+    language: str
+    hub_url: str = ""
+    urls: UrlScheme = field(default_factory=UrlScheme)
+    # Size in bytes of a site file (a lead image), when it is known.
+    file_size: Callable[[str], int | None] = lambda _path: None
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL for a site path (absolute URLs pass through)."""
+        return path if path.startswith(("http://", "https://")) else self.base_url + path
+
+    def author_page(self, slug: str) -> str:
+        """Absolute URL of an author's page."""
+        return self.absolute(self.urls.author_url(slug))
+
+
+def feed_text(value: str) -> str:
+    """Text a feed can carry: no XML-forbidden characters and no C1 controls, which XML
+    discourages and feed readers take for Windows-1252 letters."""
+    return _C1.sub("", xml_safe(value))
+
+
+def absolute_html(html: str, page_url: str) -> str:
+    """`html` with every link and image URL made absolute against `page_url`."""
+    html = feed_text(html)
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root.make_links_absolute(page_url, resolve_base_href=False)
+    inner = lxml.html.tostring(root, encoding="unicode", method="html")
+    return inner.removeprefix("<div>").removesuffix("</div>")
+
+
+def summary_of(article: Article) -> str:
+    """The article's summary, else the opening words of its body, else its title."""
+    if article.summary:
+        return feed_text(article.summary)
+    body = feed_text(article.body_html)
+    text = lxml.html.fragment_fromstring(body, create_parent="div").text_content() if body else ""
+    return truncate_words(" ".join(text.split()), SUMMARY_LENGTH) or feed_text(article.title)
+
+
+def updated_of(article: Article) -> datetime:
+    """When the article last changed for a reader (never before its publication)."""
+    return max(article.published_at, article.updated_at or article.modified_at)
+
+
+def newest_change(articles: list[Article]) -> datetime:
+    """The feed's own date: its newest entry change (fixed for an empty feed)."""
+    return max((updated_of(a) for a in articles), default=EPOCH)
+
+
+def _image_type(url: str) -> str:
+    return mimetypes.guess_type(url.split("?", 1)[0])[0] or "image/jpeg"
 
 
 def _generator(
-    info: FeedInfo, articles: list[Article], base_url: str, language: str, self_url: str
+    info: FeedInfo, articles: list[Article], channel: Channel, self_url: str
 ) -> FeedGenerator:
     """A feed generator holding `articles`, newest first, that calls itself `self_url`."""
     fg = FeedGenerator()
     fg.load_extension("dc")
-    fg.id(_absolute(base_url, info.page_url))
-    fg.title(xml_safe(info.title))
-    fg.description(xml_safe(info.description))
-    fg.language(language)
+    fg.load_extension("media")
+    fg.id(channel.absolute(info.page_url))
+    fg.title(feed_text(info.title))
+    fg.description(feed_text(info.description))
+    fg.language(channel.language)
     fg.generator("Newsroom")
-    # feedgen's RSS <link> is the last link added: self first, then the page.
-    fg.link(href=_absolute(base_url, self_url), rel="self")
-    fg.link(href=_absolute(base_url, info.page_url), rel="alternate")
-    newest: datetime | None = None
+    fg.link(href=channel.absolute(self_url), rel="self")
+    if channel.hub_url:
+        fg.link(href=channel.hub_url, rel="hub")
+    # feedgen's RSS <link> is the last link added: the page goes last.
+    fg.link(href=channel.absolute(info.page_url), rel="alternate")
     for article in articles:
-        changed = article.updated_at or article.modified_at
-        newest = max(newest, changed) if newest else changed
-        entry = fg.add_entry(order="append")
-        entry.id(article.guid)
-        entry.guid(article.guid, permalink=False)
-        entry.title(article.title)
-        entry.link(href=_absolute(base_url, article.url))
-        if article.summary:
-            entry.summary(article.summary)
-        entry.content(article.body_html, type="html")
-        entry.published(article.published_at)
-        entry.updated(changed)
-        for author in article.authors:
-            entry.author(name=author.name)
-        entry.dc.dc_creator([a.name for a in article.authors])
-        for term in (article.section, *article.tags):
-            entry.category(term=term)
-    if newest:
-        fg.updated(newest)
-        fg.lastBuildDate(newest)
+        _add_entry(fg, article, channel)
+    fg.updated(newest_change(articles))
+    fg.lastBuildDate(newest_change(articles))
     return fg
 
 
-def rss(info: FeedInfo, articles: list[Article], base_url: str, language: str) -> bytes:
-    """The RSS 2.0 document."""
-    return _generator(info, articles, base_url, language, info.rss_url).rss_str(pretty=True)
+def _add_entry(fg: FeedGenerator, article: Article, channel: Channel) -> None:
+    link = channel.absolute(article.url)
+    entry = fg.add_entry(order="append")
+    entry.id(article.guid)
+    entry.guid(article.guid, permalink=False)
+    entry.title(feed_text(article.title))
+    entry.link(href=link, rel="alternate")
+    entry.summary(feed_text(summary_of(article)))
+    entry.content(absolute_html(article.body_html, link), type="html")
+    entry.published(article.published_at)
+    entry.updated(updated_of(article))
+    for author in article.authors:
+        entry.author(name=feed_text(author.name), uri=channel.author_page(author.page_slug))
+    entry.dc.dc_creator([feed_text(a.name) for a in article.authors])
+    for term in (article.section, *article.tags):
+        entry.category(term=feed_text(term))
+    if article.lead_image:
+        image = article.lead_image
+        url = channel.absolute(image.url)
+        size = channel.file_size(image.url)
+        # RSS requires a length; the RSS Advisory Board's profile says 0 when unknown.
+        entry.link(href=url, rel="enclosure", type=_image_type(url), length=str(size or 0))
+        media = {"url": url, "medium": "image", "type": _image_type(url)}
+        media |= {k: str(v) for k, v in (("width", image.width), ("height", image.height)) if v}
+        media |= {"fileSize": str(size)} if size else {}
+        entry.media.content(media, group=None)
 
 
-def atom(info: FeedInfo, articles: list[Article], base_url: str, language: str) -> bytes:
+def rss(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
+    """The RSS 2.0 document (content:encoded, dc:creator, atom:link self and hub)."""
+    document = _generator(info, articles, channel, info.rss_url).rss_str(pretty=True)
+    if not channel.hub_url:
+        return document
+    # feedgen writes only the self atom:link into RSS; the hub link is added here.
+    root = etree.fromstring(document)
+    self_link = root.find(f"channel/{{{ATOM_NS}}}link")
+    hub = etree.Element(f"{{{ATOM_NS}}}link", href=channel.hub_url, rel="hub")
+    hub.tail = self_link.tail
+    self_link.addnext(hub)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def atom(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
     """The Atom 1.0 document."""
-    return _generator(info, articles, base_url, language, info.atom_url).atom_str(pretty=True)
+    return _generator(info, articles, channel, info.atom_url).atom_str(pretty=True)
+
+
+def json_feed(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
+    """The JSON Feed 1.1 document."""
+    if info.json_url is None:
+        raise ValueError(f"{info.title!r} has no JSON Feed")
+    feed: dict[str, object] = {
+        "version": JSON_FEED_VERSION,
+        "title": feed_text(info.title),
+        "home_page_url": channel.absolute(info.page_url),
+        "feed_url": channel.absolute(info.json_url),
+        "description": feed_text(info.description),
+        "language": channel.language,
+    }
+    if channel.hub_url:
+        feed["hubs"] = [{"type": "WebSub", "url": channel.hub_url}]
+    feed["items"] = [_json_item(a, channel) for a in articles]
+    return json.dumps(feed, ensure_ascii=False, indent=1).encode()
+
+
+def _json_item(article: Article, channel: Channel) -> dict[str, object]:
+    link = channel.absolute(article.url)
+    item: dict[str, object] = {
+        "id": article.guid,
+        "url": link,
+        "title": feed_text(article.title),
+        "content_html": absolute_html(article.body_html, link),
+        "summary": summary_of(article),
+        "date_published": article.published_at.isoformat(),
+        "date_modified": updated_of(article).isoformat(),
+        "authors": [
+            {"name": feed_text(a.name), "url": channel.author_page(a.page_slug)}
+            for a in article.authors
+        ],
+        "tags": [feed_text(t) for t in (article.section, *article.tags)],
+        "language": article.language,
+    }
+    if article.lead_image:
+        item["image"] = channel.absolute(article.lead_image.url)
+    return item
