@@ -76,13 +76,28 @@ def absolute_html(html: str, page_url: str) -> str:
     return inner.removeprefix("<div>").removesuffix("</div>")
 
 
+def title_of(article: Article) -> str:
+    """The entry title (the slug if cleaning left nothing of the title)."""
+    return feed_text(article.title) or article.slug
+
+
+def author_names(article: Article) -> list[str]:
+    """The byline names (an author's slug if cleaning left nothing of the name)."""
+    return [feed_text(a.name) or a.page_slug for a in article.authors]
+
+
+def categories_of(article: Article) -> list[str]:
+    """The section and the tags, the ones cleaning left empty dropped."""
+    return [clean for v in (article.section, *article.tags) if (clean := feed_text(v))]
+
+
 def summary_of(article: Article) -> str:
     """The article's summary, else the opening words of its body, else its title."""
     if article.summary:
         return feed_text(article.summary)
     body = feed_text(article.body_html)
     text = lxml.html.fragment_fromstring(body, create_parent="div").text_content() if body else ""
-    return truncate_words(" ".join(text.split()), SUMMARY_LENGTH) or feed_text(article.title)
+    return truncate_words(" ".join(text.split()), SUMMARY_LENGTH) or title_of(article)
 
 
 def updated_of(article: Article) -> datetime:
@@ -128,17 +143,18 @@ def _add_entry(fg: FeedGenerator, article: Article, channel: Channel) -> None:
     entry = fg.add_entry(order="append")
     entry.id(article.guid)
     entry.guid(article.guid, permalink=False)
-    entry.title(feed_text(article.title))
+    entry.title(title_of(article))
     entry.link(href=link, rel="alternate")
-    entry.summary(feed_text(summary_of(article)))
+    entry.summary(summary_of(article))
     entry.content(absolute_html(article.body_html, link), type="html")
     entry.published(article.published_at)
     entry.updated(updated_of(article))
-    for author in article.authors:
-        entry.author(name=feed_text(author.name), uri=channel.author_page(author.page_slug))
-    entry.dc.dc_creator([feed_text(a.name) for a in article.authors])
-    for term in (article.section, *article.tags):
-        entry.category(term=feed_text(term))
+    names = author_names(article)
+    for name, author in zip(names, article.authors, strict=True):
+        entry.author(name=name, uri=channel.author_page(author.page_slug))
+    entry.dc.dc_creator(names)
+    for term in categories_of(article):
+        entry.category(term=term)
     if article.lead_image:
         image = article.lead_image
         url = channel.absolute(image.url)
@@ -193,7 +209,7 @@ def _json_item(article: Article, channel: Channel) -> dict[str, object]:
     item: dict[str, object] = {
         "id": article.guid,
         "url": link,
-        "title": feed_text(article.title),
+        "title": title_of(article),
         "content_html": absolute_html(article.body_html, link),
         "summary": summary_of(article),
         "date_published": article.published_at.isoformat(),
@@ -202,7 +218,7 @@ def _json_item(article: Article, channel: Channel) -> dict[str, object]:
             {"name": feed_text(a.name), "url": channel.author_page(a.page_slug)}
             for a in article.authors
         ],
-        "tags": [feed_text(t) for t in (article.section, *article.tags)],
+        "tags": categories_of(article),
         "language": article.language,
     }
     if article.lead_image:

@@ -157,6 +157,6 @@ def test_awkward_text_never_makes_an_invalid_feed(title, body, tag, name):
         reject()  # the model refused it (blank after cleaning): nothing to publish
     docs = documents([article], HUB)
     assert assert_valid_rss(docs["rss"]).entries[0].id == "urn:uuid:1"
-    title = feed.feed_text(article.title)
+    title = feed.title_of(article)
     assert assert_valid_atom(docs["atom"]).entries[0].title == title
     assert assert_valid_json_feed(docs["json"])["items"][0]["title"] == title
