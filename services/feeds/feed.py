@@ -15,7 +15,7 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from shared.article import Article
+from shared.article import Article, LeadImage
 from shared.text import truncate_words, xml_safe
 from shared.urls import UrlScheme
 
@@ -156,15 +156,29 @@ def _add_entry(fg: FeedGenerator, article: Article, channel: Channel) -> None:
     for term in categories_of(article):
         entry.category(term=term)
     if article.lead_image:
-        image = article.lead_image
-        url = channel.absolute(image.url)
-        size = channel.file_size(image.url)
-        # RSS requires a length; the RSS Advisory Board's profile says 0 when unknown.
-        entry.link(href=url, rel="enclosure", type=_image_type(url), length=str(size or 0))
-        media = {"url": url, "medium": "image", "type": _image_type(url)}
-        media |= {k: str(v) for k, v in (("width", image.width), ("height", image.height)) if v}
-        media |= {"fileSize": str(size)} if size else {}
-        entry.media.content(media, group=None)
+        # RSS requires a length: feedgen writes 0 when unknown, as the RSS Advisory Board's
+        # best practices say; Atom gets a length only when the size is known.
+        entry.link(_enclosure(article.lead_image, channel))
+        entry.media.content(_media(article.lead_image, channel), group=None)
+
+
+def _enclosure(image: LeadImage, channel: Channel) -> dict[str, str]:
+    url = channel.absolute(image.url)
+    size = channel.file_size(image.url)
+    link = {"href": url, "rel": "enclosure", "type": _image_type(url)}
+    return link | ({"length": str(size)} if size else {})
+
+
+def _media(image: LeadImage, channel: Channel) -> dict[str, str]:
+    url = channel.absolute(image.url)
+    size = channel.file_size(image.url)
+    media = {"url": url, "medium": "image", "type": _image_type(url)}
+    media |= {k: str(v) for k, v in (("width", image.width), ("height", image.height)) if v}
+    return media | ({"fileSize": str(size)} if size else {})
+
+
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
 def rss(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
@@ -178,12 +192,24 @@ def rss(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
     hub = etree.Element(f"{{{ATOM_NS}}}link", href=channel.hub_url, rel="hub")
     hub.tail = self_link.tail
     self_link.addnext(hub)
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    return _serialize(root)
 
 
 def atom(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
     """The Atom 1.0 document."""
-    return _generator(info, articles, channel, info.atom_url).atom_str(pretty=True)
+    document = _generator(info, articles, channel, info.atom_url).atom_str(pretty=True)
+    if not any(a.lead_image for a in articles):
+        return document
+    # feedgen 1.0.0 writes entry links with their href only (lkiesow/python-feedgen#135):
+    # the enclosure's rel, type and length are put back here.
+    root = etree.fromstring(document)
+    for entry, article in zip(root.iterfind(f"{{{ATOM_NS}}}entry"), articles, strict=True):
+        if article.lead_image:
+            enclosure = _enclosure(article.lead_image, channel)
+            for link in entry.iterfind(f"{{{ATOM_NS}}}link"):
+                if link.get("href") == enclosure["href"]:
+                    link.attrib.update(enclosure)
+    return _serialize(root)
 
 
 def json_feed(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:

@@ -86,6 +86,11 @@ def test_every_format_is_valid_and_carries_the_whole_entry():
     assert entry.author_detail.name == "Александра Власова"
     assert entry.author_detail.href == "https://x.kz/author/aleksandra-vlasova/"
     assert entry.updated_parsed[:4] == (2026, 11, 25, 10)
+    links = [(link.rel, link.href) for link in entry.links]
+    assert links == [
+        ("alternate", "https://x.kz/2026/11/25/s/"),
+        ("enclosure", "https://x.kz/static/demo/city.svg"),
+    ]
 
     # JSON Feed: valid against the 1.1 schema, same id, content and dates with time zone.
     data = assert_valid_json_feed(docs["json"])
