@@ -2,10 +2,11 @@
 
 import os
 import socket
-from typing import Annotated
+from typing import Annotated, Any
 
 from faststream import Context, ContextRepo, FastStream
 from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.parser.message import MessageFormat
 
 from services.feeds.popular import Throttled, popular_publisher
 from services.feeds.publisher import FeedPublisher
@@ -18,9 +19,25 @@ from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
 from shared.urls import UrlScheme
 
+
+class PlainJson(MessageFormat):
+    """The streams' entries: the event's JSON itself in `__data__`, without FastStream's
+    envelope, so the body is taken as it is instead of being tried as an envelope first."""
+
+    @classmethod
+    async def encode(cls, **_: Any) -> bytes:
+        """The feeds service publishes nothing."""
+        raise NotImplementedError
+
+    @classmethod
+    def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
+        """The body and no headers."""
+        return data, {}
+
+
 settings = get_settings()
 consumer = settings.consumer or f"{socket.gethostname()}-{os.getpid()}"
-broker = RedisBroker(settings.redis_url)
+broker = RedisBroker(settings.redis_url, message_format=PlainJson)
 app = FastStream(broker)
 
 

@@ -1,7 +1,8 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents from a list of articles.
 
 The bytes depend only on the articles and the feed's description (no build time), so an
-unchanged feed is never rewritten and the web server's ETag/Last-Modified stay put.
+unchanged feed is never rewritten and the web server's ETag/Last-Modified stay put. Each
+article's entry is prepared once (`Entry`) and shared by every format and every list.
 """
 
 import json
@@ -54,9 +55,41 @@ class Channel:
         """An absolute URL for a site path (absolute URLs pass through)."""
         return path if path.startswith(("http://", "https://")) else self.base_url + path
 
-    def author_page(self, slug: str) -> str:
-        """Absolute URL of an author's page."""
-        return self.absolute(self.urls.author_url(slug))
+
+@dataclass(frozen=True)
+class Author:
+    """A byline name and the absolute URL of the author's page."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Image:
+    """The lead image: absolute URL, MIME type, size in bytes when known, dimensions."""
+
+    url: str
+    type: str
+    length: int | None
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article as every feed format shows it, with all text made safe for XML."""
+
+    id: str
+    title: str
+    link: str
+    summary: str
+    content_html: str
+    published: datetime
+    updated: datetime
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    language: str
+    image: Image | None
 
 
 def feed_text(value: str) -> str:
@@ -76,48 +109,70 @@ def absolute_html(html: str, page_url: str) -> str:
     return inner.removeprefix("<div>").removesuffix("</div>")
 
 
-def title_of(article: Article) -> str:
-    """The entry title (the slug if cleaning left nothing of the title)."""
-    return feed_text(article.title) or article.slug
+def entry_of(article: Article, channel: Channel) -> Entry:
+    """The feed entry of an article."""
+    link = channel.absolute(article.url)
+    title = feed_text(article.title) or article.slug
+    return Entry(
+        id=article.guid,
+        title=title,
+        link=link,
+        summary=_summary(article) or title,
+        content_html=absolute_html(article.body_html, link),
+        published=article.published_at,
+        updated=max(article.published_at, article.updated_at or article.modified_at),
+        authors=tuple(
+            Author(
+                feed_text(a.name) or a.page_slug,
+                channel.absolute(channel.urls.author_url(a.page_slug)),
+            )
+            for a in article.authors
+        ),
+        categories=tuple(c for v in (article.section, *article.tags) if (c := feed_text(v))),
+        language=article.language,
+        image=_image(article.lead_image, channel) if article.lead_image else None,
+    )
 
 
-def author_names(article: Article) -> list[str]:
-    """The byline names (an author's slug if cleaning left nothing of the name)."""
-    return [feed_text(a.name) or a.page_slug for a in article.authors]
-
-
-def categories_of(article: Article) -> list[str]:
-    """The section and the tags, the ones cleaning left empty dropped."""
-    return [clean for v in (article.section, *article.tags) if (clean := feed_text(v))]
-
-
-def summary_of(article: Article) -> str:
-    """The article's summary, else the opening words of its body, else its title."""
+def _summary(article: Article) -> str:
+    """The article's summary, else the opening words of its body."""
     if article.summary:
         return feed_text(article.summary)
     body = feed_text(article.body_html)
     text = lxml.html.fragment_fromstring(body, create_parent="div").text_content() if body else ""
-    return truncate_words(" ".join(text.split()), SUMMARY_LENGTH) or title_of(article)
+    return truncate_words(" ".join(text.split()), SUMMARY_LENGTH)
 
 
-def updated_of(article: Article) -> datetime:
-    """When the article last changed for a reader (never before its publication)."""
-    return max(article.published_at, article.updated_at or article.modified_at)
+def _image(image: LeadImage, channel: Channel) -> Image:
+    url = channel.absolute(image.url)
+    kind = mimetypes.guess_type(url.split("?", 1)[0])[0] or "image/jpeg"
+    return Image(url, kind, channel.file_size(image.url), image.width, image.height)
 
 
-def newest_change(articles: list[Article]) -> datetime:
+def newest_change(entries: list[Entry]) -> datetime:
     """The feed's own date: its newest entry change (fixed for an empty feed)."""
-    return max((updated_of(a) for a in articles), default=EPOCH)
+    return max((e.updated for e in entries), default=EPOCH)
 
 
-def _image_type(url: str) -> str:
-    return mimetypes.guess_type(url.split("?", 1)[0])[0] or "image/jpeg"
+def documents(info: FeedInfo, entries: list[Entry], channel: Channel) -> dict[str, bytes]:
+    """Every document of a feed, by site path: RSS, Atom, and JSON Feed when it has one."""
+    fg = _generator(info, entries, channel)
+    docs = {info.rss_url: _rss(fg, info, channel), info.atom_url: _atom(fg, info, entries, channel)}
+    if info.json_url:
+        docs[info.json_url] = _json_feed(info, entries, channel)
+    return docs
 
 
-def _generator(
-    info: FeedInfo, articles: list[Article], channel: Channel, self_url: str
-) -> FeedGenerator:
-    """A feed generator holding `articles`, newest first, that calls itself `self_url`."""
+def _links(fg: FeedGenerator, info: FeedInfo, channel: Channel, self_url: str) -> None:
+    fg.link(href=channel.absolute(self_url), rel="self", replace=True)
+    if channel.hub_url:
+        fg.link(href=channel.hub_url, rel="hub")
+    # feedgen's RSS <link> is the last link added: the page goes last.
+    fg.link(href=channel.absolute(info.page_url), rel="alternate")
+
+
+def _generator(info: FeedInfo, entries: list[Entry], channel: Channel) -> FeedGenerator:
+    """A feed generator holding `entries`, newest first."""
     fg = FeedGenerator()
     fg.load_extension("dc")
     fg.load_extension("media")
@@ -126,64 +181,54 @@ def _generator(
     fg.description(feed_text(info.description))
     fg.language(channel.language)
     fg.generator("Newsroom")
-    fg.link(href=channel.absolute(self_url), rel="self")
-    if channel.hub_url:
-        fg.link(href=channel.hub_url, rel="hub")
-    # feedgen's RSS <link> is the last link added: the page goes last.
-    fg.link(href=channel.absolute(info.page_url), rel="alternate")
-    for article in articles:
-        _add_entry(fg, article, channel)
-    fg.updated(newest_change(articles))
-    fg.lastBuildDate(newest_change(articles))
+    for entry in entries:
+        _add_entry(fg, entry)
+    fg.updated(newest_change(entries))
+    fg.lastBuildDate(newest_change(entries))
     return fg
 
 
-def _add_entry(fg: FeedGenerator, article: Article, channel: Channel) -> None:
-    link = channel.absolute(article.url)
-    entry = fg.add_entry(order="append")
-    entry.id(article.guid)
-    entry.guid(article.guid, permalink=False)
-    entry.title(title_of(article))
-    entry.link(href=link, rel="alternate")
-    entry.summary(summary_of(article))
-    entry.content(absolute_html(article.body_html, link), type="html")
-    entry.published(article.published_at)
-    entry.updated(updated_of(article))
-    names = author_names(article)
-    for name, author in zip(names, article.authors, strict=True):
-        entry.author(name=name, uri=channel.author_page(author.page_slug))
-    entry.dc.dc_creator(names)
-    for term in categories_of(article):
-        entry.category(term=term)
-    if article.lead_image:
+def _add_entry(fg: FeedGenerator, entry: Entry) -> None:
+    item = fg.add_entry(order="append")
+    item.id(entry.id)
+    item.guid(entry.id, permalink=False)
+    item.title(entry.title)
+    item.link(href=entry.link, rel="alternate")
+    item.summary(entry.summary)
+    item.content(entry.content_html, type="html")
+    item.published(entry.published)
+    item.updated(entry.updated)
+    for author in entry.authors:
+        item.author(name=author.name, uri=author.url)
+    item.dc.dc_creator([a.name for a in entry.authors])
+    for term in entry.categories:
+        item.category(term=term)
+    if entry.image:
         # RSS requires a length: feedgen writes 0 when unknown, as the RSS Advisory Board's
         # best practices say; Atom gets a length only when the size is known.
-        entry.link(_enclosure(article.lead_image, channel))
-        entry.media.content(_media(article.lead_image, channel), group=None)
+        item.link(_enclosure(entry.image))
+        item.media.content(_media(entry.image), group=None)
 
 
-def _enclosure(image: LeadImage, channel: Channel) -> dict[str, str]:
-    url = channel.absolute(image.url)
-    size = channel.file_size(image.url)
-    link = {"href": url, "rel": "enclosure", "type": _image_type(url)}
-    return link | ({"length": str(size)} if size else {})
+def _enclosure(image: Image) -> dict[str, str]:
+    link = {"href": image.url, "rel": "enclosure", "type": image.type}
+    return link | ({"length": str(image.length)} if image.length else {})
 
 
-def _media(image: LeadImage, channel: Channel) -> dict[str, str]:
-    url = channel.absolute(image.url)
-    size = channel.file_size(image.url)
-    media = {"url": url, "medium": "image", "type": _image_type(url)}
+def _media(image: Image) -> dict[str, str]:
+    media = {"url": image.url, "medium": "image", "type": image.type}
     media |= {k: str(v) for k, v in (("width", image.width), ("height", image.height)) if v}
-    return media | ({"fileSize": str(size)} if size else {})
+    return media | ({"fileSize": str(image.length)} if image.length else {})
 
 
 def _serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-def rss(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
+def _rss(fg: FeedGenerator, info: FeedInfo, channel: Channel) -> bytes:
     """The RSS 2.0 document (content:encoded, dc:creator, atom:link self and hub)."""
-    document = _generator(info, articles, channel, info.rss_url).rss_str(pretty=True)
+    _links(fg, info, channel, info.rss_url)
+    document = fg.rss_str(pretty=True)
     if not channel.hub_url:
         return document
     # feedgen writes only the self atom:link into RSS; the hub link is added here.
@@ -195,58 +240,53 @@ def rss(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
     return _serialize(root)
 
 
-def atom(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
+def _atom(fg: FeedGenerator, info: FeedInfo, entries: list[Entry], channel: Channel) -> bytes:
     """The Atom 1.0 document."""
-    document = _generator(info, articles, channel, info.atom_url).atom_str(pretty=True)
-    if not any(a.lead_image for a in articles):
+    _links(fg, info, channel, info.atom_url)
+    document = fg.atom_str(pretty=True)
+    if not any(e.image for e in entries):
         return document
     # feedgen 1.0.0 writes entry links with their href only (lkiesow/python-feedgen#135):
     # the enclosure's rel, type and length are put back here.
     root = etree.fromstring(document)
-    for entry, article in zip(root.iterfind(f"{{{ATOM_NS}}}entry"), articles, strict=True):
-        if article.lead_image:
-            enclosure = _enclosure(article.lead_image, channel)
-            for link in entry.iterfind(f"{{{ATOM_NS}}}link"):
+    for element, entry in zip(root.iterfind(f"{{{ATOM_NS}}}entry"), entries, strict=True):
+        if entry.image:
+            enclosure = _enclosure(entry.image)
+            for link in element.iterfind(f"{{{ATOM_NS}}}link"):
                 if link.get("href") == enclosure["href"]:
                     link.attrib.update(enclosure)
     return _serialize(root)
 
 
-def json_feed(info: FeedInfo, articles: list[Article], channel: Channel) -> bytes:
+def _json_feed(info: FeedInfo, entries: list[Entry], channel: Channel) -> bytes:
     """The JSON Feed 1.1 document."""
-    if info.json_url is None:
-        raise ValueError(f"{info.title!r} has no JSON Feed")
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": feed_text(info.title),
         "home_page_url": channel.absolute(info.page_url),
-        "feed_url": channel.absolute(info.json_url),
+        "feed_url": channel.absolute(info.json_url or ""),
         "description": feed_text(info.description),
         "language": channel.language,
     }
     if channel.hub_url:
         feed["hubs"] = [{"type": "WebSub", "url": channel.hub_url}]
-    feed["items"] = [_json_item(a, channel) for a in articles]
+    feed["items"] = [_json_item(e) for e in entries]
     return json.dumps(feed, ensure_ascii=False, indent=1).encode()
 
 
-def _json_item(article: Article, channel: Channel) -> dict[str, object]:
-    link = channel.absolute(article.url)
+def _json_item(entry: Entry) -> dict[str, object]:
     item: dict[str, object] = {
-        "id": article.guid,
-        "url": link,
-        "title": title_of(article),
-        "content_html": absolute_html(article.body_html, link),
-        "summary": summary_of(article),
-        "date_published": article.published_at.isoformat(),
-        "date_modified": updated_of(article).isoformat(),
-        "authors": [
-            {"name": feed_text(a.name), "url": channel.author_page(a.page_slug)}
-            for a in article.authors
-        ],
-        "tags": categories_of(article),
-        "language": article.language,
+        "id": entry.id,
+        "url": entry.link,
+        "title": entry.title,
+        "content_html": entry.content_html,
+        "summary": entry.summary,
+        "date_published": entry.published.isoformat(),
+        "date_modified": entry.updated.isoformat(),
+        "authors": [{"name": a.name, "url": a.url} for a in entry.authors],
+        "tags": list(entry.categories),
+        "language": entry.language,
     }
-    if article.lead_image:
-        item["image"] = channel.absolute(article.lead_image.url)
+    if entry.image:
+        item["image"] = entry.image.url
     return item

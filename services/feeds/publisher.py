@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.feeds import feed
-from services.feeds.feed import Channel, FeedInfo
+from services.feeds.feed import Channel, Entry, FeedInfo
 from services.feeds.websub import HubNotifier
-from shared.article import Placement
+from shared.article import Article, Placement
 from shared.events import ArticleChanged
 from shared.files import UnsafePathError, site_path, write_atomic
 from shared.settings import Settings
@@ -16,6 +16,7 @@ from shared.store import HOME, ArticleStore, index_key
 
 log = logging.getLogger(__name__)
 
+CACHE_LIMIT = 20_000
 KIND_NAMES = {"section": "Раздел", "tag": "Тема", "author": "Автор"}
 
 
@@ -66,6 +67,7 @@ class FeedPublisher:
         self.settings = settings
         self.notifier = notifier
         self.on_change = on_change
+        self.cache: dict[str, tuple[bytes, Entry | None]] = {}
         self.channel = Channel(
             base_url=settings.base_url,
             language=settings.language,
@@ -91,15 +93,32 @@ class FeedPublisher:
     async def write(self, feed_list: FeedList) -> list[str]:
         """Write the feeds of one list; returns the paths of files whose bytes changed."""
         info = await self.info(feed_list)
-        articles = await self.store.latest(feed_list.index, 0, self.settings.feed_size)
-        documents = {
-            info.rss_url: feed.rss(info, articles, self.channel),
-            info.atom_url: feed.atom(info, articles, self.channel),
-        }
-        if info.json_url:
-            documents[info.json_url] = feed.json_feed(info, articles, self.channel)
+        ids = await self.store.latest_ids(feed_list.index, 0, self.settings.feed_size)
+        documents = feed.documents(info, await self.entries(ids), self.channel)
         root = self.settings.public_dir
         return [p for p, data in documents.items() if write_atomic(site_path(root, p), data)]
+
+    async def entries(self, ids: list[str]) -> list[Entry]:
+        """The entries of the live articles among `ids`, in order.
+
+        An article is parsed and its entry built only when its stored JSON changed since the
+        last time: most of a feed's articles are the same from one event to the next.
+        """
+        if len(self.cache) > CACHE_LIMIT:
+            self.cache.clear()
+        raws = await self.store.redis.mget([self.store.key(i) for i in ids]) if ids else []
+        entries = []
+        for article_id, raw in zip(ids, raws, strict=True):
+            if raw is None:
+                continue
+            cached = self.cache.get(article_id)
+            if cached is None or cached[0] != raw:
+                article = Article.model_validate_json(raw)
+                entry = feed.entry_of(article, self.channel) if article.is_live else None
+                cached = self.cache[article_id] = (raw, entry)
+            if cached[1] is not None:
+                entries.append(cached[1])
+        return entries
 
     async def info(self, feed_list: FeedList) -> FeedInfo:
         """Title, page and file paths of a list's feeds."""

@@ -6,6 +6,7 @@ hour (a `SET NX EX` key per visitor and article). Counts go to sorted sets: one 
 a whole batch, so a batch costs one round trip.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -20,12 +21,13 @@ REPEAT_WINDOW = timedelta(hours=1)
 HOUR_KEEP = timedelta(hours=25)
 DAY_KEEP = timedelta(days=31)
 
-# ARGV: hour key, day key, hour expiry, day expiry (unix s), repeat window (s), then pairs of
-# article id and visitor id ("" for an unknown visitor, counted every time).
+# ARGV: hour key, day key, hour expiry, day expiry (unix s), repeat window (s), and a JSON
+# list of article id, visitor id, article id, visitor id... ("" for an unknown visitor, who is
+# counted every time). One JSON argument is much cheaper to send than a thousand arguments.
 _COUNT = """
-local counts, order = {}, {}
-for i = 6, #ARGV, 2 do
-  local article, visitor = ARGV[i], ARGV[i + 1]
+local pairs_, counts, order = cjson.decode(ARGV[6]), {}, {}
+for i = 1, #pairs_, 2 do
+  local article, visitor = pairs_[i], pairs_[i + 1]
   if visitor == '' or redis.call('SET', KEYS[1] .. article .. ':' .. visitor, '1',
                                  'NX', 'EX', ARGV[5]) then
     if not counts[article] then counts[article] = 0; order[#order + 1] = article end
@@ -84,7 +86,7 @@ class ViewCounter:
                 int((hour + HOUR_KEEP).timestamp()),
                 int((day + DAY_KEEP).timestamp()),
                 int(REPEAT_WINDOW.total_seconds()),
-                *pairs,
+                json.dumps(pairs),
             ]
             counted += await self.script(keys=[f"{PREFIX}seen:", ALL_TIME], args=argv)
         return counted

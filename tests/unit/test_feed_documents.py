@@ -45,11 +45,9 @@ def make_article(**changes) -> Article:
 
 
 def documents(articles: list[Article], channel: Channel = CHANNEL) -> dict[str, bytes]:
-    return {
-        "rss": feed.rss(INFO, articles, channel),
-        "atom": feed.atom(INFO, articles, channel),
-        "json": feed.json_feed(INFO, articles, channel),
-    }
+    entries = [feed.entry_of(a, channel) for a in articles]
+    docs = feed.documents(INFO, entries, channel)
+    return {"rss": docs[INFO.rss_url], "atom": docs[INFO.atom_url], "json": docs[INFO.json_url]}
 
 
 def test_every_format_is_valid_and_carries_the_whole_entry():
@@ -103,7 +101,7 @@ def test_every_format_is_valid_and_carries_the_whole_entry():
 
 def test_a_known_image_size_is_the_enclosure_length():
     channel = Channel(base_url="https://x.kz", language="ru", file_size=lambda _: 2048)
-    parsed = assert_valid_rss(feed.rss(INFO, [make_article()], channel))
+    parsed = assert_valid_rss(documents([make_article()], channel)["rss"])
     assert parsed.entries[0].enclosures[0].length == "2048"
 
 
@@ -162,6 +160,6 @@ def test_awkward_text_never_makes_an_invalid_feed(title, body, tag, name):
         reject()  # the model refused it (blank after cleaning): nothing to publish
     docs = documents([article], HUB)
     assert assert_valid_rss(docs["rss"]).entries[0].id == "urn:uuid:1"
-    title = feed.title_of(article)
+    title = feed.entry_of(article, HUB).title
     assert assert_valid_atom(docs["atom"]).entries[0].title == title
     assert assert_valid_json_feed(docs["json"])["items"][0]["title"] == title
