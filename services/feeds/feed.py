@@ -271,7 +271,7 @@ def _json_feed(info: FeedInfo, entries: list[Entry], channel: Channel) -> bytes:
     if channel.hub_url:
         feed["hubs"] = [{"type": "WebSub", "url": channel.hub_url}]
     feed["items"] = [_json_item(e) for e in entries]
-    return json.dumps(feed, ensure_ascii=False, indent=1).encode()
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _json_item(entry: Entry) -> dict[str, object]:
