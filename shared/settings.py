@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(2_000_000, description="Largest request body ingest accepts.")
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
+    websub_hub: str = Field("", description="WebSub hub feeds advertise and ping on change.")
+    popular_interval: float = Field(
+        10.0, description="Seconds between refreshes of the most-read lists while views arrive."
+    )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
     ingest_workers: int = Field(1, ge=1, description="Worker processes of the ingest API.")
     views_batch_max: int = Field(1000, ge=1, description="Most views one POST /api/views takes.")

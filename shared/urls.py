@@ -20,6 +20,7 @@ class UrlScheme:
     page: str = "page/{page}/"
     rss: str = "/feeds/rss.xml"
     atom: str = "/feeds/atom.xml"
+    json_feed: str = "/feeds/feed.json"
 
     def local(self, moment: datetime) -> datetime:
         """The moment in the site's time zone."""
@@ -57,3 +58,11 @@ class UrlScheme:
         if month is not None:
             return self.month.format(year=year, month=month)
         return self.year.format(year=year)
+
+    def feed_urls(self, kind: str, slug: str = "") -> dict[str, str]:
+        """Paths of the feeds of the site (`kind` "site") or of a section, tag or author."""
+        if kind == "site":
+            return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
+        pages = {"section": self.section_url, "tag": self.tag_url, "author": self.author_url}
+        first = pages[kind](slug)
+        return {"rss": first + "rss.xml", "atom": first + "atom.xml"}

@@ -1,39 +1,153 @@
-"""Keeps the feed files in step with the store."""
+"""Keeps the feed files in step with the store: only the feeds an event touches."""
 
+import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from services.feeds import feed
-from services.feeds.feed import FeedInfo
+from services.feeds.feed import Channel, Entry, FeedInfo
+from services.feeds.websub import HubNotifier
+from shared.article import Article, Placement
 from shared.events import ArticleChanged
-from shared.files import site_path, write_atomic
+from shared.files import UnsafePathError, site_path, write_atomic
 from shared.settings import Settings
-from shared.store import HOME, ArticleStore
+from shared.store import HOME, ArticleStore, index_key
 
 log = logging.getLogger(__name__)
 
+CACHE_LIMIT = 20_000
+KIND_NAMES = {"section": "Раздел", "tag": "Тема", "author": "Автор"}
+
+
+@dataclass(frozen=True, order=True)
+class FeedList:
+    """One list that has feeds: the whole site, or a section, tag or author."""
+
+    kind: str
+    slug: str = ""
+
+    @property
+    def index(self) -> str:
+        """The store index listing its live articles."""
+        return HOME if self.kind == "site" else index_key(self.kind, self.slug)
+
+
+SITE = FeedList("site")
+
+
+def touched_lists(event: ArticleChanged) -> list[FeedList]:
+    """The lists whose feeds may change: the site first, then every list before and after."""
+    lists: set[FeedList] = set()
+    for placement in (event.before, event.after):
+        if placement is not None:
+            lists |= _lists_of(placement)
+    return [SITE, *sorted(lists)] if lists else []
+
+
+def _lists_of(placement: Placement) -> set[FeedList]:
+    return {
+        FeedList("section", placement.section),
+        *(FeedList("tag", t) for t in placement.tags),
+        *(FeedList("author", a) for a in placement.authors),
+    }
+
 
 class FeedPublisher:
-    """Rewrites the feeds an article event touches (only files whose content changed)."""
+    """Rewrites the feeds an article event touches; a file is written only when it changed."""
 
-    def __init__(self, store: ArticleStore, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: ArticleStore,
+        settings: Settings,
+        notifier: HubNotifier | None = None,
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.notifier = notifier
+        self.on_change = on_change
+        self.cache: dict[str, tuple[bytes, Entry | None]] = {}
+        self.channel = Channel(
+            base_url=settings.base_url,
+            language=settings.language,
+            hub_url=settings.websub_hub,
+            urls=store.urls,
+            file_size=self._file_size,
+        )
 
-    async def apply(self, event: ArticleChanged) -> None:
-        """Rebuild the site feeds from the store."""
-        urls = self.store.urls
-        info = FeedInfo(
-            title=self.settings.site_name,
-            description=f"Последние публикации — {self.settings.site_name}",
-            page_url="/",
-            rss_url=urls.rss,
-            atom_url=urls.atom,
-        )
-        articles = await self.store.latest(HOME, 0, self.settings.feed_size)
-        args = (info, articles, self.settings.base_url, self.settings.language)
-        root = self.settings.public_dir
-        write_atomic(site_path(root, info.rss_url), feed.rss(*args))
-        write_atomic(site_path(root, info.atom_url), feed.atom(*args))
+    async def apply(self, event: ArticleChanged) -> list[str]:
+        """Rebuild the touched feeds from the store; returns the paths of files that changed."""
+        changed: list[str] = []
+        for feed_list in touched_lists(event):
+            changed += await self.write(feed_list)
+        if changed and self.notifier is not None:
+            self.notifier.notify(self.channel.absolute(path) for path in changed)
+        self.on_change()
         log.info(
-            "feeds written", extra={"event_id": event.event_id, "article_id": event.article_id}
+            "feeds written",
+            extra={"event_id": event.event_id, "article_id": event.article_id, "changed": changed},
         )
+        return changed
+
+    async def write(self, feed_list: FeedList) -> list[str]:
+        """Write the feeds of one list; returns the paths of files whose bytes changed."""
+        info = await self.info(feed_list)
+        ids = await self.store.latest_ids(feed_list.index, 0, self.settings.feed_size)
+        documents = feed.documents(info, await self.entries(ids), self.channel)
+        root = self.settings.public_dir
+        return [p for p, data in documents.items() if write_atomic(site_path(root, p), data)]
+
+    async def entries(self, ids: list[str]) -> list[Entry]:
+        """The entries of the live articles among `ids`, in order.
+
+        An article is parsed and its entry built only when its stored JSON changed since the
+        last time: most of a feed's articles are the same from one event to the next.
+        """
+        if len(self.cache) > CACHE_LIMIT:
+            self.cache.clear()
+        raws = await self.store.redis.mget([self.store.key(i) for i in ids]) if ids else []
+        entries = []
+        for article_id, raw in zip(ids, raws, strict=True):
+            if raw is None:
+                continue
+            cached = self.cache.get(article_id)
+            if cached is None or cached[0] != raw:
+                article = Article.model_validate_json(raw)
+                entry = feed.entry_of(article, self.channel) if article.is_live else None
+                cached = self.cache[article_id] = (raw, entry)
+            if cached[1] is not None:
+                entries.append(cached[1])
+        return entries
+
+    async def info(self, feed_list: FeedList) -> FeedInfo:
+        """Title, page and file paths of a list's feeds."""
+        urls = self.store.urls
+        site = self.settings.site_name
+        paths = urls.feed_urls(feed_list.kind, feed_list.slug)
+        if feed_list == SITE:
+            return FeedInfo(
+                title=site,
+                description=f"Последние публикации — {site}",
+                page_url=urls.home_url(),
+                rss_url=paths["rss"],
+                atom_url=paths["atom"],
+                json_url=paths["json"],
+            )
+        name = await self.store.name(feed_list.kind, feed_list.slug) or feed_list.slug
+        kind = KIND_NAMES[feed_list.kind]
+        return FeedInfo(
+            title=f"{name} — {site}",
+            description=f"{kind} «{name}»: последние публикации — {site}",
+            page_url=paths["rss"].removesuffix("rss.xml"),
+            rss_url=paths["rss"],
+            atom_url=paths["atom"],
+        )
+
+    def _file_size(self, path: str) -> int | None:
+        """Size of a file in the public folder (a lead image), if it is there."""
+        if not path.startswith("/"):
+            return None
+        with contextlib.suppress(UnsafePathError, OSError):
+            return site_path(self.settings.public_dir, path).stat().st_size
+        return None

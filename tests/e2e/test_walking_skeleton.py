@@ -4,16 +4,7 @@ import feedparser
 import pytest
 
 from tests.support.platform import Platform, wait_for
-
-ARTICLE = {
-    "title": "Чем я могу Вам помочь?",
-    "author": "Александра Власова",
-    "section": "Общество",
-    "tags": ["полиция", "Жас бүркіт"],
-    "published_at": "2026-11-25T10:00:00+05:00",
-    "summary": "Полиция переходит на сервисную модель.",
-    "body_html": "<p>Диалог полицейского начинается со слов «чем я могу помочь?»</p>",
-}
+from tests.support.samples import ARTICLE
 
 
 def feed_entries(platform: Platform, name: str) -> list:

@@ -1,0 +1,189 @@
+"""Feeds benchmark: view events applied per second, and publish → site feed latency.
+
+Run from the repository root: `.venv/bin/python bench/feeds.py [--views N] [--publishes N]`.
+
+1. The raw XADD rate of this machine's Redis, measured by `redis-benchmark` in the same run.
+2. The ranking code alone: `ViewCounter.apply` on batches of 500 parsed view events.
+3. The feeds service end to end: a backlog of view events in the stream, consumed by the real
+   service (FastStream batch subscriber, parsing, counting, acks) until its group has no lag.
+4. Publish latency: PUT an article through ingest, until the site RSS, Atom and JSON feeds on
+   disk carry it (all services running, as in production); p50/p95/p99/max.
+"""
+
+import argparse
+import asyncio
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+from redis.asyncio import Redis  # noqa: E402
+
+from newsroom.demo import load_demo  # noqa: E402
+from services.feeds.views import ViewCounter  # noqa: E402
+from shared.clock import utcnow  # noqa: E402
+from shared.events import ArticleViewed, encode  # noqa: E402
+from shared.topology import FEEDS_GROUP, VIEWS_STREAM  # noqa: E402
+from tests.support.platform import Platform, wait_for  # noqa: E402
+from tests.support.redis_server import redis_executor, url_of  # noqa: E402
+
+BATCH = 500
+
+
+def make_views(count: int, seed: int = 7) -> list[ArticleViewed]:
+    """Views of 2,000 articles (a few very popular) by 50,000 visitors; 5% bots, repeats."""
+    rng = random.Random(seed)
+    now = utcnow()
+    articles = [f"a{n}" for n in range(2000)]
+    weights = [1 / (n + 1) for n in range(len(articles))]
+    chosen = rng.choices(articles, weights, k=count)
+    return [
+        ArticleViewed(
+            article_id=article,
+            visitor_id=f"v{rng.randrange(50_000)}",
+            bot=rng.random() < 0.05,
+            occurred_at=now - timedelta(seconds=rng.randrange(7200)),
+        )
+        for article in chosen
+    ]
+
+
+def redis_benchmark_xadd(port: int, requests: int) -> dict[str, float]:
+    """XADD requests/s by redis-benchmark: 50 clients, without and with pipelining (16)."""
+    rates = {}
+    for pipeline in (1, 16):
+        out = subprocess.run(
+            [
+                *("redis-benchmark", "-p", str(port), "-n", str(requests), "-P", str(pipeline)),
+                *("-q", "XADD", "bench:xadd", "*", "__data__", "x" * 200),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        # "XADD bench:xadd * __data__ xxx: 123456.79 requests per second, p50=..."
+        rates[f"P{pipeline}"] = float(out.rsplit(":", 1)[-1].split()[0].replace(",", ""))
+    return rates
+
+
+async def ranking_code_rate(url: str, views: list[ArticleViewed]) -> float:
+    """Views/s through ViewCounter.apply alone, in batches of BATCH."""
+    client = Redis.from_url(url)
+    counter = ViewCounter(client)
+    start = time.perf_counter()
+    for i in range(0, len(views), BATCH):
+        await counter.apply(views[i : i + BATCH])
+    elapsed = time.perf_counter() - start
+    await client.aclose()
+    return len(views) / elapsed
+
+
+def service_rate(platform: Platform, views: list[ArticleViewed]) -> float:
+    """Views/s the feeds service consumes from a backlog (XADDed while it was stopped)."""
+    platform.kill("feeds-0")
+    client = redis.Redis.from_url(platform.redis_url)
+    entries = [encode(v) for v in views]
+    for i in range(0, len(entries), 1000):
+        with client.pipeline(transaction=False) as pipe:
+            for fields in entries[i : i + 1000]:
+                pipe.xadd(VIEWS_STREAM, fields)
+            pipe.execute()
+
+    def group() -> dict:
+        groups = {g["name"].decode(): g for g in client.xinfo_groups(VIEWS_STREAM)}
+        return groups[FEEDS_GROUP]
+
+    backlog = group()["lag"]
+    platform.start("feeds")
+    # The clock starts at the first acknowledged batch, so start-up time is not counted.
+    first = wait_for(lambda: (g := group())["lag"] < backlog and g, timeout=60, interval=0.001)
+    start = time.perf_counter()
+    wait_for(lambda: group()["lag"] == 0 and group()["pending"] == 0, timeout=600, interval=0.005)
+    elapsed = time.perf_counter() - start
+    client.close()
+    return (first["lag"] + first["pending"]) / elapsed
+
+
+def publish_latencies(platform: Platform, count: int) -> tuple[list[float], list[float]]:
+    """Seconds to the new title being in all three site feeds on disk: from sending the PUT,
+    and from its answer (the article and its event committed)."""
+    feeds = [platform.public / "feeds" / name for name in ("rss.xml", "atom.xml", "feed.json")]
+    sections = ["Общество", "Экономика", "Спорт", "Культура", "Наука"]
+    latencies, after_commit = [], []
+    with platform.api() as api:
+        for n in range(count):
+            title = f"Новость номер {n} для замера"
+            article = {
+                "title": title,
+                "author": "Бенчмарк Бенчмарков",
+                "section": sections[n % len(sections)],
+                "tags": [f"тема {n % 7}"],
+                "published_at": utcnow().isoformat(),
+                "summary": "Замер задержки публикации.",
+                "body_html": "<p>" + "Текст статьи. " * 200 + "</p>",
+            }
+            marker = title.encode()
+            start = time.perf_counter()
+            api.put(f"/api/articles/bench-{n}", json=article).raise_for_status()
+            committed = time.perf_counter()
+            while not all(marker in f.read_bytes() for f in feeds):
+                time.sleep(0.001)
+            latencies.append(time.perf_counter() - start)
+            after_commit.append(time.perf_counter() - committed)
+            time.sleep(0.05)
+    return latencies, after_commit
+
+
+def percentile(values: list[float], q: float) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1] if q < 100 else max(values)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--views", type=int, default=200_000)
+    parser.add_argument("--publishes", type=int, default=200)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-feeds-"))
+    views = make_views(args.views)
+
+    with redis_executor(workdir / "redis-raw") as executor:
+        xadd = redis_benchmark_xadd(executor.port, args.views)
+        ranking = asyncio.run(ranking_code_rate(url_of(executor), views))
+    print(
+        f"redis-benchmark XADD (50 clients): {xadd['P1']:,.0f}/s; "
+        f"pipelined x16: {xadd['P16']:,.0f}/s"
+    )
+    print(f"ranking code (ViewCounter.apply, batches of {BATCH}): {ranking:,.0f} views/s")
+
+    with redis_executor(workdir / "redis") as executor:
+        platform = Platform(url_of(executor), workdir)
+        platform.start_all()
+        try:
+            load_demo(platform.site_url, platform.token, platform.public)
+            wait_for(lambda: (platform.public / "feeds/feed.json").exists(), timeout=60)
+            consumed = service_rate(platform, views)
+            print(f"feeds service, stream backlog → counts acked: {consumed:,.0f} views/s")
+            latencies, after_commit = publish_latencies(platform, args.publishes)
+        finally:
+            platform.stop()
+    for label, seconds in (("PUT sent", latencies), ("PUT answered", after_commit)):
+        ms = [x * 1000 for x in seconds]
+        print(
+            f"publish → site RSS+Atom+JSON on disk, from {label} ({len(ms)} publishes): "
+            f"p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
+            f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

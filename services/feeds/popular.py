@@ -1,0 +1,174 @@
+"""The "most read" lists and view counts the site's pages read: /data/popular.json and views.json.
+
+Rankings are summed from the view buckets inside Redis and kept to live articles by
+intersecting with the store's own indexes (weight 0), so unpublished articles drop out at once
+and an article counts in the section it is in now.
+"""
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from redis.asyncio import Redis
+
+from services.feeds.views import ALL_TIME, day_key, hour_key
+from shared.clock import utcnow
+from shared.files import site_path, write_atomic
+from shared.settings import Settings
+from shared.store import HOME, NAMES, PREFIX, ArticleStore, index_key
+
+POPULAR_PATH = "/data/popular.json"
+VIEWS_PATH = "/data/views.json"
+TOP = 10
+PERIODS = ("24h", "7d", "30d", "all")
+
+log = logging.getLogger(__name__)
+
+Ranking = list[tuple[str, int]]
+
+
+def period_keys(now: datetime) -> dict[str, list[str]]:
+    """Bucket keys summed for each period: 24 hours, 7 and 30 days (today included), all."""
+    return {
+        "24h": [hour_key(now - timedelta(hours=i)) for i in range(24)],
+        "7d": [day_key(now - timedelta(days=i)) for i in range(7)],
+        "30d": [day_key(now - timedelta(days=i)) for i in range(30)],
+        "all": [ALL_TIME],
+    }
+
+
+def _ranking(raw: list[tuple[bytes, float]]) -> Ranking:
+    return [(member.decode(), int(score)) for member, score in raw]
+
+
+class Popular:
+    """Computes the rankings and writes the two JSON files."""
+
+    def __init__(
+        self, redis: Redis, store: ArticleStore, settings: Settings, clock: Callable[[], datetime]
+    ) -> None:
+        self.redis = redis
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+
+    async def sections(self) -> list[str]:
+        """Slugs of every section the site has had."""
+        fields = await self.redis.hkeys(NAMES)
+        names = (f.decode() for f in fields)
+        return sorted(n.removeprefix("section:") for n in names if n.startswith("section:"))
+
+    async def rankings(
+        self, now: datetime
+    ) -> tuple[dict[str, Ranking], dict[str, dict[str, Ranking]], Ranking]:
+        """Top ids per period for the site and each section, and every live article's count."""
+        sections = await self.sections()
+        tmp = f"{PREFIX}tmp:popular:{uuid.uuid4().hex}:"
+        lists = [("site", HOME)] + [(s, index_key("section", s)) for s in sections]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for period, keys in period_keys(now).items():
+                source = keys[0] if period == "all" else tmp + period
+                if period != "all":
+                    pipe.zunionstore(source, keys)
+                for name, live in lists:
+                    pipe.zinterstore(f"{tmp}{period}:{name}", {source: 1, live: 0})
+                    pipe.zrevrange(f"{tmp}{period}:{name}", 0, TOP - 1, withscores=True)
+            pipe.zinter({ALL_TIME: 1, HOME: 0}, withscores=True)
+            pipe.delete(*[f"{tmp}{p}" for p in ("24h", "7d", "30d")])
+            pipe.delete(*[f"{tmp}{p}:{name}" for p in PERIODS for name, _ in lists])
+            results = await pipe.execute()
+        tops = [r for r in results if isinstance(r, list)]
+        counts = _ranking(tops.pop())
+        site: dict[str, Ranking] = {}
+        by_section: dict[str, dict[str, Ranking]] = {s: {} for s in sections}
+        for period in PERIODS:
+            for name, _ in lists:
+                ranking = _ranking(tops.pop(0))
+                if name == "site":
+                    site[period] = ranking
+                else:
+                    by_section[name][period] = ranking
+        sections_seen = {s: r for s, r in by_section.items() if any(r.values())}
+        return site, sections_seen, counts
+
+    async def publish(self) -> None:
+        """Write views.json and popular.json from the current counts."""
+        now = self.clock()
+        site, sections, counts = await self.rankings(now)
+        ids = {
+            i
+            for r in [*site.values(), *(p for s in sections.values() for p in s.values())]
+            for i, _ in r
+        }
+        articles = {a.id: a for a in await self.store.get_many(sorted(ids)) if a.is_live}
+
+        def items(ranking: Ranking) -> list[dict[str, object]]:
+            return [
+                {"id": i, "title": articles[i].title, "url": articles[i].url, "views": n}
+                for i, n in ranking
+                if i in articles
+            ]
+
+        popular = {
+            "generated_at": now.isoformat(),
+            "periods": {p: items(r) for p, r in site.items()},
+            "sections": {s: {p: items(r) for p, r in rs.items()} for s, rs in sections.items()},
+        }
+        root = self.settings.public_dir
+        write_atomic(site_path(root, VIEWS_PATH), _json(dict(counts)))
+        write_atomic(site_path(root, POPULAR_PATH), _json(popular))
+
+
+def _json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class Throttled:
+    """Runs `publish` soon after a request, at most once per `interval` seconds.
+
+    Requests made while a run is waiting or working are folded into the next run, so a busy
+    views stream refreshes the files every `interval` seconds, never on every batch.
+    """
+
+    def __init__(self, publish: Callable[[], Awaitable[None]], interval: float) -> None:
+        self.publish = publish
+        self.interval = interval
+        self.dirty = False
+        self.last = -float("inf")
+        self.task: asyncio.Task[None] | None = None
+
+    def request(self) -> None:
+        """Ask for a run; returns at once."""
+        self.dirty = True
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while self.dirty:
+            wait = self.last + self.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self.dirty = False
+            self.last = time.monotonic()
+            try:
+                await self.publish()
+            except Exception:
+                log.exception("publishing the most-read lists failed; retrying")
+                self.dirty = True
+
+    async def close(self) -> None:
+        """Cancel a pending run."""
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+
+
+def popular_publisher(
+    redis: Redis, store: ArticleStore, settings: Settings, clock: Callable[[], datetime] = utcnow
+) -> Throttled:
+    """The throttled writer of the most-read files."""
+    return Throttled(Popular(redis, store, settings, clock).publish, settings.popular_interval)

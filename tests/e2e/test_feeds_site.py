@@ -1,0 +1,90 @@
+"""The demo site's feeds and most-read lists, produced by the real services end to end."""
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsroom.demo import demo_articles, load_demo
+from shared.article import ArticleIn
+from shared.slugs import make_slug
+from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
+from tests.support.platform import Platform, wait_for
+from tests.support.redis_server import redis_executor, url_of
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """The platform with the demo articles loaded, refreshing most-read lists every second."""
+    workdir: Path = tmp_path_factory.mktemp("feeds-site")
+    with redis_executor(workdir / "redis") as executor:
+        platform = Platform(url_of(executor), workdir)
+        platform.env["NEWSROOM_POPULAR_INTERVAL"] = "1"
+        platform.start_all()
+        try:
+            load_demo(platform.site_url, platform.token, platform.public)
+            yield platform
+        finally:
+            platform.stop()
+
+
+def expected_lists() -> dict[str, int]:
+    """Feed folder of every list the demo articles are on, and how many entries it holds."""
+    counts: Counter[str] = Counter()
+    for raw in demo_articles():
+        article = ArticleIn.model_validate({k: v for k, v in raw.items() if k != "id"})
+        counts["feeds"] += 1
+        counts[f"section/{make_slug(article.section)}"] += 1
+        counts.update(f"tag/{make_slug(t)}" for t in article.tags)
+        counts.update(f"author/{a.page_slug}" for a in article.authors)
+    return {folder: min(n, 50) for folder, n in counts.items()}
+
+
+def entry_count(platform: Platform, folder: str) -> int:
+    response = platform.get(f"/{folder}/rss.xml")
+    return len(assert_valid_rss(response.content).entries) if response.status_code == 200 else -1
+
+
+def test_every_feed_of_the_demo_site_is_valid(site: Platform):
+    # Once the feeds service has caught up, every list has its feeds with every article.
+    lists = expected_lists()
+    assert len(lists) > 30
+    wait_for(lambda: all(entry_count(site, f) == n for f, n in lists.items()), timeout=60)
+
+    # Each RSS and Atom feed the site serves is valid and holds the same entries, newest first.
+    for folder, count in lists.items():
+        rss = assert_valid_rss(site.get(f"/{folder}/rss.xml").content)
+        atom = assert_valid_atom(site.get(f"/{folder}/atom.xml").content)
+        ids = [e.id for e in rss.entries]
+        assert ids == [e.id for e in atom.entries] and len(set(ids)) == count
+        assert all(i.startswith("urn:uuid:") for i in ids)
+        published = [e.published_parsed for e in atom.entries]
+        assert published == sorted(published, reverse=True)
+
+    # The JSON Feed holds every article; lead images carry their real size in RSS.
+    data = assert_valid_json_feed(site.get("/feeds/feed.json").content)
+    assert len(data["items"]) == lists["feeds"]
+    rss = assert_valid_rss(site.get("/feeds/rss.xml").content)
+    city = (site.public / "static/demo/city.svg").stat().st_size
+    lengths = {e.enclosures[0].href: e.enclosures[0].length for e in rss.entries if e.enclosures}
+    assert lengths["https://news.example.kz/static/demo/city.svg"] == str(city)
+
+
+def test_views_reach_the_most_read_lists(site: Platform):
+    views = [{"article_id": "demo-005", "visitor_id": f"v{n}"} for n in range(3)]
+    views += [{"article_id": "demo-001", "visitor_id": "v1"}] * 2  # one reader, twice
+    assert site.api().post("/api/views", json=views).status_code == 202
+
+    def most_read() -> list:
+        response = site.get("/data/popular.json")
+        return response.status_code == 200 and response.json()["periods"]["24h"]
+
+    top = wait_for(lambda: len(most_read()) == 2 and most_read(), timeout=15)
+    assert [(i["id"], i["views"]) for i in top] == [("demo-005", 3), ("demo-001", 1)]
+    assert top[0]["url"].startswith("/2026/11/23/")
+    counts = json.loads(site.get("/data/views.json").content)
+    assert counts == {"demo-005": 3, "demo-001": 1}
+    science = site.get("/data/popular.json").json()["sections"]["nauka"]["all"]
+    assert [i["id"] for i in science] == ["demo-005"]
