@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(2_000_000, description="Largest request body ingest accepts.")
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
+    theme_dir: Path | None = Field(
+        None, description="Theme folder (templates/, static/); default the built-in theme."
+    )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
 
     @property

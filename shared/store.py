@@ -75,6 +75,14 @@ def _score(moment: datetime) -> float:
     return moment.timestamp()
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _decoded(values: Sequence[bytes | str]) -> list[str]:
+    return [_text(v) for v in values]
+
+
 class ArticleStore:
     """Reads and writes articles; each write also appends its event to the articles stream."""
 
@@ -101,12 +109,63 @@ class ArticleStore:
 
     async def latest_ids(self, index: str, offset: int = 0, limit: int = 20) -> list[str]:
         """Ids of live articles in an index, newest first."""
-        ids = await self.redis.zrevrange(index, offset, offset + limit - 1)
-        return [i.decode() if isinstance(i, bytes) else i for i in ids]
+        return _decoded(await self.redis.zrevrange(index, offset, offset + limit - 1))
 
     async def latest(self, index: str = HOME, offset: int = 0, limit: int = 20) -> list[Article]:
         """Live articles in an index, newest first."""
         return await self.get_many(await self.latest_ids(index, offset, limit))
+
+    async def oldest_ids(self, index: str, offset: int, limit: int) -> list[str]:
+        """Ids of live articles in an index, oldest first, from position `offset`."""
+        return _decoded(await self.redis.zrange(index, offset, offset + limit - 1))
+
+    async def ids_between(
+        self, index: str, start: datetime, end: datetime, limit: int | None = None
+    ) -> list[str]:
+        """Ids published in [start, end), newest first (archive days; ZREVRANGEBYSCORE)."""
+        page = {"start": 0, "num": limit} if limit else {}
+        ids = await self.redis.zrevrangebyscore(index, f"({_score(end)}", _score(start), **page)
+        return _decoded(ids)
+
+    async def counts_between(
+        self, index: str, ranges: Sequence[tuple[datetime, datetime]]
+    ) -> list[int]:
+        """How many articles each [start, end) range holds (archive months and years)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for start, end in ranges:
+                pipe.zcount(index, _score(start), f"({_score(end)}")
+            return [int(n) for n in await pipe.execute()]
+
+    async def older_than(
+        self, indexes: Sequence[str], moment: datetime, limit: int
+    ) -> list[list[tuple[str, float]]]:
+        """Per index, the newest `limit` (id, score) strictly older than `moment`."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index in indexes:
+                pipe.zrevrangebyscore(
+                    index, f"({_score(moment)}", "-inf", start=0, num=limit, withscores=True
+                )
+            rows = await pipe.execute()
+        return [[(_text(i), float(s)) for i, s in row] for row in rows]
+
+    async def newer_than(self, indexes: Sequence[str], moment: datetime, limit: int) -> set[str]:
+        """Ids of the oldest `limit` articles strictly newer than `moment`, in any index."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index in indexes:
+                pipe.zrangebyscore(index, f"({_score(moment)}", "+inf", start=0, num=limit)
+            return {_text(i) for row in await pipe.execute() for i in row}
+
+    async def rank(self, index: str, article_id: str) -> int | None:
+        """Position of an article in an index, oldest first (None when not in it)."""
+        return await self.redis.zrank(index, article_id)
+
+    async def older_count(self, index: str, moment: datetime) -> int:
+        """How many articles of an index are strictly older than `moment` (its position)."""
+        return int(await self.redis.zcount(index, "-inf", f"({_score(moment)}"))
+
+    async def names(self) -> dict[str, str]:
+        """Every known `kind:slug` → display name (for a full rebuild)."""
+        return {_text(k): _text(v) for k, v in (await self.redis.hgetall(NAMES)).items()}
 
     async def count(self, index: str = HOME) -> int:
         """How many live articles an index holds."""

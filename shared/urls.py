@@ -20,6 +20,16 @@ class UrlScheme:
     page: str = "page/{page}/"
     rss: str = "/feeds/rss.xml"
     atom: str = "/feeds/atom.xml"
+    json_feed: str = "/feeds/feed.json"
+    list_feed: str = "/{kind}/{slug}/{name}"
+    popular_data: str = "/data/popular.json"
+    views_data: str = "/data/views.json"
+    sitemap_index: str = "/sitemap.xml"
+    sitemap: str = "/sitemaps/articles-{number}.xml"
+    news_sitemap: str = "/sitemaps/news.xml"
+    not_found: str = "/404.html"
+    gone: str = "/410.html"
+    robots: str = "/robots.txt"
 
     def local(self, moment: datetime) -> datetime:
         """The moment in the site's time zone."""
@@ -57,3 +67,27 @@ class UrlScheme:
         if month is not None:
             return self.month.format(year=year, month=month)
         return self.year.format(year=year)
+
+    def list_url(self, kind: str, slug: str = "") -> str:
+        """First page of the home (`kind` "home") or a section, tag or author list."""
+        patterns = {"section": self.section, "tag": self.tag, "author": self.author}
+        return patterns[kind].format(slug=slug) if kind in patterns else "/"
+
+    def numbered_url(self, first: str, number: int) -> str:
+        """Page `number` of a list counted from its oldest page, so its URL never shifts."""
+        return first + self.page.format(page=number)
+
+    def feed_urls(self, kind: str, slug: str) -> dict[str, str]:
+        """RSS and Atom paths of a section, tag or author feed."""
+        return {
+            fmt: self.list_feed.format(kind=kind, slug=slug, name=f"{fmt}.xml")
+            for fmt in ("rss", "atom")
+        }
+
+    def site_feed_urls(self) -> dict[str, str]:
+        """Paths of the site-wide feeds."""
+        return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
+
+    def sitemap_url(self, number: int) -> str:
+        """Path of article sitemap `number` (1 holds the oldest articles)."""
+        return self.sitemap.format(number=number)

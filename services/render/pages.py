@@ -1,0 +1,348 @@
+"""What each page shows: the template and context of every page kind, read from the store."""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.render.plan import RELATED_SIZE, ListChange, ListKey, index_of
+from shared.article import Article
+from shared.clock import human_date, month_name
+from shared.settings import Settings
+from shared.store import HOME, ArticleStore, index_key
+from shared.text import truncate_words
+from shared.urls import UrlScheme
+
+READ_ALSO_TITLE = 64
+LIST_HEADINGS = {"section": "Раздел", "tag": "Тег", "author": "Автор"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to write at `url` from `template`, or to remove when `template` is None."""
+
+    url: str
+    template: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Prune:
+    """Remove the numbered files `url_of(n)` above `last` (a list or sitemap got shorter)."""
+
+    url_of: Callable[[int], str]
+    last: int
+
+
+class Pages:
+    """Builds pages from the store's current state."""
+
+    def __init__(self, store: ArticleStore, settings: Settings) -> None:
+        self.store = store
+        self.urls: UrlScheme = store.urls
+        self.size = settings.page_size
+        self.zone = ZoneInfo(settings.timezone)
+        self.base = settings.base_url
+        self.site_name = settings.site_name
+
+    # Article pages
+
+    async def article(self, article: Article) -> Page:
+        """An article page with its read-also list and archive navigation."""
+        local = self.urls.local(article.published_at)
+        edited = article.updated_at or (
+            article.modified_at
+            if article.modified_at > max(article.created_at, article.published_at)
+            else None
+        )
+        section_url = self.urls.section_url(article.section_slug)
+        return Page(
+            article.url,
+            "article.html",
+            {
+                "article": article,
+                "canonical": article.url,
+                "description": article.summary or article.subtitle or article.title,
+                "updated": edited,
+                "section_url": section_url,
+                "authors": [(a.name, self.urls.author_url(a.page_slug)) for a in article.authors],
+                "tags": [
+                    (t, self.urls.tag_url(s)) for t, s in zip(article.tags, article.tag_slugs, strict=True)
+                ],
+                "read_also": [
+                    (truncate_words(r.title, READ_ALSO_TITLE), r.url)
+                    for r in await self.related(article)
+                ],
+                "archive": [
+                    (str(local.year), self.urls.archive_url(local.year)),
+                    (month_name(local.month), self.urls.archive_url(local.year, local.month)),
+                    (str(local.day), self.urls.archive_url(local.year, local.month, local.day)),
+                ],
+                "json_ld": self.news_article(article, edited),
+                "feeds": self.feeds(),
+            },
+        )
+
+    async def related(self, article: Article) -> list[Article]:
+        """Up to four older articles sharing a tag (first) or the section, newest first."""
+        indexes = [index_key("section", article.section_slug)]
+        indexes += [index_key("tag", t) for t in article.tag_slugs]
+        section, *tags = await self.store.older_than(indexes, article.published_at, RELATED_SIZE)
+
+        def newest(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
+            return sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
+
+        chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
+        picked = {i for i, _ in chosen}
+        chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
+        return await self.store.get_many([i for i, _ in newest(chosen)])
+
+    def news_article(self, article: Article, edited: datetime | None) -> dict[str, Any]:
+        """schema.org NewsArticle data of an article."""
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.summary or article.title,
+            "datePublished": article.published_at.isoformat(),
+            "dateModified": (edited or article.published_at).isoformat(),
+            "mainEntityOfPage": self.base + article.url,
+            "articleSection": article.section,
+            "keywords": article.tags,
+            "inLanguage": article.language,
+            "author": [
+                {
+                    "@type": "Person",
+                    "name": a.name,
+                    "url": self.base + self.urls.author_url(a.page_slug),
+                }
+                for a in article.authors
+            ],
+            "publisher": {"@type": "Organization", "name": self.site_name},
+        }
+        if article.lead_image:
+            data["image"] = [self.absolute(article.lead_image.url)]
+        return data
+
+    # List pages: home, section, tag, author
+
+    async def lists(self, key: ListKey, changes: list[ListChange]) -> list[Page | Prune]:
+        """The first page of a list and the numbered pages the changes touch."""
+        index, first = index_of(key), self.urls.list_url(*key)
+        count = await self.store.count(index)
+        last = math.ceil(count / self.size) if count > self.size else 0
+        if count == 0 and key[0] != "home":
+            return [Page(first), Prune(partial(self.urls.numbered_url, first), 0)]
+        context = await self.list_context(key, first)
+        newest = await self.store.latest(index, 0, self.size)
+        older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
+        pages: list[Page | Prune] = [
+            self.list_page(first, context, newest, older=older if last else None)
+        ]
+        for number in sorted(await self.touched(index, changes, self.size, last)):
+            ids = await self.store.oldest_ids(index, (number - 1) * self.size, self.size)
+            pages.append(
+                self.list_page(
+                    self.urls.numbered_url(first, number),
+                    context | {"number": number},
+                    await self.store.get_many(ids[::-1]),
+                    older=self.urls.numbered_url(first, number - 1) if number > 1 else None,
+                    newer=self.urls.numbered_url(first, number + 1) if number < last else first,
+                )
+            )
+        pages.append(Prune(partial(self.urls.numbered_url, first), last))
+        return pages
+
+    async def touched(
+        self, index: str, changes: list[ListChange], size: int, last: int
+    ) -> set[int]:
+        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter."""
+        numbers: set[int] = set()
+        for change in changes:
+            rank = None if change.shifts else await self.store.rank(index, change.article_id)
+            if rank is None:
+                start = await self.store.older_count(index, change.moment) // size + 1
+                numbers |= set(range(min(start, last - 1), last + 1))
+            else:
+                numbers.add(rank // size + 1)
+        return {n for n in numbers if 1 <= n <= last}
+
+    async def list_context(self, key: ListKey, first: str) -> dict[str, Any]:
+        """Heading, description and feeds of a list."""
+        kind, slug = key
+        if kind == "home":
+            return {
+                "kind": kind,
+                "heading": "Последние новости",
+                "title": self.site_name,
+                "description": f"{self.site_name}: последние новости",
+                "feeds": self.feeds(),
+                "first": first,
+            }
+        name = await self.store.name(kind, slug) or slug
+        own = self.urls.feed_urls(kind, slug)
+        return {
+            "kind": kind,
+            "heading": name,
+            "title": f"{LIST_HEADINGS[kind]}: {name}",
+            "description": f"{LIST_HEADINGS[kind]} «{name}»: все публикации",
+            "feeds": [
+                *self.feeds(),
+                (f"{name} — RSS", "rss", own["rss"]),
+                (f"{name} — Atom", "atom", own["atom"]),
+            ],
+            "first": first,
+        }
+
+    @staticmethod
+    def list_page(
+        url: str,
+        context: dict[str, Any],
+        articles: list[Article],
+        older: str | None = None,
+        newer: str | None = None,
+    ) -> Page:
+        """One page of a list."""
+        number = context.get("number")
+        title = f"{context['title']} — страница {number}" if number else context["title"]
+        return Page(
+            url,
+            "list.html",
+            context
+            | {
+                "canonical": url,
+                "page_title": title,
+                "articles": articles,
+                "older": older,
+                "newer": newer,
+            },
+        )
+
+    # Archive pages
+
+    def day_span(self, day: date, days: int = 1) -> tuple[datetime, datetime]:
+        """[start, end) of local days as aware moments."""
+        start = datetime(day.year, day.month, day.day, tzinfo=self.zone)
+        end = datetime.combine(day + timedelta(days=days), datetime.min.time(), self.zone)
+        return start, end
+
+    async def archive_day(self, day: date) -> Page:
+        """The articles of one day, newest first."""
+        url = self.urls.archive_url(day.year, day.month, day.day)
+        ids = await self.store.ids_between(HOME, *self.day_span(day))
+        if not ids:
+            return Page(url)
+        heading = human_date(day)
+        return Page(
+            url,
+            "archive.html",
+            {
+                "canonical": url,
+                "page_title": f"Архив: {heading}",
+                "heading": heading,
+                "description": f"Все публикации за {heading}",
+                "articles": await self.store.get_many(ids),
+                "links": [],
+                "trail": self.trail(day.year, day.month),
+                "feeds": self.feeds(),
+            },
+        )
+
+    async def archive_month(self, year: int, month: int) -> Page:
+        """The days of a month that have articles."""
+        url = self.urls.archive_url(year, month)
+        first = date(year, month, 1)
+        days = [first + timedelta(days=n) for n in range(31)]
+        days = [d for d in days if d.month == month]
+        counts = await self.store.counts_between(HOME, [self.day_span(d) for d in days])
+        links = [
+            (str(d.day), self.urls.archive_url(year, month, d.day), n)
+            for d, n in zip(days, counts, strict=True)
+            if n
+        ]
+        heading = f"{month_name(month)} {year}"
+        return self.archive_index(url, heading, links, self.trail(year))
+
+    async def archive_year(self, year: int) -> Page:
+        """The months of a year that have articles."""
+        url = self.urls.archive_url(year)
+        spans = []
+        for month in range(1, 13):
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+            spans.append(self.day_span(start, (end - start).days))
+        counts = await self.store.counts_between(HOME, spans)
+        links = [
+            (month_name(m), self.urls.archive_url(year, m), n)
+            for m, n in zip(range(1, 13), counts, strict=True)
+            if n
+        ]
+        return self.archive_index(url, str(year), links, [])
+
+    def archive_index(
+        self, url: str, heading: str, links: list[tuple[str, str, int]], trail: list
+    ) -> Page:
+        """A year or month archive page: links to its months or days with their counts."""
+        if not links:
+            return Page(url)
+        return Page(
+            url,
+            "archive.html",
+            {
+                "canonical": url,
+                "page_title": f"Архив: {heading}",
+                "heading": heading,
+                "description": f"Архив публикаций: {heading}",
+                "articles": [],
+                "links": links,
+                "trail": trail,
+                "feeds": self.feeds(),
+            },
+        )
+
+    def trail(self, year: int, month: int | None = None) -> list[tuple[str, str]]:
+        """Archive breadcrumbs above a month or day page."""
+        crumbs = [(str(year), self.urls.archive_url(year))]
+        if month:
+            crumbs.append((month_name(month), self.urls.archive_url(year, month)))
+        return crumbs
+
+    # Fixed pages
+
+    def error(self, url: str, status: int) -> Page:
+        """The 404 or 410 page the web server answers with."""
+        texts = {
+            404: ("Страница не найдена", "Такой страницы нет. Возможно, в адресе опечатка."),
+            410: ("Материал снят с публикации", "Этот материал больше не доступен."),
+        }
+        heading, message = texts[status]
+        return Page(
+            url,
+            "error.html",
+            {
+                "canonical": url,
+                "page_title": heading,
+                "heading": heading,
+                "message": message,
+                "description": heading,
+                "feeds": self.feeds(),
+            },
+        )
+
+    # Helpers
+
+    def feeds(self) -> list[tuple[str, str, str]]:
+        """(title, format, path) of the site feeds for autodiscovery."""
+        site = self.urls.site_feed_urls()
+        return [
+            (f"{self.site_name} — RSS", "rss", site["rss"]),
+            (f"{self.site_name} — Atom", "atom", site["atom"]),
+            (f"{self.site_name} — JSON Feed", "json", site["json"]),
+        ]
+
+    def absolute(self, url: str) -> str:
+        """An absolute URL for a site path (absolute URLs pass through)."""
+        return url if url.startswith(("http://", "https://")) else self.base + url
