@@ -163,6 +163,15 @@ class ArticleStore:
         """How many articles of an index are strictly older than `moment` (its position)."""
         return int(await self.redis.zcount(index, "-inf", f"({_score(moment)}"))
 
+    async def all_ids(self, index: str = HOME) -> list[str]:
+        """Every id in an index, oldest first (for a full rebuild)."""
+        return _decoded(await self.redis.zrange(index, 0, -1))
+
+    async def days(self) -> list[str]:
+        """Local days (ISO dates) with live articles (for a full rebuild)."""
+        counts = await self.redis.hgetall(DAYS)
+        return sorted(_text(d) for d, n in counts.items() if int(n) > 0)
+
     async def names(self) -> dict[str, str]:
         """Every known `kind:slug` → display name (for a full rebuild)."""
         return {_text(k): _text(v) for k, v in (await self.redis.hgetall(NAMES)).items()}

@@ -70,7 +70,8 @@ class Pages:
                 "section_url": section_url,
                 "authors": [(a.name, self.urls.author_url(a.page_slug)) for a in article.authors],
                 "tags": [
-                    (t, self.urls.tag_url(s)) for t, s in zip(article.tags, article.tag_slugs, strict=True)
+                    (tag, self.urls.tag_url(slug))
+                    for tag, slug in zip(article.tags, article.tag_slugs, strict=True)
                 ],
                 "read_also": [
                     (truncate_words(r.title, READ_ALSO_TITLE), r.url)
@@ -181,6 +182,7 @@ class Pages:
                 "description": f"{self.site_name}: последние новости",
                 "feeds": self.feeds(),
                 "first": first,
+                "number": None,
             }
         name = await self.store.name(kind, slug) or slug
         own = self.urls.feed_urls(kind, slug)
@@ -195,6 +197,7 @@ class Pages:
                 (f"{name} — Atom", "atom", own["atom"]),
             ],
             "first": first,
+            "number": None,
         }
 
     @staticmethod

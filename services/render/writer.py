@@ -40,7 +40,14 @@ class Writer:
         self.written += 1
 
     def delete(self, url: str) -> bool:
-        """Remove one file; False if it was not there."""
-        gone = remove(site_path(self.root, url))
-        self.removed += gone
-        return gone
+        """Remove one file, and the folders it leaves empty; False if it was not there."""
+        path = site_path(self.root, url)
+        if not remove(path):
+            return False
+        self.removed += 1
+        root = self.root.resolve()
+        for folder in path.parents:
+            if folder == root or not folder.is_relative_to(root) or any(folder.iterdir()):
+                break
+            folder.rmdir()
+        return True
