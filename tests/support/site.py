@@ -91,16 +91,15 @@ async def build_site(store: ArticleStore, pump: EventPump | None = None) -> None
         }
         await store.save(f"fresh-{n}", ArticleIn.model_validate(fields))
     await step()
+
     # A retitle, a slug change, a section change, an unpublished article, a back-dated one.
-    await store.save(
-        "demo-001",
-        ArticleIn.model_validate(demo("demo-001") | {"title": "Участковые Караганды выходят к людям"}),
-    )
-    await step()
-    await store.save("demo-011", ArticleIn.model_validate(demo("demo-011") | {"slug": "novyi-adres"}))
-    await step()
-    await store.save("demo-013", ArticleIn.model_validate(demo("demo-013") | {"section": "Наука"}))
-    await step()
+    async def edit(article_id: str, **changes: str) -> None:
+        await store.save(article_id, ArticleIn.model_validate(demo(article_id) | changes))
+        await step()
+
+    await edit("demo-001", title="Участковые Караганды выходят к людям")
+    await edit("demo-011", slug="novyi-adres")
+    await edit("demo-013", section="Наука")
     await store.unpublish("demo-044")
     await step()
     await store.unpublish("demo-003")
@@ -118,12 +117,15 @@ def open_store(redis_url: str, timezone: str = "Asia/Almaty") -> ArticleStore:
 
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under `root` by relative path, with its bytes."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
 def popular_fixture(articles: list[tuple[str, str, str]]) -> str:
     """A /data/popular.json in the feeds service's format (COMMON.md contract)."""
-    items = [{"id": i, "title": t, "url": u, "views": 100 - n} for n, (i, t, u) in enumerate(articles)]
+    items = [
+        {"id": i, "title": t, "url": u, "views": 100 - n} for n, (i, t, u) in enumerate(articles)
+    ]
     return json.dumps(
         {
             "generated_at": utcnow().isoformat(),
