@@ -39,6 +39,7 @@ def make_environment(settings: Settings, root: Path | None = None) -> Environmen
     env.filters["month_name"] = month_name
     env.filters["truncate_words"] = truncate_words
     env.filters["json_ld"] = json_ld
+    env.filters["iso"] = lambda d: d.isoformat(timespec="seconds")
     env.globals["site"] = {
         "name": settings.site_name,
         "url": settings.base_url,

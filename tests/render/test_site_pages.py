@@ -151,6 +151,8 @@ def test_article_head_has_open_graph_article_tags_and_news_article_json_ld(site)
         ("/section/obshchestvo/", "Общество", "section"),
         ("/tag/almaty/", "Алматы", "tag"),
         ("/author/sergey-kim/", "Сергей Ким", "author"),
+        ("/tag/zhas-burkit/", "Жас бүркіт", "tag"),
+        ("/tag/uly-zhengis/", "Ұлы Жеңіс", "tag"),
     ],
 )
 def test_section_tag_and_author_pages_list_their_articles_with_their_own_feeds(

@@ -105,7 +105,10 @@ async def build_site(store: ArticleStore, pump: EventPump | None = None) -> None
     await store.unpublish("demo-003")
     await store.save(
         "late-1",
-        ArticleIn.model_validate(demo("demo-004") | {"published_at": "2025-01-05T12:00:00+05:00"}),
+        ArticleIn.model_validate(
+            demo("demo-004")
+            | {"published_at": "2025-01-05T12:00:00+05:00", "tags": ["Жас бүркіт", "Ұлы Жеңіс"]}
+        ),
     )
     await step(batch_size=1)
 

@@ -42,7 +42,7 @@
       var selected = tab.dataset.period === period;
       tab.setAttribute("aria-selected", String(selected));
       tab.tabIndex = selected ? 0 : -1;
-      if (selected) { list.setAttribute("aria-labelledby", tab.id); }
+      if (selected) { list.parentNode.setAttribute("aria-labelledby", tab.id); }
     });
   }
 
