@@ -239,20 +239,9 @@ class Pages:
         if not ids:
             return Page(url)
         heading = human_date(day)
-        return Page(
-            url,
-            "archive.html",
-            {
-                "canonical": url,
-                "page_title": f"Архив: {heading}",
-                "heading": heading,
-                "description": f"Все публикации за {heading}",
-                "articles": await self.store.get_many(ids),
-                "links": [],
-                "trail": self.trail(day.year, day.month),
-                "feeds": self.feeds(),
-            },
-        )
+        articles = await self.store.get_many(ids)
+        trail = self.trail(day.year, day.month)
+        return self.archive_page(url, heading, f"Все публикации за {heading}", [], articles, trail)
 
     async def archive_month(self, year: int, month: int) -> Page:
         """The days of a month that have articles."""
@@ -291,6 +280,18 @@ class Pages:
         """A year or month archive page: links to its months or days with their counts."""
         if not links:
             return Page(url)
+        return self.archive_page(url, heading, f"Архив публикаций: {heading}", links, [], trail)
+
+    def archive_page(
+        self,
+        url: str,
+        heading: str,
+        description: str,
+        links: list[tuple[str, str, int]],
+        articles: list[Article],
+        trail: list[tuple[str, str]],
+    ) -> Page:
+        """An archive page of a year, month (links) or day (articles)."""
         return Page(
             url,
             "archive.html",
@@ -298,8 +299,8 @@ class Pages:
                 "canonical": url,
                 "page_title": f"Архив: {heading}",
                 "heading": heading,
-                "description": f"Архив публикаций: {heading}",
-                "articles": [],
+                "description": description,
+                "articles": articles,
                 "links": links,
                 "trail": trail,
                 "feeds": self.feeds(),

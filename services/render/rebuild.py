@@ -32,7 +32,6 @@ class Totals:
 
     files_written: int
     files_removed: int
-    parts: int
 
 
 def store_for(settings: Settings) -> ArticleStore:
@@ -108,4 +107,4 @@ def rebuild(
             w, r = future.result()
             written, removed = written + w, removed + r
             progress.advance(task)
-    return Totals(written, removed, len(parts))
+    return Totals(written, removed)
