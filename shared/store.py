@@ -5,10 +5,12 @@ the event that announces it are written together or not at all.
 """
 
 import hashlib
+import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -106,6 +108,13 @@ class ArticleStore:
             return []
         raws = await self.redis.mget([self.key(i) for i in ids])
         return [Article.model_validate_json(r) for r in raws if r]
+
+    async def fields_many(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Articles as plain JSON objects (cheap reads of many: sitemaps), skipping missing."""
+        if not ids:
+            return []
+        raws = await self.redis.mget([self.key(i) for i in ids])
+        return [json.loads(r) for r in raws if r]
 
     async def latest_ids(self, index: str, offset: int = 0, limit: int = 20) -> list[str]:
         """Ids of live articles in an index, newest first."""
@@ -328,7 +337,19 @@ class ArticleStore:
                 except WatchError:
                     continue
 
-    def _write(self, pipe: Pipeline, current: Article | None, article: Article) -> None:
+    async def load(self, articles: Sequence[Article]) -> None:
+        """Write built articles and their indexes in one pipeline, announcing no events.
+
+        For bulk imports and benchmarks into an empty store; a full rebuild renders them.
+        """
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for article in articles:
+                self._write(pipe, None, article, announce=False)
+            await pipe.execute()
+
+    def _write(
+        self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
+    ) -> None:
         pipe.set(self.key(article.id), article.model_dump_json())
         pipe.hset(SLUGS, article.slug, article.id)
         pipe.hset(PATHS, mapping=dict.fromkeys([article.url, *article.redirect_from], article.id))
@@ -340,7 +361,7 @@ class ArticleStore:
         pipe.zrem(SCHEDULE, article.id)
         if article.status is Status.SCHEDULED:
             pipe.zadd(SCHEDULE, {article.id: _score(article.published_at)})
-        event = _event_for(current, article)
+        event = _event_for(current, article) if announce else None
         if event is not None:
             pipe.xadd(ARTICLES_STREAM, encode(event))
 

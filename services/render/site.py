@@ -50,6 +50,7 @@ class SiteRenderer:
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )
         self.writer.put(Document(urls.robots, robots.encode()))
+        self.writer.sync()
 
     async def apply(self, events: list[ArticleChanged]) -> None:
         """Bring every page a batch of events touches up to date with the store."""
@@ -85,6 +86,7 @@ class SiteRenderer:
         if plan.sitemap_changes:
             for doc in await self.sitemaps.documents(plan.sitemap_changes):
                 put(doc)
+        self.writer.sync()
 
 
 def _list_order(item: tuple[ListKey, list[ListChange]]) -> tuple[int, str]:

@@ -2,12 +2,12 @@
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from xml.sax.saxutils import escape
 
 from services.render.pages import Pages, Prune
 from services.render.plan import ListChange
-from shared.article import Article
 from shared.clock import utcnow
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore
@@ -27,6 +27,11 @@ class Document:
 
     url: str
     body: bytes
+
+
+def _w3c(stored: str) -> str:
+    """A stored ISO moment as a W3C datetime to the second."""
+    return datetime.fromisoformat(stored).isoformat(timespec="seconds")
 
 
 def _xml(lines: list[str]) -> bytes:
@@ -52,7 +57,7 @@ class Sitemaps:
         docs: list[Document | Prune] = [self.index(last), await self.news()]
         for number in sorted(await self.pages.touched(HOME, changes, self.size, last)):
             ids = await self.store.oldest_ids(HOME, (number - 1) * self.size, self.size)
-            docs.append(self.chunk(number, await self.store.get_many(ids)))
+            docs.append(self.chunk(number, await self.store.fields_many(ids)))
         if count == 0:
             docs.append(self.chunk(1, []))
         docs.append(Prune(self.urls.sitemap_url, last))
@@ -74,11 +79,10 @@ class Sitemaps:
         ]
         return Document(self.urls.sitemap_index, _xml(body))
 
-    def chunk(self, number: int, articles: list[Article]) -> Document:
+    def chunk(self, number: int, articles: list[dict[str, Any]]) -> Document:
         """One article sitemap."""
         entries = [
-            f"<url><loc>{self.loc(a.url)}</loc>"
-            f"<lastmod>{a.modified_at.isoformat(timespec='seconds')}</lastmod></url>"
+            f"<url><loc>{self.loc(a['url'])}</loc><lastmod>{_w3c(a['modified_at'])}</lastmod></url>"
             for a in articles
         ]
         return Document(self.urls.sitemap_url(number), _xml([URLSET + ">", *entries, "</urlset>"]))
@@ -90,13 +94,13 @@ class Sitemaps:
         name = escape(xml_safe(self.settings.site_name))
         lang = escape(self.settings.language)
         entries = [
-            f"<url><loc>{self.loc(a.url)}</loc><news:news><news:publication>"
+            f"<url><loc>{self.loc(a['url'])}</loc><news:news><news:publication>"
             f"<news:name>{name}</news:name><news:language>{lang}</news:language>"
             "</news:publication>"
-            f"<news:publication_date>{a.published_at.isoformat(timespec='seconds')}"
-            f"</news:publication_date><news:title>{escape(a.title)}</news:title>"
+            f"<news:publication_date>{_w3c(a['published_at'])}"
+            f"</news:publication_date><news:title>{escape(a['title'])}</news:title>"
             "</news:news></url>"
-            for a in await self.store.get_many(ids)
+            for a in await self.store.fields_many(ids)
         ]
         body = [URLSET + NEWS_NS + ">", *entries, "</urlset>"]
         return Document(self.urls.news_sitemap, _xml(body))
