@@ -9,6 +9,12 @@ one new article and waits until the article page, the first home page and the ar
 section page show it; the latency of a page is the time its file was written (mtime) minus
 the moment the PUT's 201 response arrived. Then a store of `--rebuild` articles is rendered by
 `services.render.rebuild` on all cores, timed, with the pages it wrote counted by kind.
+
+With `--pelican /path/to/venv/bin/pelican` (Pelican 4.12 installed in its own venv, e.g.
+`python3 -m venv /tmp/pelican-venv && /tmp/pelican-venv/bin/pip install "pelican==4.12.*"
+markdown`), the same articles are written as Markdown and built by Pelican with the same page
+kinds (article, paginated home/section/tag/author, year/month/day archives; feeds off, as
+Newsroom's feeds come from the feeds service), timed in the same run.
 """
 
 import argparse
@@ -169,9 +175,69 @@ def rebuild_figures(count: int, workdir: Path) -> None:
     for path in settings.public_dir.rglob("*"):
         if path.is_file():
             kinds[kind_of(path.relative_to(settings.public_dir).parts)] += 1
-    print(f"  full rebuild of {count:,} articles: {elapsed:.1f} s, {totals.files_written:,} files")
+    html = sum(1 for _ in settings.public_dir.rglob("*.html"))
+    print(
+        f"  full rebuild of {count:,} articles: {elapsed:.1f} s, "
+        f"{totals.files_written:,} files written, {html:,} HTML pages"
+    )
     for kind, n in sorted(kinds.items()):
         print(f"    {kind:<22} {n:>8,}")
+
+
+PELICAN_CONF = """
+SITENAME = "Bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "Asia/Almaty"
+DEFAULT_LANG = "ru"
+DEFAULT_PAGINATION = 20
+LOAD_CONTENT_CACHE = False
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = ARTICLE_URL + "index.html"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+DAY_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
+CATEGORY_URL = "section/{slug}/"
+CATEGORY_SAVE_AS = CATEGORY_URL + "index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = TAG_URL + "index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
+DIRECT_TEMPLATES = ["index"]
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+"""
+
+
+def pelican_figures(pelican: str, count: int, workdir: Path) -> None:
+    """Build the same `count` articles with Pelican and time it."""
+    import subprocess
+
+    site = workdir / "pelican"
+    content = site / "content"
+    content.mkdir(parents=True)
+    now = datetime.now(UTC) - timedelta(days=1)
+    urls = UrlScheme()
+    for n in range(count):
+        a = synthetic(n, now, urls)
+        local = urls.local(a.published_at)
+        (content / f"{a.slug}.md").write_text(
+            f"Title: {a.title}\nDate: {local:%Y-%m-%d %H:%M}\nSlug: {a.slug}\n"
+            f"Category: {a.section}\nTags: {', '.join(a.tags)}\n"
+            f"Authors: {a.authors[0].name}\nSummary: {a.summary}\n\n"
+            + BODY.removeprefix("<p>").removesuffix("</p>")
+            + "\n",
+            encoding="utf-8",
+        )
+    (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run(
+        [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"], cwd=site, check=True
+    )
+    elapsed = time.perf_counter() - started
+    pages = sum(1 for p in (site / "output").rglob("*.html"))
+    print(f"  Pelican build of {count:,} articles: {elapsed:.1f} s, {pages:,} HTML pages")
 
 
 def kind_of(parts: tuple[str, ...]) -> str:
@@ -192,6 +258,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--rebuild", type=int, default=20_000)
+    parser.add_argument("--pelican", help="path of a Pelican 4.12 executable to compare with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
         for size in args.sizes:
@@ -204,6 +271,8 @@ def main() -> None:
                 )
         if args.rebuild:
             rebuild_figures(args.rebuild, Path(tmp))
+            if args.pelican:
+                pelican_figures(args.pelican, args.rebuild, Path(tmp))
 
 
 if __name__ == "__main__":
