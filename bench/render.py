@@ -255,7 +255,7 @@ def kind_of(parts: tuple[str, ...]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 100_000])
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--rebuild", type=int, default=20_000)
     parser.add_argument("--pelican", help="path of a Pelican 4.12 executable to compare with")

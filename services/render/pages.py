@@ -74,8 +74,8 @@ class Pages:
                     for tag, slug in zip(article.tags, article.tag_slugs, strict=True)
                 ],
                 "read_also": [
-                    (truncate_words(r.title, READ_ALSO_TITLE), r.url)
-                    for r in await self.related(article)
+                    (truncate_words(title, READ_ALSO_TITLE), url)
+                    for title, url in await self.related(article)
                 ],
                 "archive": [
                     (str(local.year), self.urls.archive_url(local.year)),
@@ -87,8 +87,9 @@ class Pages:
             },
         )
 
-    async def related(self, article: Article) -> list[Article]:
-        """Up to four older articles sharing a tag (first) or the section, newest first."""
+    async def related(self, article: Article) -> list[tuple[str, str]]:
+        """(title, url) of up to four older articles sharing a tag (first) or the section,
+        newest first."""
         indexes = [index_key("section", article.section_slug)]
         indexes += [index_key("tag", t) for t in article.tag_slugs]
         section, *tags = await self.store.older_than(indexes, article.published_at, RELATED_SIZE)
@@ -99,7 +100,8 @@ class Pages:
         chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
         picked = {i for i, _ in chosen}
         chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
-        return await self.store.get_many([i for i, _ in newest(chosen)])
+        found = await self.store.fields_many([i for i, _ in newest(chosen)])
+        return [(a["title"], a["url"]) for a in found]
 
     def news_article(self, article: Article, edited: datetime | None) -> dict[str, Any]:
         """schema.org NewsArticle data of an article."""

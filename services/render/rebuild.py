@@ -10,7 +10,9 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
+from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.render.plan import ListChange, Plan
@@ -22,7 +24,7 @@ from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.urls import UrlScheme
 
-ARTICLES_PER_PART = 250
+ARTICLES_PER_PART = 1000
 EVERYTHING = ListChange("", datetime(1, 1, 1, tzinfo=UTC), shifts=True)
 
 
@@ -56,12 +58,19 @@ async def site_plan(store: ArticleStore) -> list[Plan]:
     return parts
 
 
+@cache
+def environment(settings_json: str) -> Environment:
+    """The theme environment of a worker process, compiled templates kept between parts."""
+    return make_environment(Settings.model_validate_json(settings_json))
+
+
 def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int, int]:
     """Render one part in a worker process; (files written, files removed)."""
 
     async def run() -> tuple[int, int]:
         store = store_for(settings)
-        renderer = SiteRenderer(store, make_environment(settings), settings, sitemap_size)
+        env = environment(settings.model_dump_json())
+        renderer = SiteRenderer(store, env, settings, sitemap_size)
         try:
             await renderer.render(part)
         finally:
