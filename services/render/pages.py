@@ -132,19 +132,22 @@ class Pages:
 
     # List pages: home, section, tag, author
 
-    async def lists(self, key: ListKey, changes: list[ListChange]) -> list[Page | Prune]:
-        """The first page of a list and the numbered pages the changes touch."""
+    async def lists(
+        self, key: ListKey, changes: list[ListChange], numbered: bool
+    ) -> list[Page | Prune]:
+        """The first page of a list, or (`numbered`) the numbered pages the changes touch."""
         index, first = index_of(key), self.urls.list_url(*key)
         count = await self.store.count(index)
         last = math.ceil(count / self.size) if count > self.size else 0
+        prune = Prune(partial(self.urls.numbered_url, first), last)
         if count == 0 and key[0] != "home":
-            return [Page(first), Prune(partial(self.urls.numbered_url, first), 0)]
+            return [prune] if numbered else [Page(first)]
         context = await self.list_context(key, first)
-        newest = await self.store.latest(index, 0, self.size)
-        older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
-        pages: list[Page | Prune] = [
-            self.list_page(first, context, newest, older=older if last else None)
-        ]
+        if not numbered:
+            newest = await self.store.latest(index, 0, self.size)
+            older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
+            return [self.list_page(first, context, newest, older=older if last else None)]
+        pages: list[Page | Prune] = []
         for number in sorted(await self.touched(index, changes, self.size, last)):
             ids = await self.store.oldest_ids(index, (number - 1) * self.size, self.size)
             pages.append(
@@ -156,8 +159,7 @@ class Pages:
                     newer=self.urls.numbered_url(first, number + 1) if number < last else first,
                 )
             )
-        pages.append(Prune(partial(self.urls.numbered_url, first), last))
-        return pages
+        return [*pages, prune]
 
     async def touched(
         self, index: str, changes: list[ListChange], size: int, last: int

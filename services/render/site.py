@@ -1,7 +1,8 @@
 """Turns a plan (from a batch of events, or the whole store) into files in the public folder.
 
-Pages are written in the order readers notice them: the events' own articles, then the
-lists, then the read-also of older neighbours, the archives and the sitemaps.
+Pages are written in the order readers notice them: the events' own articles, the first pages
+of their lists, then the numbered list pages, the read-also of newer neighbours, the archives
+and the sitemaps.
 """
 
 import logging
@@ -71,9 +72,11 @@ class SiteRenderer:
             plan.urls |= {article.url, *article.redirect_from}
         for url in sorted(plan.urls - live):
             self.writer.delete(url)
-        for key, changes in sorted(plan.lists.items(), key=_list_order):
-            for item in await self.pages.lists(key, changes):
-                put(item)
+        lists = sorted(plan.lists.items(), key=_list_order)
+        for numbered in (False, True):
+            for key, changes in lists:
+                for item in await self.pages.lists(key, changes, numbered):
+                    put(item)
         for article in await self.store.get_many(sorted(plan.related)):
             if article.is_live:
                 put(await self.pages.article(article))
