@@ -146,11 +146,11 @@ class ArticleStore:
             return [int(n) for n in await pipe.execute()]
 
     async def older_than(
-        self, indexes: Sequence[str], moment: datetime, limit: int
+        self, queries: Sequence[tuple[str, datetime]], limit: int
     ) -> list[list[tuple[str, float]]]:
-        """Per index, the newest `limit` (id, score) strictly older than `moment`."""
+        """Per (index, moment), the newest `limit` (id, score) strictly older than moment."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            for index in indexes:
+            for index, moment in queries:
                 pipe.zrevrangebyscore(
                     index, f"({_score(moment)}", "-inf", start=0, num=limit, withscores=True
                 )

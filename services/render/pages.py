@@ -50,8 +50,8 @@ class Pages:
 
     # Article pages
 
-    async def article(self, article: Article) -> Page:
-        """An article page with its read-also list and archive navigation."""
+    def article(self, article: Article, related: list[tuple[str, str]]) -> Page:
+        """An article page with its read-also list (see `related`) and archive navigation."""
         local = self.urls.local(article.published_at)
         edited = article.updated_at or (
             article.modified_at
@@ -74,8 +74,7 @@ class Pages:
                     for tag, slug in zip(article.tags, article.tag_slugs, strict=True)
                 ],
                 "read_also": [
-                    (truncate_words(title, READ_ALSO_TITLE), url)
-                    for title, url in await self.related(article)
+                    (truncate_words(title, READ_ALSO_TITLE), url) for title, url in related
                 ],
                 "archive": [
                     (str(local.year), self.urls.archive_url(local.year)),
@@ -87,21 +86,23 @@ class Pages:
             },
         )
 
-    async def related(self, article: Article) -> list[tuple[str, str]]:
-        """(title, url) of up to four older articles sharing a tag (first) or the section,
-        newest first."""
-        indexes = [index_key("section", article.section_slug)]
-        indexes += [index_key("tag", t) for t in article.tag_slugs]
-        section, *tags = await self.store.older_than(indexes, article.published_at, RELATED_SIZE)
-
-        def newest(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
-            return sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
-
-        chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
-        picked = {i for i, _ in chosen}
-        chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
-        found = await self.store.fields_many([i for i, _ in newest(chosen)])
-        return [(a["title"], a["url"]) for a in found]
+    async def related(self, articles: list[Article]) -> dict[str, list[tuple[str, str]]]:
+        """Read also of each article: (title, url) of up to four older articles sharing a tag
+        (first) or the section, newest first. One pipeline and one read for all of them."""
+        queries = [
+            [(index_key("section", a.section_slug), a.published_at)]
+            + [(index_key("tag", t), a.published_at) for t in a.tag_slugs]
+            for a in articles
+        ]
+        rows = await self.store.older_than([q for qs in queries for q in qs], RELATED_SIZE)
+        chosen: dict[str, list[str]] = {}
+        for article, qs in zip(articles, queries, strict=True):
+            section, *tags = rows[: len(qs)]
+            rows = rows[len(qs) :]
+            chosen[article.id] = _read_also(section, tags)
+        wanted = sorted({i for ids in chosen.values() for i in ids})
+        found = {a["id"]: (a["title"], a["url"]) for a in await self.store.fields_many(wanted)}
+        return {key: [found[i] for i in ids if i in found] for key, ids in chosen.items()}
 
     def news_article(self, article: Article, edited: datetime | None) -> dict[str, Any]:
         """schema.org NewsArticle data of an article."""
@@ -354,3 +355,15 @@ class Pages:
     def absolute(self, url: str) -> str:
         """An absolute URL for a site path (absolute URLs pass through)."""
         return url if url.startswith(("http://", "https://")) else self.base + url
+
+
+def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, float]]]) -> list[str]:
+    """Ids for read also: the newest sharing a tag, then the newest of the section."""
+
+    def newest(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        return sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
+
+    chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
+    picked = {i for i, _ in chosen}
+    chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
+    return [i for i, _ in newest(chosen)]

@@ -15,6 +15,7 @@ from services.render.plan import ListChange, ListKey, Plan, plan_events
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.theme import theme_dir
 from services.render.writer import Writer
+from shared.article import Article
 from shared.events import ArticleChanged
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -65,9 +66,10 @@ class SiteRenderer:
         """Write (or remove) every page of the plan, each once."""
         put = self.writer.put
         live: set[str] = set()
-        for article in await self.store.get_many(sorted(plan.articles)):
+        own = await self.store.get_many(sorted(plan.articles))
+        await self.put_articles([a for a in own if a.is_live])
+        for article in own:
             if article.is_live:
-                put(await self.pages.article(article))
                 live.add(article.url)
             plan.urls |= {article.url, *article.redirect_from}
         for url in sorted(plan.urls - live):
@@ -77,9 +79,8 @@ class SiteRenderer:
             for key, changes in lists:
                 for item in await self.pages.lists(key, changes, numbered):
                     put(item)
-        for article in await self.store.get_many(sorted(plan.related)):
-            if article.is_live:
-                put(await self.pages.article(article))
+        related = await self.store.get_many(sorted(plan.related))
+        await self.put_articles([a for a in related if a.is_live])
         for day in sorted(plan.days):
             put(await self.pages.archive_day(day))
         for year, month in sorted({(d.year, d.month) for d in plan.days}):
@@ -90,6 +91,12 @@ class SiteRenderer:
             for doc in await self.sitemaps.documents(plan.sitemap_changes):
                 put(doc)
         self.writer.sync()
+
+    async def put_articles(self, articles: list[Article]) -> None:
+        """Write live article pages, their read-also fetched for all at once."""
+        related = await self.pages.related(articles)
+        for article in articles:
+            self.writer.put(self.pages.article(article, related[article.id]))
 
 
 def _list_order(item: tuple[ListKey, list[ListChange]]) -> tuple[int, str]:
