@@ -149,17 +149,21 @@ class Pages:
             older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
             return [self.list_page(first, context, newest, older=older if last else None)]
         pages: list[Page | Prune] = []
-        for number in sorted(await self.touched(index, changes, self.size, last)):
-            ids = await self.store.oldest_ids(index, (number - 1) * self.size, self.size)
-            pages.append(
-                self.list_page(
-                    self.urls.numbered_url(first, number),
-                    context | {"number": number},
-                    await self.store.get_many(ids[::-1]),
-                    older=self.urls.numbered_url(first, number - 1) if number > 1 else None,
-                    newer=self.urls.numbered_url(first, number + 1) if number < last else first,
+        for run in _runs(await self.touched(index, changes, self.size, last)):
+            # One read for a run of consecutive pages (a rebuild reads a list at once).
+            ids = await self.store.oldest_ids(index, (run[0] - 1) * self.size, len(run) * self.size)
+            articles = await self.store.get_many(ids)
+            for offset, number in enumerate(run):
+                chunk = articles[offset * self.size : (offset + 1) * self.size]
+                pages.append(
+                    self.list_page(
+                        self.urls.numbered_url(first, number),
+                        context | {"number": number},
+                        chunk[::-1],
+                        older=self.urls.numbered_url(first, number - 1) if number > 1 else None,
+                        newer=self.urls.numbered_url(first, number + 1) if number < last else first,
+                    )
                 )
-            )
         return [*pages, prune]
 
     async def touched(
@@ -367,3 +371,14 @@ def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, floa
     picked = {i for i, _ in chosen}
     chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
     return [i for i, _ in newest(chosen)]
+
+
+def _runs(numbers: set[int]) -> list[list[int]]:
+    """Sorted numbers grouped into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
