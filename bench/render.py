@@ -19,6 +19,7 @@ Newsroom's feeds come from the feeds service), timed in the same run.
 
 import argparse
 import asyncio
+import resource
 import statistics
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,6 +85,15 @@ async def bulk_load(redis_url: str, count: int) -> None:
         await store.load(batch)
     await store.redis.delete(ARTICLES_STREAM)
     await store.redis.aclose()
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -168,16 +179,20 @@ def rebuild_figures(count: int, workdir: Path) -> None:
         url = url_of(executor)
         asyncio.run(bulk_load(url, count))
         settings = Settings(REDIS_URL=url, public_dir=workdir / "rebuilt")
-        started = time.perf_counter()
+        redis_process = psutil.Process(executor.process.pid)
+        redis_cpu = sum(redis_process.cpu_times()[:2])
+        started, cpu = time.perf_counter(), cpu_seconds()
         totals = rebuild(settings)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        redis_cpu = sum(redis_process.cpu_times()[:2]) - redis_cpu
     kinds: Counter[str] = Counter()
     for path in settings.public_dir.rglob("*"):
         if path.is_file():
             kinds[kind_of(path.relative_to(settings.public_dir).parts)] += 1
     html = sum(1 for _ in settings.public_dir.rglob("*.html"))
     print(
-        f"  full rebuild of {count:,} articles: {elapsed:.1f} s, "
+        f"  full rebuild of {count:,} articles: {elapsed:.1f} s wall, {cpu:.1f} s CPU "
+        f"(+ {redis_cpu:.1f} s CPU in redis-server), "
         f"{totals.files_written:,} files written, {html:,} HTML pages"
     )
     for kind, n in sorted(kinds.items()):
@@ -231,13 +246,16 @@ def pelican_figures(pelican: str, count: int, workdir: Path) -> None:
             encoding="utf-8",
         )
     (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     subprocess.run(
         [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"], cwd=site, check=True
     )
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     pages = sum(1 for p in (site / "output").rglob("*.html"))
-    print(f"  Pelican build of {count:,} articles: {elapsed:.1f} s, {pages:,} HTML pages")
+    print(
+        f"  Pelican build of {count:,} articles: {elapsed:.1f} s wall, {cpu:.1f} s CPU, "
+        f"{pages:,} HTML pages"
+    )
 
 
 def kind_of(parts: tuple[str, ...]) -> str:
