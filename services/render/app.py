@@ -4,6 +4,7 @@ Events arrive in batches (up to BATCH_SIZE entries per read): each page a batch 
 rendered once, and the batch is acked after its pages are on disk.
 """
 
+import asyncio
 import logging
 import os
 import socket
@@ -23,6 +24,7 @@ from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from shared.urls import UrlScheme
 
 BATCH_SIZE = 200
+NEWS_REFRESH_SECONDS = 600
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -43,6 +45,25 @@ async def setup(context: ContextRepo) -> None:
     )
     renderer.install_static()
     context.set_global("renderer", renderer)
+    context.set_global("news_refresh", asyncio.create_task(refresh_news(renderer)))
+
+
+async def refresh_news(renderer: SiteRenderer) -> None:
+    """Rewrite the Google News sitemap now and then: articles age out of its 48 hours."""
+    while True:
+        await asyncio.sleep(NEWS_REFRESH_SECONDS)
+        try:
+            await renderer.refresh_news()
+        except Exception:
+            log.exception("news sitemap refresh failed")
+
+
+@app.on_shutdown
+async def stop_refresh(context: ContextRepo) -> None:
+    """Stop the news sitemap refresh."""
+    task = context.get("news_refresh")
+    if task is not None:
+        task.cancel()
 
 
 def valid_events(bodies: list[Any]) -> list[ArticleChanged]:

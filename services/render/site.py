@@ -92,6 +92,11 @@ class SiteRenderer:
                 put(doc)
         self.writer.sync()
 
+    async def refresh_news(self) -> None:
+        """Rewrite the news sitemap (its 48-hour window moves without events)."""
+        self.writer.put(await self.sitemaps.news())
+        self.writer.sync()
+
     async def put_articles(self, articles: list[Article]) -> None:
         """Write live article pages, their read-also fetched for all at once."""
         related = await self.pages.related(articles)

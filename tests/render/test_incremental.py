@@ -124,3 +124,18 @@ async def test_unpublishing_removes_the_page_and_the_list_entries(site):
     assert not (renderer.root / article.lstrip("/")).exists()
     for path in renderer.root.rglob("*.html"):
         assert article not in path.read_text(encoding="utf-8"), path
+
+
+async def test_news_sitemap_refresh_drops_articles_older_than_48_hours(site):
+    store, renderer, pump = site
+    await store.save("recent", new_article(1, hours_ago=1))
+    await pump()
+    news = renderer.root / "sitemaps" / "news.xml"
+    assert "Сводка происшествий номер 1" in news.read_text(encoding="utf-8")
+
+    # As if two days passed: the store says the article is 49 hours old, and no event is
+    # rendered; the periodic refresh alone drops it.
+    await store.save("recent", new_article(1, hours_ago=49))
+    await renderer.refresh_news()
+
+    assert "Сводка происшествий номер 1" not in news.read_text(encoding="utf-8")
