@@ -18,10 +18,6 @@ class UrlScheme:
     month: str = "/{year}/{month:02d}/"
     day: str = "/{year}/{month:02d}/{day:02d}/"
     page: str = "page/{page}/"
-    rss: str = "/feeds/rss.xml"
-    atom: str = "/feeds/atom.xml"
-    json_feed: str = "/feeds/feed.json"
-    list_feed: str = "/{kind}/{slug}/{name}"
     popular_data: str = "/data/popular.json"
     views_data: str = "/data/views.json"
     sitemap_index: str = "/sitemap.xml"
@@ -30,6 +26,9 @@ class UrlScheme:
     not_found: str = "/404.html"
     gone: str = "/410.html"
     robots: str = "/robots.txt"
+    rss: str = "/feeds/rss.xml"
+    atom: str = "/feeds/atom.xml"
+    json_feed: str = "/feeds/feed.json"
 
     def local(self, moment: datetime) -> datetime:
         """The moment in the site's time zone."""
@@ -43,6 +42,19 @@ class UrlScheme:
     def paged(self, first: str, page: int) -> str:
         """Path of page `page` of a list whose first page is at `first`."""
         return first if page <= 1 else first + self.page.format(page=page)
+
+    def list_url(self, kind: str, slug: str = "") -> str:
+        """First page of the home (`kind` "home") or a section, tag or author list."""
+        patterns = {"section": self.section, "tag": self.tag, "author": self.author}
+        return patterns[kind].format(slug=slug) if kind in patterns else "/"
+
+    def numbered_url(self, first: str, number: int) -> str:
+        """Page `number` of a list counted from its oldest page, so its URL never shifts."""
+        return first + self.page.format(page=number)
+
+    def sitemap_url(self, number: int) -> str:
+        """Path of article sitemap `number` (1 holds the oldest articles)."""
+        return self.sitemap.format(number=number)
 
     def section_url(self, slug: str, page: int = 1) -> str:
         """Path of a section's list page."""
@@ -68,26 +80,10 @@ class UrlScheme:
             return self.month.format(year=year, month=month)
         return self.year.format(year=year)
 
-    def list_url(self, kind: str, slug: str = "") -> str:
-        """First page of the home (`kind` "home") or a section, tag or author list."""
-        patterns = {"section": self.section, "tag": self.tag, "author": self.author}
-        return patterns[kind].format(slug=slug) if kind in patterns else "/"
-
-    def numbered_url(self, first: str, number: int) -> str:
-        """Page `number` of a list counted from its oldest page, so its URL never shifts."""
-        return first + self.page.format(page=number)
-
-    def feed_urls(self, kind: str, slug: str) -> dict[str, str]:
-        """RSS and Atom paths of a section, tag or author feed."""
-        return {
-            fmt: self.list_feed.format(kind=kind, slug=slug, name=f"{fmt}.xml")
-            for fmt in ("rss", "atom")
-        }
-
-    def site_feed_urls(self) -> dict[str, str]:
-        """Paths of the site-wide feeds."""
-        return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
-
-    def sitemap_url(self, number: int) -> str:
-        """Path of article sitemap `number` (1 holds the oldest articles)."""
-        return self.sitemap.format(number=number)
+    def feed_urls(self, kind: str, slug: str = "") -> dict[str, str]:
+        """Paths of the feeds of the site (`kind` "site") or of a section, tag or author."""
+        if kind == "site":
+            return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
+        pages = {"section": self.section_url, "tag": self.tag_url, "author": self.author_url}
+        first = pages[kind](slug)
+        return {"rss": first + "rss.xml", "atom": first + "atom.xml"}

@@ -349,7 +349,7 @@ class Pages:
 
     def feeds(self) -> list[tuple[str, str, str]]:
         """(title, format, path) of the site feeds for autodiscovery."""
-        site = self.urls.site_feed_urls()
+        site = self.urls.feed_urls("site")
         return [
             (f"{self.site_name} — RSS", "rss", site["rss"]),
             (f"{self.site_name} — Atom", "atom", site["atom"]),
