@@ -31,6 +31,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,7 +41,7 @@ from shared.article import Article  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.slugs import make_slug  # noqa: E402
 from shared.store import ArticleStore  # noqa: E402
-from shared.topology import ARTICLES_STREAM  # noqa: E402
+from shared.topology import ARTICLES_STREAM, RENDER_GROUP  # noqa: E402
 from shared.urls import UrlScheme  # noqa: E402
 from tests.support.platform import Platform, wait_for  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
@@ -136,13 +137,22 @@ def latencies(size: int, samples: int, workdir: Path) -> dict[str, list[float]]:
             )
             wait_for(lambda: api.get("/api/ready").status_code == 200, 60)
             wait_for(lambda: platform.blocked_readers() >= 1, 60)
-            return measure(api, platform.public, samples)
+            return measure(api, platform.public, samples, url)
         finally:
             platform.stop()
 
 
-def measure(api: httpx.Client, public: Path, samples: int) -> dict[str, list[float]]:
-    """PUT `samples` articles one after another, timing when each page shows them."""
+def idle(redis_url: str) -> bool:
+    """Whether the render group has acked everything delivered to it."""
+    with redis.Redis.from_url(redis_url) as client:
+        return client.xpending(ARTICLES_STREAM, RENDER_GROUP)["pending"] == 0
+
+
+def measure(
+    api: httpx.Client, public: Path, samples: int, redis_url: str
+) -> dict[str, list[float]]:
+    """PUT `samples` articles one after another, timing when each page shows them; each PUT
+    waits until render has finished (acked) the previous one, sitemaps included."""
     results: dict[str, list[float]] = {"article": [], "home": [], "section": []}
     warmup = 5
     for n in range(samples + warmup):
@@ -169,7 +179,7 @@ def measure(api: httpx.Client, public: Path, samples: int) -> dict[str, list[flo
         if n >= warmup:
             for kind, mtime in seen.items():
                 results[kind].append((mtime - accepted) * 1000)
-        time.sleep(0.05)
+        wait_for(lambda: idle(redis_url), timeout=30, interval=0.005)
     return results
 
 
