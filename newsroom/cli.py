@@ -31,5 +31,20 @@ def run(
     run_platform(state, port, ingest_port, demo)
 
 
+@app.command()
+def rebuild(
+    jobs: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+) -> None:
+    """Render the whole site from the store (after a theme change, say), on all cores.
+
+    Example: REDIS_URL=redis://127.0.0.1:6379/0 newsroom rebuild
+    """
+    from services.render.rebuild import rebuild as rebuild_site
+    from shared.settings import get_settings
+
+    totals = rebuild_site(get_settings(), jobs)
+    typer.echo(f"{totals.files_written} files written, {totals.files_removed} removed")
+
+
 if __name__ == "__main__":
     app()

@@ -1,9 +1,9 @@
 """Time and locale helpers: UTC now, and dates the way Russian readers write them."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, get_month_names
+from babel.dates import format_date, format_datetime, get_month_names
 
 
 def utcnow() -> datetime:
@@ -19,3 +19,8 @@ def human_datetime(moment: datetime, timezone: str, locale: str = "ru") -> str:
 def month_name(month: int, locale: str = "ru") -> str:
     """The month's name as a heading writes it ('Ноябрь')."""
     return get_month_names("wide", context="stand-alone", locale=locale)[month].capitalize()
+
+
+def human_date(day: date, locale: str = "ru") -> str:
+    """'25 ноября 2026'."""
+    return format_date(day, "d MMMM y", locale=locale)

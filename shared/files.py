@@ -25,8 +25,11 @@ def site_path(root: Path, url: str, index: str = "index.html") -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a synced temp file and a rename; False if already equal."""
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
+    """Write `data` to `path` via a synced temp file and a rename; False if already equal.
+
+    With `sync=False` nothing is fsynced: the caller syncs a whole batch later (sync_files).
+    """
     with contextlib.suppress(FileNotFoundError):
         if path.read_bytes() == data:
             return False
@@ -37,24 +40,41 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         tmp.chmod(0o644)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_dir(path.parent)
+    if sync:
+        _sync_dir(path.parent)
     return True
 
 
-def remove(path: Path) -> bool:
-    """Delete a file durably; False if it was not there."""
+def remove(path: Path, sync: bool = True) -> bool:
+    """Delete a file durably (or leave the sync to sync_files); False if it was not there."""
     try:
         path.unlink()
     except FileNotFoundError:
         return False
-    _sync_dir(path.parent)
+    if sync:
+        _sync_dir(path.parent)
     return True
+
+
+def sync_files(files: set[Path], folders: set[Path]) -> None:
+    """Make a batch of unsynced writes and removals durable: each file, then each folder."""
+    for path in files:
+        with contextlib.suppress(FileNotFoundError):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for folder in folders:
+        with contextlib.suppress(FileNotFoundError):
+            _sync_dir(folder)
 
 
 def _sync_dir(folder: Path) -> None:

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
         description="Redis holding the article store and the event streams.",
     )
     public_dir: Path = Field(Path("public"), description="Folder the static site is written to.")
+    theme_dir: Path | None = Field(
+        None, description="Theme folder (templates/, static/); default the built-in theme."
+    )
     site_url: str = Field(
         "http://127.0.0.1:8000",
         description="Absolute base URL of the site, used in feeds, sitemaps and canonical links.",

@@ -1,5 +1,7 @@
 """Readable Latin slugs for Russian and Kazakh text."""
 
+from functools import lru_cache
+
 from slugify import slugify
 
 # Kazakh letters unidecode drops or flattens, and Russian letters written the way
@@ -28,6 +30,7 @@ REPLACEMENTS = _REPLACEMENTS + [(a.upper(), b.capitalize()) for a, b in _REPLACE
 MAX_LENGTH = 80
 
 
+@lru_cache(maxsize=65536)  # slugify is slow, and names and tags repeat on every page
 def make_slug(text: str, max_length: int = MAX_LENGTH) -> str:
     """A lowercase ASCII slug of `text`, cut on a word boundary; never empty."""
     slug = slugify(text, replacements=REPLACEMENTS, max_length=max_length, word_boundary=True)

@@ -5,10 +5,12 @@ the event that announces it are written together or not at all.
 """
 
 import hashlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
@@ -95,6 +97,14 @@ def _score(moment: datetime) -> float:
     return moment.timestamp()
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _decoded(values: Sequence[bytes | str]) -> list[str]:
+    return [_text(v) for v in values]
+
+
 class ArticleStore:
     """Reads and writes articles; each write also appends its event to the articles stream."""
 
@@ -119,14 +129,81 @@ class ArticleStore:
         raws = await self.redis.mget([self.key(i) for i in ids])
         return [Article.model_validate_json(r) for r in raws if r]
 
+    async def fields_many(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Articles as plain JSON objects (cheap reads of many: sitemaps), skipping missing."""
+        if not ids:
+            return []
+        raws = await self.redis.mget([self.key(i) for i in ids])
+        return [json.loads(r) for r in raws if r]
+
     async def latest_ids(self, index: str, offset: int = 0, limit: int = 20) -> list[str]:
         """Ids of live articles in an index, newest first."""
-        ids = await self.redis.zrevrange(index, offset, offset + limit - 1)
-        return [i.decode() if isinstance(i, bytes) else i for i in ids]
+        return _decoded(await self.redis.zrevrange(index, offset, offset + limit - 1))
 
     async def latest(self, index: str = HOME, offset: int = 0, limit: int = 20) -> list[Article]:
         """Live articles in an index, newest first."""
         return await self.get_many(await self.latest_ids(index, offset, limit))
+
+    async def oldest_ids(self, index: str, offset: int, limit: int) -> list[str]:
+        """Ids of live articles in an index, oldest first, from position `offset`."""
+        return _decoded(await self.redis.zrange(index, offset, offset + limit - 1))
+
+    async def ids_between(
+        self, index: str, start: datetime, end: datetime, limit: int | None = None
+    ) -> list[str]:
+        """Ids published in [start, end), newest first (archive days; ZREVRANGEBYSCORE)."""
+        page = {"start": 0, "num": limit} if limit else {}
+        ids = await self.redis.zrevrangebyscore(index, f"({_score(end)}", _score(start), **page)
+        return _decoded(ids)
+
+    async def counts_between(
+        self, index: str, ranges: Sequence[tuple[datetime, datetime]]
+    ) -> list[int]:
+        """How many articles each [start, end) range holds (archive months and years)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for start, end in ranges:
+                pipe.zcount(index, _score(start), f"({_score(end)}")
+            return [int(n) for n in await pipe.execute()]
+
+    async def older_than(
+        self, queries: Sequence[tuple[str, datetime]], limit: int
+    ) -> list[list[tuple[str, float]]]:
+        """Per (index, moment), the newest `limit` (id, score) strictly older than moment."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index, moment in queries:
+                pipe.zrevrangebyscore(
+                    index, f"({_score(moment)}", "-inf", start=0, num=limit, withscores=True
+                )
+            rows = await pipe.execute()
+        return [[(_text(i), float(s)) for i, s in row] for row in rows]
+
+    async def newer_than(self, indexes: Sequence[str], moment: datetime, limit: int) -> set[str]:
+        """Ids of the oldest `limit` articles strictly newer than `moment`, in any index."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index in indexes:
+                pipe.zrangebyscore(index, f"({_score(moment)}", "+inf", start=0, num=limit)
+            return {_text(i) for row in await pipe.execute() for i in row}
+
+    async def rank(self, index: str, article_id: str) -> int | None:
+        """Position of an article in an index, oldest first (None when not in it)."""
+        return await self.redis.zrank(index, article_id)
+
+    async def older_count(self, index: str, moment: datetime) -> int:
+        """How many articles of an index are strictly older than `moment` (its position)."""
+        return int(await self.redis.zcount(index, "-inf", f"({_score(moment)}"))
+
+    async def all_ids(self, index: str = HOME) -> list[str]:
+        """Every id in an index, oldest first (for a full rebuild)."""
+        return _decoded(await self.redis.zrange(index, 0, -1))
+
+    async def days(self) -> list[str]:
+        """Local days (ISO dates) with live articles (for a full rebuild)."""
+        counts = await self.redis.hgetall(DAYS)
+        return sorted(_text(d) for d, n in counts.items() if int(n) > 0)
+
+    async def names(self) -> dict[str, str]:
+        """Every known `kind:slug` → display name (for a full rebuild)."""
+        return {_text(k): _text(v) for k, v in (await self.redis.hgetall(NAMES)).items()}
 
     async def count(self, index: str = HOME) -> int:
         """How many live articles an index holds."""
@@ -330,7 +407,19 @@ class ArticleStore:
                 except WatchError:
                     continue
 
-    def _write(self, pipe: Pipeline, current: Article | None, article: Article) -> None:
+    async def load(self, articles: Sequence[Article]) -> None:
+        """Write built articles and their indexes in one pipeline, announcing no events.
+
+        For bulk imports and benchmarks into an empty store; a full rebuild renders them.
+        """
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for article in articles:
+                self._write(pipe, None, article, announce=False)
+            await pipe.execute()
+
+    def _write(
+        self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
+    ) -> None:
         pipe.set(self.key(article.id), article.model_dump_json())
         pipe.hset(SLUGS, article.slug, article.id)
         pipe.hset(PATHS, mapping=dict.fromkeys([article.url, *article.redirect_from], article.id))
@@ -343,7 +432,7 @@ class ArticleStore:
         pipe.zrem(SCHEDULE, article.id)
         if article.status is Status.SCHEDULED:
             pipe.zadd(SCHEDULE, {article.id: _score(article.published_at)})
-        event = _event_for(current, article)
+        event = _event_for(current, article) if announce else None
         if event is not None:
             pipe.xadd(ARTICLES_STREAM, encode(event))
 

@@ -18,6 +18,14 @@ class UrlScheme:
     month: str = "/{year}/{month:02d}/"
     day: str = "/{year}/{month:02d}/{day:02d}/"
     page: str = "page/{page}/"
+    popular_data: str = "/data/popular.json"
+    views_data: str = "/data/views.json"
+    sitemap_index: str = "/sitemap.xml"
+    sitemap: str = "/sitemaps/articles-{number}.xml"
+    news_sitemap: str = "/sitemaps/news.xml"
+    not_found: str = "/404.html"
+    gone: str = "/410.html"
+    robots: str = "/robots.txt"
     rss: str = "/feeds/rss.xml"
     atom: str = "/feeds/atom.xml"
     json_feed: str = "/feeds/feed.json"
@@ -34,6 +42,19 @@ class UrlScheme:
     def paged(self, first: str, page: int) -> str:
         """Path of page `page` of a list whose first page is at `first`."""
         return first if page <= 1 else first + self.page.format(page=page)
+
+    def list_url(self, kind: str, slug: str = "") -> str:
+        """First page of the home (`kind` "home") or a section, tag or author list."""
+        patterns = {"section": self.section, "tag": self.tag, "author": self.author}
+        return patterns[kind].format(slug=slug) if kind in patterns else "/"
+
+    def numbered_url(self, first: str, number: int) -> str:
+        """Page `number` of a list counted from its oldest page, so its URL never shifts."""
+        return first + self.page.format(page=number)
+
+    def sitemap_url(self, number: int) -> str:
+        """Path of article sitemap `number` (1 holds the oldest articles)."""
+        return self.sitemap.format(number=number)
 
     def section_url(self, slug: str, page: int = 1) -> str:
         """Path of a section's list page."""

@@ -1,62 +1,110 @@
-"""Turns one article event into the pages it affects, written to the public folder."""
+"""Turns a plan (from a batch of events, or the whole store) into files in the public folder.
+
+Pages are written in the order readers notice them: the events' own articles, the first pages
+of their lists, then the numbered list pages, the read-also of newer neighbours, the archives
+and the sitemaps.
+"""
 
 import logging
 import shutil
-from pathlib import Path
 
 from jinja2 import Environment
 
-from services.render.theme import DEFAULT_THEME
+from services.render.pages import Pages
+from services.render.plan import ListChange, ListKey, Plan, plan_events
+from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
+from services.render.theme import theme_dir
+from services.render.writer import Writer
 from shared.article import Article
 from shared.events import ArticleChanged
-from shared.files import remove, site_path, write_atomic
 from shared.settings import Settings
-from shared.store import HOME, ArticleStore
+from shared.store import ArticleStore
 
 log = logging.getLogger(__name__)
 
 
 class SiteRenderer:
-    """Writes article pages and list pages from the store's current state."""
+    """Writes the pages of a plan from the store's current state."""
 
-    def __init__(self, store: ArticleStore, env: Environment, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: ArticleStore,
+        env: Environment,
+        settings: Settings,
+        sitemap_size: int = SITEMAP_SIZE,
+    ) -> None:
         self.store = store
-        self.env = env
         self.settings = settings
         self.root = settings.public_dir
+        self.pages = Pages(store, settings)
+        self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
+        self.writer = Writer(env, self.root)
 
-    def install_static(self, theme_dir: Path = DEFAULT_THEME) -> None:
-        """Copy the theme's static files to /static/."""
-        shutil.copytree(theme_dir / "static", self.root / "static", dirs_exist_ok=True)
+    def install_static(self) -> None:
+        """Copy the theme's static files to /static/ and write the fixed pages."""
+        shutil.copytree(
+            theme_dir(self.settings) / "static", self.root / "static", dirs_exist_ok=True
+        )
+        urls = self.store.urls
+        self.writer.put(self.pages.error(urls.not_found, 404))
+        self.writer.put(self.pages.error(urls.gone, 410))
+        robots = (
+            f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
+        )
+        self.writer.put(Document(urls.robots, robots.encode()))
+        self.writer.sync()
 
-    async def apply(self, event: ArticleChanged) -> None:
-        """Bring every page the event touches up to date with the store."""
-        article = await self.store.get(event.article_id)
-        urls = {p.url for p in (event.before, event.after) if p is not None}
-        if article is not None:
-            urls.add(article.url)
-        for url in urls:
-            if article is not None and article.is_live and url == article.url:
-                self.write(url, self.article_page(article))
-            else:
-                remove(site_path(self.root, url))
-        self.write(self.store.urls.home_url(), await self.home_page())
+    async def apply(self, events: list[ArticleChanged]) -> None:
+        """Bring every page a batch of events touches up to date with the store."""
+        await self.render(await plan_events(events, self.store, self.store.urls))
         log.info(
             "rendered",
-            extra={"event_id": event.event_id, "article_id": event.article_id},
+            extra={"events": len(events), "article_ids": sorted({e.article_id for e in events})},
         )
 
-    def article_page(self, article: Article) -> str:
-        """HTML of an article page."""
-        return self.env.get_template("article.html").render(article=article, canonical=article.url)
+    async def render(self, plan: Plan) -> None:
+        """Write (or remove) every page of the plan, each once."""
+        put = self.writer.put
+        live: set[str] = set()
+        own = await self.store.get_many(sorted(plan.articles))
+        await self.put_articles([a for a in own if a.is_live])
+        for article in own:
+            if article.is_live:
+                live.add(article.url)
+            plan.urls |= {article.url, *article.redirect_from}
+        for url in sorted(plan.urls - live):
+            self.writer.delete(url)
+        lists = sorted(plan.lists.items(), key=_list_order)
+        for numbered in (False, True):
+            for key, changes in lists:
+                for item in await self.pages.lists(key, changes, numbered):
+                    put(item)
+        related = await self.store.get_many(sorted(plan.related))
+        await self.put_articles([a for a in related if a.is_live])
+        for day in sorted(plan.days):
+            put(await self.pages.archive_day(day))
+        for year, month in sorted({(d.year, d.month) for d in plan.days}):
+            put(await self.pages.archive_month(year, month))
+        for year in sorted({d.year for d in plan.days}):
+            put(await self.pages.archive_year(year))
+        if plan.sitemap_changes:
+            for doc in await self.sitemaps.documents(plan.sitemap_changes):
+                put(doc)
+        self.writer.sync()
 
-    async def home_page(self) -> str:
-        """HTML of the first home page."""
-        articles = await self.store.latest(HOME, 0, self.settings.page_size)
-        return self.env.get_template("list.html").render(
-            heading="Последние новости", articles=articles, canonical="/"
-        )
+    async def refresh_news(self) -> None:
+        """Rewrite the news sitemap (its 48-hour window moves without events)."""
+        self.writer.put(await self.sitemaps.news())
+        self.writer.sync()
 
-    def write(self, url: str, html: str) -> None:
-        """Write a page durably at its URL."""
-        write_atomic(site_path(self.root, url), html.encode())
+    async def put_articles(self, articles: list[Article]) -> None:
+        """Write live article pages, their read-also fetched for all at once."""
+        related = await self.pages.related(articles)
+        for article in articles:
+            self.writer.put(self.pages.article(article, related[article.id]))
+
+
+def _list_order(item: tuple[ListKey, list[ListChange]]) -> tuple[int, str]:
+    """Home first, then sections, tags, authors."""
+    (kind, slug), _ = item
+    return ["home", "section", "tag", "author"].index(kind), slug

@@ -1,0 +1,384 @@
+"""What each page shows: the template and context of every page kind, read from the store."""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from services.render.plan import RELATED_SIZE, ListChange, ListKey, index_of
+from shared.article import Article
+from shared.clock import human_date, month_name
+from shared.settings import Settings
+from shared.store import HOME, ArticleStore, index_key
+from shared.text import truncate_words
+from shared.urls import UrlScheme
+
+READ_ALSO_TITLE = 64
+LIST_HEADINGS = {"section": "Раздел", "tag": "Тег", "author": "Автор"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to write at `url` from `template`, or to remove when `template` is None."""
+
+    url: str
+    template: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Prune:
+    """Remove the numbered files `url_of(n)` above `last` (a list or sitemap got shorter)."""
+
+    url_of: Callable[[int], str]
+    last: int
+
+
+class Pages:
+    """Builds pages from the store's current state."""
+
+    def __init__(self, store: ArticleStore, settings: Settings) -> None:
+        self.store = store
+        self.urls: UrlScheme = store.urls
+        self.size = settings.page_size
+        self.zone = ZoneInfo(settings.timezone)
+        self.base = settings.base_url
+        self.site_name = settings.site_name
+
+    # Article pages
+
+    def article(self, article: Article, related: list[tuple[str, str]]) -> Page:
+        """An article page with its read-also list (see `related`) and archive navigation."""
+        local = self.urls.local(article.published_at)
+        edited = article.updated_at or (
+            article.modified_at
+            if article.modified_at > max(article.created_at, article.published_at)
+            else None
+        )
+        section_url = self.urls.section_url(article.section_slug)
+        return Page(
+            article.url,
+            "article.html",
+            {
+                "article": article,
+                "canonical": article.url,
+                "description": article.summary or article.subtitle or article.title,
+                "updated": edited,
+                "section_url": section_url,
+                "authors": [(a.name, self.urls.author_url(a.page_slug)) for a in article.authors],
+                "tags": [
+                    (tag, self.urls.tag_url(slug))
+                    for tag, slug in zip(article.tags, article.tag_slugs, strict=True)
+                ],
+                "read_also": [
+                    (truncate_words(title, READ_ALSO_TITLE), url) for title, url in related
+                ],
+                "archive": [
+                    (str(local.year), self.urls.archive_url(local.year)),
+                    (month_name(local.month), self.urls.archive_url(local.year, local.month)),
+                    (str(local.day), self.urls.archive_url(local.year, local.month, local.day)),
+                ],
+                "json_ld": self.news_article(article, edited),
+                "feeds": self.feeds(),
+            },
+        )
+
+    async def related(self, articles: list[Article]) -> dict[str, list[tuple[str, str]]]:
+        """Read also of each article: (title, url) of up to four older articles sharing a tag
+        (first) or the section, newest first. One pipeline and one read for all of them."""
+        queries = [
+            [(index_key("section", a.section_slug), a.published_at)]
+            + [(index_key("tag", t), a.published_at) for t in a.tag_slugs]
+            for a in articles
+        ]
+        rows = await self.store.older_than([q for qs in queries for q in qs], RELATED_SIZE)
+        chosen: dict[str, list[str]] = {}
+        for article, qs in zip(articles, queries, strict=True):
+            section, *tags = rows[: len(qs)]
+            rows = rows[len(qs) :]
+            chosen[article.id] = _read_also(section, tags)
+        wanted = sorted({i for ids in chosen.values() for i in ids})
+        found = {a["id"]: (a["title"], a["url"]) for a in await self.store.fields_many(wanted)}
+        return {key: [found[i] for i in ids if i in found] for key, ids in chosen.items()}
+
+    def news_article(self, article: Article, edited: datetime | None) -> dict[str, Any]:
+        """schema.org NewsArticle data of an article."""
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.summary or article.title,
+            "datePublished": article.published_at.isoformat(timespec="seconds"),
+            "dateModified": (edited or article.published_at).isoformat(timespec="seconds"),
+            "mainEntityOfPage": self.base + article.url,
+            "articleSection": article.section,
+            "keywords": article.tags,
+            "inLanguage": article.language,
+            "author": [
+                {
+                    "@type": "Person",
+                    "name": a.name,
+                    "url": self.base + self.urls.author_url(a.page_slug),
+                }
+                for a in article.authors
+            ],
+            "publisher": {"@type": "Organization", "name": self.site_name},
+        }
+        if article.lead_image:
+            data["image"] = [self.absolute(article.lead_image.url)]
+        return data
+
+    # List pages: home, section, tag, author
+
+    async def lists(
+        self, key: ListKey, changes: list[ListChange], numbered: bool
+    ) -> list[Page | Prune]:
+        """The first page of a list, or (`numbered`) the numbered pages the changes touch."""
+        index, first = index_of(key), self.urls.list_url(*key)
+        count = await self.store.count(index)
+        last = math.ceil(count / self.size) if count > self.size else 0
+        prune = Prune(partial(self.urls.numbered_url, first), last)
+        if count == 0 and key[0] != "home":
+            return [prune] if numbered else [Page(first)]
+        context = await self.list_context(key, first)
+        if not numbered:
+            newest = await self.store.latest(index, 0, self.size)
+            older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
+            return [self.list_page(first, context, newest, older=older if last else None)]
+        pages: list[Page | Prune] = []
+        for run in _runs(await self.touched(index, changes, self.size, last)):
+            # One read for a run of consecutive pages (a rebuild reads a list at once).
+            ids = await self.store.oldest_ids(index, (run[0] - 1) * self.size, len(run) * self.size)
+            articles = await self.store.get_many(ids)
+            for offset, number in enumerate(run):
+                chunk = articles[offset * self.size : (offset + 1) * self.size]
+                pages.append(
+                    self.list_page(
+                        self.urls.numbered_url(first, number),
+                        context | {"number": number},
+                        chunk[::-1],
+                        older=self.urls.numbered_url(first, number - 1) if number > 1 else None,
+                        newer=self.urls.numbered_url(first, number + 1) if number < last else first,
+                    )
+                )
+        return [*pages, prune]
+
+    async def touched(
+        self, index: str, changes: list[ListChange], size: int, last: int
+    ) -> set[int]:
+        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter."""
+        numbers: set[int] = set()
+        for change in changes:
+            rank = None if change.shifts else await self.store.rank(index, change.article_id)
+            if rank is None:
+                start = await self.store.older_count(index, change.moment) // size + 1
+                numbers |= set(range(min(start, last - 1), last + 1))
+            else:
+                numbers.add(rank // size + 1)
+        return {n for n in numbers if 1 <= n <= last}
+
+    async def list_context(self, key: ListKey, first: str) -> dict[str, Any]:
+        """Heading, description and feeds of a list."""
+        kind, slug = key
+        if kind == "home":
+            return {
+                "kind": kind,
+                "heading": "Последние новости",
+                "title": self.site_name,
+                "description": f"{self.site_name}: последние новости",
+                "feeds": self.feeds(),
+                "first": first,
+                "number": None,
+            }
+        name = await self.store.name(kind, slug) or slug
+        own = self.urls.feed_urls(kind, slug)
+        return {
+            "kind": kind,
+            "heading": name,
+            "title": f"{LIST_HEADINGS[kind]}: {name}",
+            "description": f"{LIST_HEADINGS[kind]} «{name}»: все публикации",
+            "feeds": [
+                *self.feeds(),
+                (f"{name} — RSS", "rss", own["rss"]),
+                (f"{name} — Atom", "atom", own["atom"]),
+            ],
+            "first": first,
+            "number": None,
+        }
+
+    @staticmethod
+    def list_page(
+        url: str,
+        context: dict[str, Any],
+        articles: list[Article],
+        older: str | None = None,
+        newer: str | None = None,
+    ) -> Page:
+        """One page of a list."""
+        number = context.get("number")
+        title = f"{context['title']} — страница {number}" if number else context["title"]
+        return Page(
+            url,
+            "list.html",
+            context
+            | {
+                "canonical": url,
+                "page_title": title,
+                "articles": articles,
+                "older": older,
+                "newer": newer,
+            },
+        )
+
+    # Archive pages
+
+    def day_span(self, day: date, days: int = 1) -> tuple[datetime, datetime]:
+        """[start, end) of local days as aware moments."""
+        start = datetime(day.year, day.month, day.day, tzinfo=self.zone)
+        end = datetime.combine(day + timedelta(days=days), datetime.min.time(), self.zone)
+        return start, end
+
+    async def archive_day(self, day: date) -> Page:
+        """The articles of one day, newest first."""
+        url = self.urls.archive_url(day.year, day.month, day.day)
+        ids = await self.store.ids_between(HOME, *self.day_span(day))
+        if not ids:
+            return Page(url)
+        heading = human_date(day)
+        articles = await self.store.get_many(ids)
+        trail = self.trail(day.year, day.month)
+        return self.archive_page(url, heading, f"Все публикации за {heading}", [], articles, trail)
+
+    async def archive_month(self, year: int, month: int) -> Page:
+        """The days of a month that have articles."""
+        url = self.urls.archive_url(year, month)
+        first = date(year, month, 1)
+        days = [first + timedelta(days=n) for n in range(31)]
+        days = [d for d in days if d.month == month]
+        counts = await self.store.counts_between(HOME, [self.day_span(d) for d in days])
+        links = [
+            (str(d.day), self.urls.archive_url(year, month, d.day), n)
+            for d, n in zip(days, counts, strict=True)
+            if n
+        ]
+        heading = f"{month_name(month)} {year}"
+        return self.archive_index(url, heading, links, self.trail(year))
+
+    async def archive_year(self, year: int) -> Page:
+        """The months of a year that have articles."""
+        url = self.urls.archive_url(year)
+        spans = []
+        for month in range(1, 13):
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+            spans.append(self.day_span(start, (end - start).days))
+        counts = await self.store.counts_between(HOME, spans)
+        links = [
+            (month_name(m), self.urls.archive_url(year, m), n)
+            for m, n in zip(range(1, 13), counts, strict=True)
+            if n
+        ]
+        return self.archive_index(url, str(year), links, [])
+
+    def archive_index(
+        self, url: str, heading: str, links: list[tuple[str, str, int]], trail: list
+    ) -> Page:
+        """A year or month archive page: links to its months or days with their counts."""
+        if not links:
+            return Page(url)
+        return self.archive_page(url, heading, f"Архив публикаций: {heading}", links, [], trail)
+
+    def archive_page(
+        self,
+        url: str,
+        heading: str,
+        description: str,
+        links: list[tuple[str, str, int]],
+        articles: list[Article],
+        trail: list[tuple[str, str]],
+    ) -> Page:
+        """An archive page of a year, month (links) or day (articles)."""
+        return Page(
+            url,
+            "archive.html",
+            {
+                "canonical": url,
+                "page_title": f"Архив: {heading}",
+                "heading": heading,
+                "description": description,
+                "articles": articles,
+                "links": links,
+                "trail": trail,
+                "feeds": self.feeds(),
+            },
+        )
+
+    def trail(self, year: int, month: int | None = None) -> list[tuple[str, str]]:
+        """Archive breadcrumbs above a month or day page."""
+        crumbs = [(str(year), self.urls.archive_url(year))]
+        if month:
+            crumbs.append((month_name(month), self.urls.archive_url(year, month)))
+        return crumbs
+
+    # Fixed pages
+
+    def error(self, url: str, status: int) -> Page:
+        """The 404 or 410 page the web server answers with."""
+        texts = {
+            404: ("Страница не найдена", "Такой страницы нет. Возможно, в адресе опечатка."),
+            410: ("Материал снят с публикации", "Этот материал больше не доступен."),
+        }
+        heading, message = texts[status]
+        return Page(
+            url,
+            "error.html",
+            {
+                "canonical": url,
+                "page_title": heading,
+                "heading": heading,
+                "message": message,
+                "description": heading,
+                "feeds": self.feeds(),
+            },
+        )
+
+    # Helpers
+
+    def feeds(self) -> list[tuple[str, str, str]]:
+        """(title, format, path) of the site feeds for autodiscovery."""
+        site = self.urls.feed_urls("site")
+        return [
+            (f"{self.site_name} — RSS", "rss", site["rss"]),
+            (f"{self.site_name} — Atom", "atom", site["atom"]),
+            (f"{self.site_name} — JSON Feed", "json", site["json"]),
+        ]
+
+    def absolute(self, url: str) -> str:
+        """An absolute URL for a site path (absolute URLs pass through)."""
+        return url if url.startswith(("http://", "https://")) else self.base + url
+
+
+def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, float]]]) -> list[str]:
+    """Ids for read also: the newest sharing a tag, then the newest of the section."""
+
+    def newest(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        return sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
+
+    chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
+    picked = {i for i, _ in chosen}
+    chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
+    return [i for i, _ in newest(chosen)]
+
+
+def _runs(numbers: set[int]) -> list[list[int]]:
+    """Sorted numbers grouped into runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs

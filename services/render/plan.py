@@ -1,0 +1,95 @@
+"""Which pages a batch of article events affects (the incremental half of the pipeline).
+
+A list (home, section, tag, author) is paginated with its first page at its own URL holding
+the newest articles, and numbered pages counted from the oldest (`/page/1/` holds the oldest
+articles), so a numbered page keeps its URL and content when new articles arrive. An article
+joining or leaving a list shifts only the numbered pages from its position to the newest one
+(plus the one below, whose "newer" link may change); an edit that keeps its place re-renders
+just the page holding it. "Read also" lists only older articles, so an article can only appear
+in the read-also of the next few newer articles sharing its tags or section: those are found
+with one bounded range query per index, and the work per event never grows with the site.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from shared.article import Placement
+from shared.events import ArticleChanged
+from shared.store import HOME, ArticleStore, index_key
+from shared.urls import UrlScheme
+
+RELATED_SIZE = 4
+# A list key: ("home", ""), ("section", slug), ("tag", slug) or ("author", slug).
+ListKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """An article's place in a list changed (`shifts`) or only its content did."""
+
+    article_id: str
+    moment: datetime
+    shifts: bool
+
+
+@dataclass
+class Plan:
+    """The pages to bring up to date; each is rendered once however many events touch it."""
+
+    articles: set[str] = field(default_factory=set)
+    related: set[str] = field(default_factory=set)
+    urls: set[str] = field(default_factory=set)
+    lists: dict[ListKey, list[ListChange]] = field(default_factory=dict)
+    days: set[date] = field(default_factory=set)
+    sitemap_changes: list[ListChange] = field(default_factory=list)
+
+    def add_list(self, key: ListKey, change: ListChange) -> None:
+        """Note a change to one list."""
+        self.lists.setdefault(key, []).append(change)
+
+
+def list_keys(placement: Placement) -> set[ListKey]:
+    """The lists an article placed like this is on."""
+    return {
+        ("home", ""),
+        ("section", placement.section),
+        *(("tag", t) for t in placement.tags),
+        *(("author", a) for a in placement.authors),
+    }
+
+
+def related_keys(placement: Placement) -> list[ListKey]:
+    """The lists whose articles can show this one under "read also"."""
+    return [("section", placement.section), *(("tag", t) for t in placement.tags)]
+
+
+def index_of(key: ListKey) -> str:
+    """The store's sorted set behind a list."""
+    return HOME if key[0] == "home" else index_key(*key)
+
+
+async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: UrlScheme) -> Plan:
+    """Everything a batch of events affects."""
+    plan = Plan()
+    for event in events:
+        plan.articles.add(event.article_id)
+        before, after = event.before, event.after
+        same_place = (
+            before is not None and after is not None and before.published_at == after.published_at
+        )
+        for placement in (p for p in (before, after) if p is not None):
+            plan.urls.add(placement.url)
+            other = after if placement is before else before
+            kept = list_keys(other) if same_place and other is not None else set()
+            for key in list_keys(placement):
+                plan.add_list(
+                    key, ListChange(event.article_id, placement.published_at, key not in kept)
+                )
+            plan.sitemap_changes.append(
+                ListChange(event.article_id, placement.published_at, not same_place)
+            )
+            plan.days.add(urls.local(placement.published_at).date())
+            indexes = [index_of(k) for k in related_keys(placement)]
+            plan.related |= await store.newer_than(indexes, placement.published_at, RELATED_SIZE)
+    plan.related -= plan.articles
+    return plan

@@ -1,0 +1,77 @@
+"""Writing pages: render a theme template (or take a generated document) and put it on disk.
+
+Files are written to temporary names and renamed into place at once (readers never see half a
+page); fsync is deferred to `sync()`, which the renderer calls before its batch is acked, so a
+page shows as soon as it is rendered and the batch is durable before the ack.
+"""
+
+import os
+from pathlib import Path
+
+from jinja2 import Environment
+
+from services.render.pages import Page, Prune
+from services.render.sitemaps import Document
+from shared.files import remove, site_path, sync_files, write_atomic
+
+Output = Page | Prune | Document
+# Above this many changed files, one sync() of every file system is cheaper than fsyncs.
+SYNC_ALL_ABOVE = 256
+
+
+class Writer:
+    """Writes or removes the files of pages; counts what it did."""
+
+    def __init__(self, env: Environment, root: Path) -> None:
+        self.env = env
+        self.root = root
+        self.written = 0
+        self.removed = 0
+        self.unsynced: set[Path] = set()
+        self.folders: set[Path] = set()
+
+    def put(self, item: Output) -> None:
+        """Write, remove or prune one output (files whose bytes are unchanged stay as they are)."""
+        if isinstance(item, Prune):
+            number = item.last + 1
+            while self.delete(item.url_of(number)):
+                number += 1
+        elif isinstance(item, Document):
+            self.write(item.url, item.body)
+        elif item.template is None:
+            self.delete(item.url)
+        else:
+            html = self.env.get_template(item.template).render(item.context)
+            self.write(item.url, html.encode())
+
+    def write(self, url: str, data: bytes) -> None:
+        """Write one file (durable at the next sync)."""
+        path = site_path(self.root, url)
+        if write_atomic(path, data, sync=False):
+            self.unsynced.add(path)
+            self.folders.add(path.parent)
+        self.written += 1
+
+    def delete(self, url: str) -> bool:
+        """Remove one file, and the folders it leaves empty; False if it was not there."""
+        path = site_path(self.root, url)
+        if not remove(path, sync=False):
+            return False
+        self.removed += 1
+        self.unsynced.discard(path)
+        root = self.root.resolve()
+        folder = path.parent
+        while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+        self.folders.add(folder)
+        return True
+
+    def sync(self) -> None:
+        """Make every write and removal since the last sync durable."""
+        if len(self.unsynced) + len(self.folders) > SYNC_ALL_ABOVE:
+            os.sync()
+        else:
+            sync_files(self.unsynced, self.folders)
+        self.unsynced.clear()
+        self.folders.clear()

@@ -1,0 +1,59 @@
+"""The fixture site, built once per module on its own redis-server: incrementally, event by
+event, and again by a full rebuild into a second folder."""
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from newsroom.demo import DEMO_DIR
+from services.render.rebuild import rebuild
+from shared.store import ArticleStore
+from tests.support.redis_server import redis_executor, url_of
+from tests.support.site import (
+    SITEMAP_SIZE,
+    EventPump,
+    build_site,
+    open_store,
+    renderer_for,
+    site_settings,
+)
+
+
+@dataclass
+class FixtureSite:
+    """The rendered fixture site and the store behind it."""
+
+    redis_url: str
+    root: Path  # written incrementally
+    rebuilt: Path  # written by a full rebuild
+
+    def store(self) -> ArticleStore:
+        return open_store(self.redis_url)
+
+    def page(self, url: str) -> str:
+        path = self.root / url.lstrip("/")
+        return (path / "index.html" if url.endswith("/") else path).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureSite]:
+    workdir = tmp_path_factory.mktemp("site")
+    with redis_executor(workdir / "redis") as executor:
+        url = url_of(executor)
+        fixture = FixtureSite(url, workdir / "incremental", workdir / "rebuilt")
+
+        async def build() -> None:
+            store = open_store(url)
+            renderer = renderer_for(store, site_settings(url, fixture.root))
+            await build_site(store, EventPump(store, renderer))
+            await store.redis.aclose()
+
+        asyncio.run(build())
+        settings = site_settings(url, fixture.rebuilt)
+        shutil.copytree(DEMO_DIR / "static", fixture.rebuilt / "static")
+        rebuild(settings, jobs=2, show_progress=False, sitemap_size=SITEMAP_SIZE)
+        yield fixture

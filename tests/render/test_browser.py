@@ -1,0 +1,135 @@
+"""A reader's look at the fixture site in headless Chromium (Debian's, driven by Playwright)."""
+
+import functools
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.render.test_site_pages import article_url, soup, teaser_links
+from tests.support.site import popular_fixture
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    article: str  # path of the article page under test
+
+
+@pytest.fixture(scope="module")
+def served(site) -> Iterator[Served]:
+    """The fixture site over HTTP, with the two JSON files the feeds service would write."""
+    article = article_url(site, "demo-001")
+    home = soup(site.page("/"))
+    popular = [
+        (f"p{n}", a.get_text(), a["href"]) for n, a in enumerate(home.select(".teaser-title a"))
+    ]
+    data = site.root / "data"
+    data.mkdir(exist_ok=True)
+    (data / "popular.json").write_text(popular_fixture(popular), encoding="utf-8")
+    (data / "views.json").write_text(json.dumps({"demo-001": 4824}), encoding="utf-8")
+    handler = functools.partial(QuietHandler, directory=str(site.root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(f"http://127.0.0.1:{server.server_port}", article)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(served) -> Iterator[Browser]:
+    """Debian's Chromium; Playwright gives each launch a new temporary profile directory."""
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.slow
+def test_article_page_in_chromium_shows_popular_read_also_and_archive(site, served, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    # A reader opens the article page.
+    page.goto(served.base + served.article)
+
+    # The script fills the popular block from popular.json and the view count from views.json.
+    popular = page.locator(".popular-list li a")
+    popular.first.wait_for(state="visible")
+    assert popular.count() == 5
+    assert page.locator("[data-views]").inner_text() == "Просмотры: 4 824".replace(" 8", "\u00a08")
+    assert not page.locator("[data-popular-fallback]").is_visible()
+    # Tabs switch the list and keep one tab selected.
+    page.get_by_role("tab", name="Неделя").click()
+    assert page.get_by_role("tab", name="Неделя").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("tab", name="Все").get_attribute("aria-selected") == "false"
+    # Read also and the archive navigation are on screen.
+    read_also = page.locator(".read-also a")
+    assert read_also.count() == 4 and all(link.is_visible() for link in read_also.all())
+    archive = page.locator(".archive-nav a")
+    assert archive.all_inner_texts() == ["2026", "Ноябрь", "24"]
+    assert all(link.is_visible() for link in archive.all())
+    assert problems == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_without_javascript_the_page_points_to_its_section_instead(site, served, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+
+    page.goto(served.base + served.article)
+
+    assert not page.locator(".popular-live").is_visible()
+    fallback = page.locator("[data-popular-fallback] a")
+    assert fallback.is_visible() and fallback.get_attribute("href") == "/section/obshchestvo/"
+    context.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_of_article_and_home(site, served, browser, width):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+
+    for name, url in (("article", served.article), ("home", "/")):
+        page.goto(served.base + url)
+        page.locator(".popular-list li").first.wait_for(state="visible")
+        shot = ARTIFACTS / f"{name}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+    # Nothing sticks out sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert problems == []
+    assert teaser_links(soup(page.content()))
+    page.close()

@@ -1,0 +1,139 @@
+"""A fixture site for render tests: the demo articles plus edits, rendered event by event."""
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from newsroom.demo import DEMO_DIR, demo_articles
+from services.render.site import SiteRenderer
+from services.render.theme import make_environment
+from shared.article import ArticleIn
+from shared.clock import utcnow
+from shared.events import DATA_FIELD, article_event_adapter
+from shared.settings import Settings
+from shared.store import ArticleStore
+from shared.topology import ARTICLES_STREAM
+from shared.urls import UrlScheme
+
+PAGE_SIZE = 5
+SITEMAP_SIZE = 10
+SITE_URL = "https://news.example.kz"
+
+
+def site_settings(redis_url: str, public_dir: Path) -> Settings:
+    """Settings of the fixture site: small pages, so lists and sitemaps paginate."""
+    return Settings(
+        REDIS_URL=redis_url,
+        public_dir=public_dir,
+        page_size=PAGE_SIZE,
+        site_url=SITE_URL,
+        site_name="Вестник Степи",
+    )
+
+
+def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
+    """A renderer writing the fixture site, with the demo pictures in place."""
+    shutil.copytree(DEMO_DIR / "static", settings.public_dir / "static", dirs_exist_ok=True)
+    renderer = SiteRenderer(store, make_environment(settings), settings, SITEMAP_SIZE)
+    renderer.install_static()
+    return renderer
+
+
+class EventPump:
+    """Feeds the renderer the events the store announced since the last call, in batches."""
+
+    def __init__(self, store: ArticleStore, renderer: SiteRenderer) -> None:
+        self.store = store
+        self.renderer = renderer
+        self.last_id = "-"
+
+    async def __call__(self, batch_size: int = 10) -> int:
+        start = "-" if self.last_id == "-" else f"({self.last_id}"
+        entries = await self.store.redis.xrange(ARTICLES_STREAM, start, "+")
+        if not entries:
+            return 0
+        self.last_id = entries[-1][0].decode()
+        events = [article_event_adapter.validate_json(f[DATA_FIELD.encode()]) for _, f in entries]
+        for i in range(0, len(events), batch_size):
+            await self.renderer.apply(events[i : i + batch_size])
+        return len(events)
+
+
+def demo(article_id: str) -> dict:
+    """One demo article's fields, without its id."""
+    [article] = [a for a in demo_articles() if a["id"] == article_id]
+    return {k: v for k, v in article.items() if k != "id"}
+
+
+async def build_site(store: ArticleStore, pump: EventPump | None = None) -> None:
+    """Publish the demo site, then edit it the ways editors do, rendering as events come."""
+
+    async def step(batch_size: int = 10) -> None:
+        if pump is not None:
+            await pump(batch_size)
+
+    for n, article in enumerate(demo_articles(), 1):
+        fields = {k: v for k, v in article.items() if k != "id"}
+        await store.save(article["id"], ArticleIn.model_validate(fields))
+        if n % 7 == 0:
+            await step(batch_size=3)
+    await step()
+    # Two fresh articles, for the Google News sitemap.
+    now = utcnow().replace(microsecond=0)
+    for n, hours in enumerate((1, 5), 1):
+        fields = demo("demo-022") | {
+            "title": f"Свежая новость номер {n}: учёные Алматы представили прототип",
+            "published_at": (now - timedelta(hours=hours)).isoformat(),
+            "lead_image": None,
+        }
+        await store.save(f"fresh-{n}", ArticleIn.model_validate(fields))
+    await step()
+
+    # A retitle, a slug change, a section change, an unpublished article, a back-dated one.
+    async def edit(article_id: str, **changes: str) -> None:
+        await store.save(article_id, ArticleIn.model_validate(demo(article_id) | changes))
+        await step()
+
+    await edit("demo-001", title="Участковые Караганды выходят к людям")
+    await edit("demo-011", slug="novyi-adres")
+    await edit("demo-013", section="Наука")
+    await store.unpublish("demo-044")
+    await step()
+    await store.unpublish("demo-003")
+    await store.save(
+        "late-1",
+        ArticleIn.model_validate(
+            demo("demo-004")
+            | {"published_at": "2025-01-05T12:00:00+05:00", "tags": ["Жас бүркіт", "Ұлы Жеңіс"]}
+        ),
+    )
+    await step(batch_size=1)
+
+
+def open_store(redis_url: str, timezone: str = "Asia/Almaty") -> ArticleStore:
+    """A store on `redis_url`."""
+    return ArticleStore(Redis.from_url(redis_url), UrlScheme(timezone=timezone))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by relative path, with its bytes."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
+
+
+def popular_fixture(articles: list[tuple[str, str, str]]) -> str:
+    """A /data/popular.json in the feeds service's format (COMMON.md contract)."""
+    items = [
+        {"id": i, "title": t, "url": u, "views": 100 - n} for n, (i, t, u) in enumerate(articles)
+    ]
+    return json.dumps(
+        {
+            "generated_at": utcnow().isoformat(),
+            "periods": {p: items for p in ("24h", "7d", "30d", "all")},
+            "sections": {},
+        },
+        ensure_ascii=False,
+    )
