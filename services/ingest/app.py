@@ -32,13 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.view_log = ViewLog(
             redis, limit=settings.views_rate_limit, window=settings.views_rate_window
         )
-        scheduler = asyncio.create_task(run_scheduler(app.state.store))
+        stop = asyncio.Event()
+        scheduler = asyncio.create_task(run_scheduler(app.state.store, stop))
         try:
             yield
         finally:
-            scheduler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await scheduler
+            stop.set()
+            await scheduler
             await redis.aclose()
 
     app = FastAPI(
