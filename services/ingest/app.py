@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             stop.set()
-            await scheduler
+            _, still_running = await asyncio.wait({scheduler}, timeout=2.0)
+            for task in still_running:  # a pass stuck retrying an absent Redis
+                task.cancel()
             await redis.aclose()
 
     app = FastAPI(
