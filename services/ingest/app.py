@@ -32,13 +32,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.view_log = ViewLog(
             redis, limit=settings.views_rate_limit, window=settings.views_rate_window
         )
-        scheduler = asyncio.create_task(run_scheduler(app.state.store))
+        stop = asyncio.Event()
+        scheduler = asyncio.create_task(run_scheduler(app.state.store, stop))
         try:
             yield
         finally:
-            scheduler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await scheduler
+            stop.set()
+            _, still_running = await asyncio.wait({scheduler}, timeout=2.0)
+            for task in still_running:  # a pass stuck retrying an absent Redis
+                task.cancel()
             await redis.aclose()
 
     app = FastAPI(

@@ -106,7 +106,9 @@ def test_if_match_with_a_stale_version_gets_412(client):
     garbage = put(client, "a1", BODY, **{"If-Match": "v-three"})
 
     assert stale.status_code == 412
-    assert stale.json()["error"] == "version mismatch: current version is 2"
+    assert stale.json()["error"] == "version mismatch: it is 2"
+    unknown = put(client, "a2", BODY, **{"If-Match": '"1"'})
+    assert unknown.json() == {"error": "version mismatch: the article does not exist"}
     assert (fresh.status_code, fresh.json()["version"]) == (200, 3)
     assert garbage.status_code == 400 and "If-Match" in garbage.json()["error"]
 

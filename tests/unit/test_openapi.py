@@ -56,3 +56,10 @@ def test_every_error_is_documented_as_the_json_error_shape():
                         path,
                         status,
                     )
+
+
+def test_the_docs_page_is_served_at_api_docs():
+    app = create_app(Settings(api_tokens="t"))
+    page = TestClient(app).get("/api/docs")
+    assert page.status_code == 200
+    assert "/api/openapi.json" in page.text

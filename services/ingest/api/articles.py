@@ -114,7 +114,8 @@ async def put_article(
     try:
         result = await store.save(article_id, clean, if_match=expected)
     except VersionConflictError as e:
-        raise HTTPException(412, f"version mismatch: current version is {e.current}") from None
+        current = "the article does not exist" if e.current is None else f"it is {e.current}"
+        raise HTTPException(412, f"version mismatch: {current}") from None
     except SlugTakenError as e:
         raise HTTPException(409, f"slug {e} belongs to another article") from None
     response.status_code = 201 if result.created else 200

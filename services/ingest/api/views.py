@@ -51,7 +51,7 @@ async def post_views(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     try:
         accepted = await log.append(
-            batch, client, bot=is_bot(request.headers.get("user-agent", ""))
+            batch, client, bot=is_bot(request.headers.get("user-agent", "")[:512])
         )
     except RateLimitedError as e:
         raise HTTPException(
