@@ -1,9 +1,14 @@
-"""Writing the public folder: atomic, durable, and never outside it."""
+"""Writing the public folder: atomic, durable, version-aware, and never outside it."""
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+# Revision sidecars live in one hidden tree mirroring the site (web servers deny dot paths).
+REVISIONS_DIR = ".revisions"
 
 
 class UnsafePathError(ValueError):
@@ -45,6 +50,54 @@ def write_atomic(path: Path, data: bytes) -> bool:
         raise
     _sync_dir(path.parent)
     return True
+
+
+def write_versioned(root: Path, url: str, data: bytes | None, revision: int) -> bool:
+    """Write (or, with `data` None, remove) the file at site path `url` unless it is newer.
+
+    `revision` is the store revision read before the data the file was built from
+    (ArticleStore.revision()). Under a per-file lock, the revision recorded for the file is
+    compared: an older revision never replaces newer output, so redelivered events and slow
+    replicas holding an older view of the store are harmless. Equal revisions write again
+    (a crash may have left the sidecar ahead of the file). True if the file changed.
+    """
+    path = site_path(root, url)
+    sidecar = _sidecar(root, path)
+    with _locked(sidecar) as fd:
+        recorded = os.pread(fd, 32, 0).strip()
+        if recorded.isdigit() and int(recorded) > revision:
+            return False
+        if recorded != str(revision).encode():
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(revision).encode(), 0)
+            os.fsync(fd)
+        return write_atomic(path, data) if data is not None else remove(path)
+
+
+def recorded_revision(root: Path, url: str) -> int | None:
+    """The revision the file at `url` was last written or removed with, if any."""
+    try:
+        raw = _sidecar(root, site_path(root, url)).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return int(raw) if raw.isdigit() else None
+
+
+def _sidecar(root: Path, path: Path) -> Path:
+    relative = path.relative_to(root.resolve())
+    return root.resolve() / REVISIONS_DIR / relative.parent / f"{relative.name}.rev"
+
+
+@contextlib.contextmanager
+def _locked(sidecar: Path) -> Iterator[int]:
+    """The sidecar open for reading and writing, exclusively locked (fcntl) while in use."""
+    sidecar.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def remove(path: Path) -> bool:

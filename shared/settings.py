@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
+    max_deliveries: int = Field(
+        5, description="Deliveries of a failing event before it goes to the dead letters."
+    )
+    claim_idle_ms: int = Field(
+        15_000, description="Idle time after which a replica claims another's pending event."
+    )
+    redis_give_up_s: float = Field(
+        60.0, description="A consumer exits non-zero when Redis stays away this long."
+    )
+    trim_interval_s: float = Field(
+        60.0, description="How often consumers trim acknowledged entries off the streams."
+    )
 
     @property
     def tokens(self) -> list[str]:

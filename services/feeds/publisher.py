@@ -5,7 +5,7 @@ import logging
 from services.feeds import feed
 from services.feeds.feed import FeedInfo
 from shared.events import ArticleChanged
-from shared.files import site_path, write_atomic
+from shared.files import write_versioned
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore
 
@@ -21,6 +21,7 @@ class FeedPublisher:
 
     async def apply(self, event: ArticleChanged) -> None:
         """Rebuild the site feeds from the store."""
+        revision = await self.store.revision()  # before any read the feeds are built from
         urls = self.store.urls
         info = FeedInfo(
             title=self.settings.site_name,
@@ -32,8 +33,8 @@ class FeedPublisher:
         articles = await self.store.latest(HOME, 0, self.settings.feed_size)
         args = (info, articles, self.settings.base_url, self.settings.language)
         root = self.settings.public_dir
-        write_atomic(site_path(root, info.rss_url), feed.rss(*args))
-        write_atomic(site_path(root, info.atom_url), feed.atom(*args))
+        write_versioned(root, info.rss_url, feed.rss(*args), revision)
+        write_versioned(root, info.atom_url, feed.atom(*args), revision)
         log.info(
             "feeds written", extra={"event_id": event.event_id, "article_id": event.article_id}
         )

@@ -1,16 +1,17 @@
 """`python -m services.render`: run the render consumer."""
 
 import asyncio
+import sys
 
 from shared.logs import setup_logging
 
 
 def main() -> None:
-    """Start consuming article events."""
+    """Consume article events; exit non-zero when Redis stayed away too long."""
     setup_logging("render")
-    from services.render.app import app
+    from services.render.app import main as consume
 
-    asyncio.run(app.run())
+    sys.exit(asyncio.run(consume()))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from jinja2 import Environment
 from services.render.theme import DEFAULT_THEME
 from shared.article import Article
 from shared.events import ArticleChanged
-from shared.files import remove, site_path, write_atomic
+from shared.files import write_versioned
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore
 
@@ -31,16 +31,17 @@ class SiteRenderer:
 
     async def apply(self, event: ArticleChanged) -> None:
         """Bring every page the event touches up to date with the store."""
+        revision = await self.store.revision()  # before any read the pages are built from
         article = await self.store.get(event.article_id)
         urls = {p.url for p in (event.before, event.after) if p is not None}
         if article is not None:
             urls.add(article.url)
         for url in urls:
             if article is not None and article.is_live and url == article.url:
-                self.write(url, self.article_page(article))
+                self.write(url, self.article_page(article), revision)
             else:
-                remove(site_path(self.root, url))
-        self.write(self.store.urls.home_url(), await self.home_page())
+                self.write(url, None, revision)
+        self.write(self.store.urls.home_url(), await self.home_page(), revision)
         log.info(
             "rendered",
             extra={"event_id": event.event_id, "article_id": event.article_id},
@@ -57,6 +58,9 @@ class SiteRenderer:
             heading="Последние новости", articles=articles, canonical="/"
         )
 
-    def write(self, url: str, html: str) -> None:
-        """Write a page durably at its URL."""
-        write_atomic(site_path(self.root, url), html.encode())
+    def write(self, url: str, html: str | None, revision: int) -> None:
+        """Write a page durably at its URL (None removes it), unless newer output is there.
+
+        `revision` is the store's revision read before the page's data (store.revision()).
+        """
+        write_versioned(self.root, url, html.encode() if html is not None else None, revision)
