@@ -169,8 +169,12 @@ class Consumer:
         for route in self.routes:
             loops += [self._keep(*self._reader(route)), self._keep(*self._claimer(route))]
         self.ready = not self.stopping.is_set()
-        await asyncio.gather(*loops)
-        self.ready = False
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            self.ready = False
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
         return self.exit_code
 
     async def _ensure_groups(self) -> float:

@@ -1,0 +1,190 @@
+"""The consumer loop against a real Redis: poison, failing handlers, takeover, lost groups."""
+
+import asyncio
+import inspect
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from redis.asyncio import Redis
+
+from shared.delivery import Consumer, Options
+from shared.events import ArticleEvent, ArticleUpdated, encode
+from shared.redis_client import connect, ensure_groups
+from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
+from tests.support.redis_server import redis_executor, url_of
+
+FAST = Options(max_deliveries=3, claim_idle_ms=300, redis_give_up_s=2.0, trim_interval_s=60)
+
+
+def updated(article_id: str) -> dict[str, str]:
+    return encode(ArticleUpdated(article_id=article_id, version=2))
+
+
+@pytest.fixture
+async def redis(redis_url) -> AsyncIterator[Redis]:
+    client = connect(redis_url, socket_timeout=5, retries=1)
+    yield client
+    await client.aclose()
+
+
+class Recorder:
+    """A handler that records what it got and fails for ids it is told to."""
+
+    def __init__(self, failing: set[str] = frozenset(), pause: float = 0.0) -> None:
+        self.seen: list[str] = []
+        self.failing = failing
+        self.pause = pause
+
+    async def __call__(self, event: ArticleEvent) -> None:
+        self.seen.append(event.article_id)
+        await asyncio.sleep(self.pause)
+        if event.article_id in self.failing:
+            raise RuntimeError(f"cannot render {event.article_id}")
+
+
+async def eventually(check: Callable[[], bool | Awaitable[bool]], seconds: float) -> None:
+    """Poll `check` (plain or async) until it holds; fail after `seconds`."""
+    async with asyncio.timeout(seconds):
+        while True:
+            result = check()
+            if await result if inspect.isawaitable(result) else result:
+                return
+            await asyncio.sleep(0.05)
+
+
+async def running(consumer: Consumer) -> asyncio.Task[int]:
+    task = asyncio.create_task(consumer.run())
+    await eventually(lambda: consumer.ready, 5)
+    return task
+
+
+async def dead_letters(redis: Redis) -> list[dict[str, str]]:
+    entries = await redis.xrange(DEAD_LETTERS_STREAM)
+    return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]
+
+
+async def test_malformed_events_are_dead_lettered_at_once_and_the_stream_moves_on(redis):
+    # Three entries that are no events sit before a good one.
+    await ensure_groups(redis, RENDER_GROUP)
+    await redis.xadd(ARTICLES_STREAM, {"__data__": "not json {"})
+    await redis.xadd(ARTICLES_STREAM, {"__data__": json.dumps({"type": "ArticleEaten"})})
+    await redis.xadd(ARTICLES_STREAM, {"something": b"\xff\xfe"})
+    await redis.xadd(ARTICLES_STREAM, updated("good-1"))
+    recorder = Recorder()
+    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    task = await running(consumer)
+
+    # The good event is handled; the three others are in the dead letters, nothing pending.
+    await eventually(lambda: recorder.seen == ["good-1"], 5)
+    letters = await dead_letters(redis)
+    consumer.stop()
+    assert await task == 0
+    assert [json.loads(d["payload"]) for d in letters] == [
+        {"__data__": "not json {"},
+        {"__data__": '{"type": "ArticleEaten"}'},
+        {"something": "\\xff\\xfe"},
+    ]
+    assert {(d["stream"], d["group"], d["deliveries"]) for d in letters} == {
+        (ARTICLES_STREAM, RENDER_GROUP, "1")
+    }
+    assert all(d["error"].startswith("malformed event") and d["failed_at"] for d in letters)
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+
+async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries(redis):
+    # One event always makes the handler raise; the one after it is fine.
+    await ensure_groups(redis, RENDER_GROUP)
+    await redis.xadd(ARTICLES_STREAM, updated("cursed"))
+    await redis.xadd(ARTICLES_STREAM, updated("fine"))
+    recorder = Recorder(failing={"cursed"})
+    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    task = await running(consumer)
+
+    # The service survives the failures, handles the good event, retries the bad one
+    # three times in all, then dead-letters it with the error and acks it.
+    async def dead_lettered() -> bool:
+        return len(await dead_letters(redis)) == 1
+
+    await eventually(dead_lettered, 10)
+    consumer.stop()
+    assert await task == 0
+    assert recorder.seen.count("cursed") == 3 and recorder.seen.count("fine") == 1
+    (letter,) = await dead_letters(redis)
+    assert letter["deliveries"] == "3"
+    assert letter["error"] == "RuntimeError: cannot render cursed"
+    assert json.loads(json.loads(letter["payload"])["__data__"])["article_id"] == "cursed"
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+
+async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis):
+    # A replica read five events and died before acking them.
+    await ensure_groups(redis, RENDER_GROUP)
+    for n in range(5):
+        await redis.xadd(ARTICLES_STREAM, updated(f"orphan-{n}"))
+    await redis.xreadgroup(RENDER_GROUP, "dead-replica", {ARTICLES_STREAM: ">"}, count=5)
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 5
+
+    # A live replica claims them once they have been idle for claim_idle_ms, and handles them.
+    recorder = Recorder()
+    consumer = Consumer(redis, RENDER_GROUP, "live-replica", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    task = await running(consumer)
+    await eventually(lambda: len(recorder.seen) == 5, 5)
+    consumer.stop()
+    assert await task == 0
+    assert sorted(recorder.seen) == [f"orphan-{n}" for n in range(5)]
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+
+async def test_a_consumer_recreates_its_group_when_redis_comes_back_empty(redis):
+    recorder = Recorder()
+    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    task = await running(consumer)
+    await redis.xadd(ARTICLES_STREAM, updated("before"))
+    await eventually(lambda: recorder.seen == ["before"], 5)
+
+    # Redis loses everything (as a restart without persistence would), then gets an event.
+    await redis.flushall()
+    await redis.xadd(ARTICLES_STREAM, updated("after"))
+
+    # The consumer does not stop silently: it creates its group again and goes on.
+    await eventually(lambda: recorder.seen == ["before", "after"], 10)
+    consumer.stop()
+    assert await task == 0
+
+
+async def test_sigterm_lets_the_event_in_hand_finish_and_be_acked(redis):
+    await ensure_groups(redis, RENDER_GROUP)
+    for n in range(3):
+        await redis.xadd(ARTICLES_STREAM, updated(f"slow-{n}"))
+    recorder = Recorder(pause=0.5)
+    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    task = await running(consumer)
+    await eventually(lambda: bool(recorder.seen), 5)
+
+    # Asked to stop mid-event, it finishes that one, acks it, and returns 0; the two
+    # events it had fetched but not started stay pending for the next replica.
+    consumer.stop()
+    assert await asyncio.wait_for(task, 5) == 0
+    assert recorder.seen == ["slow-0"]
+    pending = await redis.xpending_range(ARTICLES_STREAM, RENDER_GROUP, "-", "+", 10)
+    assert len(pending) == 2
+
+
+async def test_a_consumer_gives_up_with_exit_code_1_when_redis_stays_away(tmp_path):
+    server = redis_executor(tmp_path / "redis")
+    server.start()
+    client = connect(url_of(server), socket_timeout=2, retries=1)
+    consumer = Consumer(client, RENDER_GROUP, "r1", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, Recorder())
+    task = await running(consumer)
+
+    # Redis goes away for longer than redis_give_up_s (2 s): the consumer exits with 1.
+    server.stop()
+    assert await asyncio.wait_for(task, 20) == 1
+    await client.aclose()
