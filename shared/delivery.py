@@ -343,7 +343,8 @@ class Consumer:
                     after_outage()
                 wait, backoff = backoff, min(backoff * 2, MAX_BACKOFF_S)
             except ResponseError as error:
-                if "NOGROUP" not in str(error):
+                # NOGROUP: the group is gone; UNBLOCKED: the stream went while we waited.
+                if not any(tag in str(error) for tag in ("NOGROUP", "UNBLOCKED")):
                     raise
                 log.warning("consumer group %s is gone; creating it again", self.group)
                 with contextlib.suppress(*REDIS_DOWN):

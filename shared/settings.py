@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     ingest_host: str = Field("127.0.0.1", description="Address the ingest API listens on.")
     ingest_port: int = Field(8001, description="Port the ingest API listens on.")
     max_body_bytes: int = Field(2_000_000, description="Largest request body ingest accepts.")
+    body_timeout_s: float = Field(
+        30.0, description="Ingest answers 408 when a request body takes longer to arrive."
+    )
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")

@@ -48,5 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (articles, views, health):
         app.include_router(module.router)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_s
+    )
     return app

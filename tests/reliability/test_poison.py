@@ -4,15 +4,14 @@ import json
 import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 
 from shared.events import ArticleUpdated, encode
 from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, FEEDS_GROUP, RENDER_GROUP
+from tests.reliability.platforms import platform_with
 from tests.support.platform import Platform, wait_for
-from tests.support.redis_server import redis_executor, url_of
 
 ARTICLE = {
     "title": "После ядовитых событий",
@@ -26,16 +25,9 @@ ARTICLE = {
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The platform with quick retries: claimed after 0.3 s idle, dead after 3 deliveries."""
-    workdir: Path = tmp_path_factory.mktemp("poison")
-    executor = redis_executor(workdir / "redis")
-    with executor:
-        running = Platform(url_of(executor), workdir)
-        running.env |= {"NEWSROOM_CLAIM_IDLE_MS": "300", "NEWSROOM_MAX_DELIVERIES": "3"}
-        running.start_all()
-        try:
-            yield running
-        finally:
-            running.stop()
+    env = {"NEWSROOM_CLAIM_IDLE_MS": "300", "NEWSROOM_MAX_DELIVERIES": "3"}
+    with platform_with(tmp_path_factory.mktemp("poison"), env) as running:
+        yield running
 
 
 def dead_letters(platform: Platform) -> list[dict[str, str]]:
