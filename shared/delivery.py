@@ -7,7 +7,8 @@ it only once the handler returned (so only after the output is on disk). Around 
 - a claimer takes over entries idle longer than `claim_idle_ms` (XAUTOCLAIM), so the work
   of a crashed replica is done by a live one;
 - an entry that is not an event (not JSON, wrong schema) goes to the dead letters at once,
-  one whose handler failed `max_deliveries` times (XPENDING's delivery count) after that;
+  one whose handler failed `max_deliveries` times (XPENDING's delivery count) after that,
+  and so does one delivered more often than that without an answer (it kills its consumer);
 - a Redis that went away is waited for with backoff, a group that vanished (a Redis that
   came back empty) is created again, and after `redis_give_up_s` without Redis the
   consumer stops with exit code 1 so that its supervisor restarts it;
@@ -264,6 +265,9 @@ class Consumer:
             await self.redis.xack(route.stream, self.group, *gone)
         decoded: list[tuple[Entry, Any]] = []
         for entry in (e for e in entries if e.fields):
+            if entry.deliveries > self.options.max_deliveries:  # its handler never returned
+                await self._dead_letter(route, [entry], "abandoned: no delivery finished")
+                continue
             try:
                 decoded.append(
                     (entry, route.adapter.validate_json(entry.fields[DATA_FIELD.encode()]))

@@ -188,3 +188,26 @@ async def test_a_consumer_gives_up_with_exit_code_1_when_redis_stays_away(tmp_pa
     server.stop()
     assert await asyncio.wait_for(task, 20) == 1
     await client.aclose()
+
+
+async def test_an_event_that_kills_its_consumer_every_time_is_dead_lettered(redis):
+    # An event was delivered three times and no consumer ever finished it (each crashed).
+    await ensure_groups(redis, RENDER_GROUP)
+    await redis.xadd(ARTICLES_STREAM, updated("deadly"))
+    await redis.xreadgroup(RENDER_GROUP, "crashing", {ARTICLES_STREAM: ">"})
+    for _ in range(2):
+        await redis.xreadgroup(RENDER_GROUP, "crashing", {ARTICLES_STREAM: "0"})
+    await redis.xadd(ARTICLES_STREAM, updated("fine"))
+
+    # Read again on restart, a 4th delivery is over max_deliveries (3): it is dead-lettered
+    # without being handed to the handler again, and the next event is handled.
+    recorder = Recorder()
+    consumer = Consumer(redis, RENDER_GROUP, "crashing", FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    task = await running(consumer)
+    await eventually(lambda: recorder.seen == ["fine"], 5)
+    consumer.stop()
+    assert await task == 0
+    (letter,) = await dead_letters(redis)
+    assert letter["error"] == "abandoned: no delivery finished"
+    assert int(letter["deliveries"]) > FAST.max_deliveries
