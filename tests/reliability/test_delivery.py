@@ -59,6 +59,15 @@ async def running(consumer: Consumer) -> asyncio.Task[int]:
     return task
 
 
+async def consuming(
+    redis: Redis, recorder: Recorder, name: str = "r1"
+) -> tuple[Consumer, asyncio.Task[int]]:
+    """A consumer in the render group handing article events to `recorder`, running."""
+    consumer = Consumer(redis, RENDER_GROUP, name, FAST)
+    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
+    return consumer, await running(consumer)
+
+
 async def dead_letters(redis: Redis) -> list[dict[str, str]]:
     entries = await redis.xrange(DEAD_LETTERS_STREAM)
     return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]
@@ -72,9 +81,7 @@ async def test_malformed_events_are_dead_lettered_at_once_and_the_stream_moves_o
     await redis.xadd(ARTICLES_STREAM, {"something": b"\xff\xfe"})
     await redis.xadd(ARTICLES_STREAM, updated("good-1"))
     recorder = Recorder()
-    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
-    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
-    task = await running(consumer)
+    consumer, task = await consuming(redis, recorder)
 
     # The good event is handled; the three others are in the dead letters, nothing pending.
     await eventually(lambda: recorder.seen == ["good-1"], 5)
@@ -99,9 +106,7 @@ async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries
     await redis.xadd(ARTICLES_STREAM, updated("cursed"))
     await redis.xadd(ARTICLES_STREAM, updated("fine"))
     recorder = Recorder(failing={"cursed"})
-    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
-    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
-    task = await running(consumer)
+    consumer, task = await consuming(redis, recorder)
 
     # The service survives the failures, handles the good event, retries the bad one
     # three times in all, then dead-letters it with the error and acks it.
@@ -129,9 +134,7 @@ async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis):
 
     # A live replica claims them once they have been idle for claim_idle_ms, and handles them.
     recorder = Recorder()
-    consumer = Consumer(redis, RENDER_GROUP, "live-replica", FAST)
-    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
-    task = await running(consumer)
+    consumer, task = await consuming(redis, recorder, "live-replica")
     await eventually(lambda: len(recorder.seen) == 5, 5)
     consumer.stop()
     assert await task == 0
@@ -141,9 +144,7 @@ async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis):
 
 async def test_a_consumer_recreates_its_group_when_redis_comes_back_empty(redis):
     recorder = Recorder()
-    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
-    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
-    task = await running(consumer)
+    consumer, task = await consuming(redis, recorder)
     await redis.xadd(ARTICLES_STREAM, updated("before"))
     await eventually(lambda: recorder.seen == ["before"], 5)
 
@@ -162,9 +163,7 @@ async def test_sigterm_lets_the_event_in_hand_finish_and_be_acked(redis):
     for n in range(3):
         await redis.xadd(ARTICLES_STREAM, updated(f"slow-{n}"))
     recorder = Recorder(pause=0.5)
-    consumer = Consumer(redis, RENDER_GROUP, "r1", FAST)
-    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
-    task = await running(consumer)
+    consumer, task = await consuming(redis, recorder)
     await eventually(lambda: bool(recorder.seen), 5)
 
     # Asked to stop mid-event, it finishes that one, acks it, and returns 0; the two
@@ -202,9 +201,7 @@ async def test_an_event_that_kills_its_consumer_every_time_is_dead_lettered(redi
     # Read again on restart, a 4th delivery is over max_deliveries (3): it is dead-lettered
     # without being handed to the handler again, and the next event is handled.
     recorder = Recorder()
-    consumer = Consumer(redis, RENDER_GROUP, "crashing", FAST)
-    consumer.subscribe(ARTICLES_STREAM, ArticleEvent, recorder)
-    task = await running(consumer)
+    consumer, task = await consuming(redis, recorder, "crashing")
     await eventually(lambda: recorder.seen == ["fine"], 5)
     consumer.stop()
     assert await task == 0
