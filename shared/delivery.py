@@ -23,11 +23,12 @@ Each entry is validated here with the event's pydantic TypeAdapter rather than b
 (whose validation errors happen before any code of ours), and a subscriber parser lets
 through the entries FastStream's own parser chokes on (fields that are not UTF-8): one that
 is not an event goes to the dead letters at once. Events go to the domain handler (a list of
-up to N with `batch`); the entries are acked (XACK) only after it returned, so only once the output is on disk. If
-it raises, a batch is retried one event at a time to find the poisonous one; a failed event
-stays pending for a claimer, and goes to the dead letters once it has been delivered
-`max_deliveries` times (XPENDING's count, which every XAUTOCLAIM raises), as does one
-delivered more often than that without an answer (its handler keeps killing its consumer).
+up to N with `batch`); the entries are acked (XACK) only after it returned, so only once
+the output is on disk. If it raises, a batch is retried one event at a time to find the
+poisonous one; a failed event stays pending for a claimer, and goes to the dead letters once
+it has been delivered `max_deliveries` times (XPENDING's count, which every XAUTOCLAIM
+raises), as does one delivered more often than that without an answer (its handler keeps
+killing its consumer).
 Dead letters keep the format of the contract: `stream`, `group`, `entry_id`, `error`,
 `deliveries`, `failed_at` and `payload` (the entry's fields as a JSON object).
 
