@@ -6,7 +6,9 @@
 
 Its lifespan, before the broker starts, creates the service's groups from id 0 with
 MKSTREAM (a group FastStream creates starts at `$` and would skip what is already in the
-stream), then runs two tasks beside the subscribers:
+stream), makes the entries this consumer left pending in its last run claimable at once
+(so a restarted replica takes its own work back without waiting `claim_idle_ms`), then
+runs two tasks beside the subscribers:
 
 - a watchdog that every half second does the same (so it doubles as a ping): a Redis that
   came back empty has its groups back while FastStream's readers still wait out the 5 s
@@ -36,7 +38,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.delivery import Options
 from shared.redis_client import ensure_groups
 from shared.retention import trim_acknowledged
-from shared.topology import TOPOLOGY
+from shared.topology import TOPOLOGY, streams_read_by
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ class ConsumerGuard:
         try:
             while not await self._groups_ensured():  # noqa: ASYNC110 (polling Redis itself)
                 await asyncio.sleep(WATCH_EVERY_S)
+            await self._offer_own_pending()
             tasks = [
                 asyncio.create_task(self._every(WATCH_EVERY_S, self._watch)),
                 asyncio.create_task(self._every(self.options.trim_interval_s, self._trim)),
@@ -117,6 +120,27 @@ class ConsumerGuard:
             log.warning("redis is back; consumer groups checked")
             self._down_since = None
         return True
+
+    async def _offer_own_pending(self) -> None:
+        """Make what this consumer left pending in its last run claimable at once.
+
+        XCLAIM to itself with IDLE = claim_idle_ms and JUSTID (which counts no delivery):
+        its claimers' XAUTOCLAIM takes those entries now rather than claim_idle_ms later.
+        """
+        for stream in streams_read_by(self.group):
+            pending = await self.redis.xpending_range(
+                stream, self.group, "-", "+", 10_000, consumername=self.options.consumer
+            )
+            if pending:
+                await self.redis.xclaim(
+                    stream,
+                    self.group,
+                    self.options.consumer,
+                    min_idle_time=0,
+                    message_ids=[p["message_id"] for p in pending],
+                    idle=self.options.claim_idle_ms,
+                    justid=True,
+                )
 
     async def _watch(self) -> None:
         try:

@@ -29,6 +29,8 @@ poisonous one; a failed event stays pending for a claimer, and goes to the dead 
 it has been delivered `max_deliveries` times (XPENDING's count, which every XAUTOCLAIM
 raises), as does one delivered more often than that without an answer (its handler keeps
 killing its consumer).
+The handler then marks the FastStream message nacked (something stays pending) or rejected
+(something was dead-lettered), so FastStream's metrics middleware counts what happened.
 Dead letters keep the format of the contract: `stream`, `group`, `entry_id`, `error`,
 `deliveries`, `failed_at` and `payload` (the entry's fields as a JSON object).
 
@@ -43,6 +45,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 
 from faststream.middlewares import AckPolicy
@@ -183,12 +186,12 @@ def subscribe_reliably(
 
     @reader
     async def read(message: RedisMessage, redis: Redis) -> None:
-        await delivery.process(redis, delivery.entries(message))
+        await _settle(message, await delivery.process(redis, delivery.entries(message)))
 
     @claimer
     async def claim(message: RedisMessage, redis: Redis) -> None:
-        entries = delivery.entries(message)
-        await delivery.process(redis, await delivery.counted(redis, entries))
+        entries = await delivery.counted(redis, delivery.entries(message))
+        await _settle(message, await delivery.process(redis, entries))
 
     return delivery
 
@@ -226,37 +229,36 @@ class Delivery:
         counts = {as_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
         return [Entry(e.id, e.fields, counts.get(e.id, 1)) for e in entries]
 
-    async def process(self, redis: RedisClient, entries: list[Entry]) -> None:
-        """Dead-letter the malformed and the abandoned, hand the rest over, ack the handled."""
+    async def process(self, redis: RedisClient, entries: list[Entry]) -> "Outcome":
+        """Dead-letter the malformed and the abandoned, hand the rest over, ack the handled.
+
+        Returns the worst that happened to an entry.
+        """
         gone = [e.id for e in entries if not e.fields]
         if gone:  # trimmed or deleted while pending
             await redis.xack(self.stream, self.group, *gone)
+        outcome = Outcome.ACKED
         decoded: list[tuple[Entry, Any]] = []
         for entry in (e for e in entries if e.fields):
             if entry.deliveries > self.options.max_deliveries:  # its handler never returned
-                await self.dead_letter(redis, entry, "abandoned: no delivery finished")
+                outcome = await self.dead_letter(redis, entry, "abandoned: no delivery finished")
                 continue
             try:
                 event = self.adapter.validate_json(entry.fields[DATA_FIELD.encode()])
             except (KeyError, ValueError) as error:
-                await self.dead_letter(redis, entry, f"malformed event: {error}")
+                outcome = await self.dead_letter(redis, entry, f"malformed event: {error}")
             else:
                 decoded.append((entry, event))
-        if self.batch and decoded:
-            await self._handle(redis, decoded)
-            return
-        for pair in decoded:
-            await self._handle(redis, [pair])
+        groups = [decoded] if self.batch and decoded else [[pair] for pair in decoded]
+        return max([outcome, *[await self._handle(redis, pairs) for pairs in groups]])
 
-    async def _handle(self, redis: RedisClient, pairs: list[tuple[Entry, Any]]) -> None:
+    async def _handle(self, redis: RedisClient, pairs: list[tuple[Entry, Any]]) -> "Outcome":
         events = [event for _, event in pairs]
         try:
             await self.handle(events if self.batch else events[0])
         except Exception as error:
             if len(pairs) > 1:  # find the poisonous one: one at a time
-                for pair in pairs:
-                    await self._handle(redis, [pair])
-                return
+                return max([await self._handle(redis, [pair]) for pair in pairs])
             entry, event = pairs[0]
             log.exception(
                 "handler failed (delivery %d of %d)",
@@ -265,11 +267,12 @@ class Delivery:
                 extra=_context(event, self.stream),
             )
             if entry.deliveries >= self.options.max_deliveries:
-                await self.dead_letter(redis, entry, f"{type(error).__name__}: {error}")
-            return  # else it stays pending, for a claimer
+                return await self.dead_letter(redis, entry, f"{type(error).__name__}: {error}")
+            return Outcome.PENDING  # for a claimer
         await redis.xack(self.stream, self.group, *[e.id for e, _ in pairs])
+        return Outcome.ACKED
 
-    async def dead_letter(self, redis: RedisClient, entry: Entry, error: str) -> None:
+    async def dead_letter(self, redis: RedisClient, entry: Entry, error: str) -> "Outcome":
         """Move an entry to the dead-letter stream and ack it, in one transaction."""
         async with redis.pipeline(transaction=True) as pipe:
             pipe.xadd(
@@ -287,6 +290,23 @@ class Delivery:
             pipe.xack(self.stream, self.group, entry.id)
             await pipe.execute()
         log.error("dead-lettered %s: %s", entry.id, error, extra={"path": self.stream})
+        return Outcome.DEAD_LETTERED
+
+
+class Outcome(IntEnum):
+    """What became of a message's entries, worst last."""
+
+    ACKED = 0
+    DEAD_LETTERED = 1
+    PENDING = 2
+
+
+async def _settle(message: Any, outcome: Outcome) -> None:
+    """Tell FastStream (and its metrics middleware) how it went: the XACKs are done."""
+    if outcome is Outcome.PENDING:
+        await message.nack()
+    elif outcome is Outcome.DEAD_LETTERED:
+        await message.reject()
 
 
 async def _parse_any_entry(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:

@@ -46,6 +46,23 @@ class Recorder:
             raise RuntimeError(f"cannot render {event.article_id}")
 
 
+class BatchRecorder:
+    """A batch handler that records the batches it got and fails those holding given ids."""
+
+    def __init__(self, failing: set[str]) -> None:
+        self.batches: list[list[str]] = []
+        self.failing = failing
+
+    async def __call__(self, events: list[ArticleEvent]) -> None:
+        ids = [event.article_id for event in events]
+        self.batches.append(ids)
+        if self.failing.intersection(ids):
+            raise RuntimeError(f"cannot render {ids}")
+
+    def handled(self) -> list[str]:
+        return [i for ids in self.batches if not self.failing.intersection(ids) for i in ids]
+
+
 async def eventually(check: Callable[[], bool | Awaitable[bool]], seconds: float) -> None:
     """Poll `check` (plain or async) until it holds; fail after `seconds`."""
     async with asyncio.timeout(seconds):
@@ -59,12 +76,25 @@ async def eventually(check: Callable[[], bool | Awaitable[bool]], seconds: float
 class Consumer:
     """A FastStream consumer app in the render group handing article events to a recorder."""
 
-    def __init__(self, redis_url: str, recorder: Recorder, name: str) -> None:
+    def __init__(
+        self,
+        redis_url: str,
+        recorder: Recorder | BatchRecorder,
+        name: str,
+        batch: bool,
+        options: Options,
+    ) -> None:
         settings = Settings(redis_url=redis_url)
-        options = replace(FAST, consumer=name)
+        options = replace(options, consumer=name)
         self.broker = consumer_broker(settings)
         subscribe_reliably(
-            self.broker, ARTICLES_STREAM, RENDER_GROUP, recorder, ArticleEvent, options=options
+            self.broker,
+            ARTICLES_STREAM,
+            RENDER_GROUP,
+            recorder,
+            ArticleEvent,
+            batch=batch,
+            options=options,
         )
         self.guard = ConsumerGuard(consumer_redis(settings), RENDER_GROUP, options)
         self.app = self.guard.app_for(self.broker)
@@ -74,10 +104,14 @@ class Consumer:
 
 
 async def consuming(
-    redis_url: str, recorder: Recorder, name: str = "r1"
+    redis_url: str,
+    recorder: Recorder | BatchRecorder,
+    name: str = "r1",
+    batch: bool = False,
+    options: Options = FAST,
 ) -> tuple[Consumer, asyncio.Task[int]]:
     """The consumer, running once its subscribers have started."""
-    consumer = Consumer(redis_url, recorder, name)
+    consumer = Consumer(redis_url, recorder, name, batch, options)
     task = asyncio.create_task(consumer.guard.run())
     await eventually(lambda: consumer.broker.running or task.done(), 5)
     return consumer, task
@@ -147,6 +181,29 @@ async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries
     assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
 
 
+async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poisonous_one(
+    redis, redis_url
+):
+    # Five events wait; a batch handler fails on any batch holding "cursed".
+    await ensure_groups(redis, RENDER_GROUP)
+    for article_id in ("a", "b", "cursed", "c", "d"):
+        await redis.xadd(ARTICLES_STREAM, updated(article_id))
+    recorder = BatchRecorder(failing={"cursed"})
+    consumer, task = await consuming(redis_url, recorder, batch=True)
+
+    # The batch of five fails, so each event is tried on its own: the four good ones are
+    # handled and acked, the cursed one is claimed again and dead-lettered at delivery 3.
+    letters = await eventually_value(lambda: dead_letters(redis), 10)
+    consumer.stop()
+    assert await task == 0
+    assert recorder.batches[0] == ["a", "b", "cursed", "c", "d"]
+    assert recorder.handled() == ["a", "b", "c", "d"]
+    assert recorder.batches.count(["cursed"]) == 3
+    (letter,) = letters
+    assert letter["deliveries"] == "3" and letter["error"].startswith("RuntimeError")
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+
 async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis, redis_url):
     # A replica read five events and died before acking them.
     await ensure_groups(redis, RENDER_GROUP)
@@ -162,6 +219,24 @@ async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis, redi
     consumer.stop()
     assert await task == 0
     assert sorted(recorder.seen) == [f"orphan-{n}" for n in range(5)]
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+
+async def test_a_restarted_consumer_takes_its_own_pending_events_back_at_once(redis, redis_url):
+    # Replica "r1" read two events and was killed before acking them.
+    await ensure_groups(redis, RENDER_GROUP)
+    for n in range(2):
+        await redis.xadd(ARTICLES_STREAM, updated(f"mine-{n}"))
+    await redis.xreadgroup(RENDER_GROUP, "r1", {ARTICLES_STREAM: ">"})
+
+    # Restarted under the same name, it handles them without waiting a minute of idle time.
+    recorder = Recorder()
+    patient = replace(FAST, claim_idle_ms=60_000)
+    consumer, task = await consuming(redis_url, recorder, "r1", options=patient)
+    await eventually(lambda: len(recorder.seen) == 2, 5)
+    consumer.stop()
+    assert await task == 0
+    assert sorted(recorder.seen) == ["mine-0", "mine-1"]
     assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
 
 
