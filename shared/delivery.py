@@ -113,16 +113,18 @@ def consumer_redis(settings: Settings) -> RedisClient:
 
 
 def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
-    """The service's broker: no client-side retries, a graceful stop; `params` added."""
-    return RedisBroker(
-        settings.redis_url,
-        graceful_timeout=GRACEFUL_TIMEOUT_S,
-        retry=Retry(NoBackoff(), 0),
-        socket_timeout=READ_BLOCK_MS / 1000 + 10,
-        socket_connect_timeout=2,
-        health_check_interval=10,
-        **params,
-    )
+    """The service's broker: no client-side retries, a graceful stop, FastStream's line per
+    message at DEBUG (errors are logged anyway); `params` (e.g. `middlewares`) added or
+    overriding."""
+    defaults: dict[str, Any] = {
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "retry": Retry(NoBackoff(), 0),
+        "socket_timeout": READ_BLOCK_MS / 1000 + 10,
+        "socket_connect_timeout": 2,
+        "health_check_interval": 10,
+        "log_level": logging.DEBUG,
+    }
+    return RedisBroker(settings.redis_url, **(defaults | params))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from shared.logs import setup_logging
 
 
 def main() -> None:
-    """Consume article and view events; exit non-zero when Redis stayed away too long."""
+    """Run the feeds app; exit non-zero when it cannot recover (Redis gone, groups lost)."""
     setup_logging("feeds")
     from services.feeds.app import main as consume
 

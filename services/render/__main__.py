@@ -7,7 +7,7 @@ from shared.logs import setup_logging
 
 
 def main() -> None:
-    """Consume article events; exit non-zero when Redis stayed away too long."""
+    """Run the render app; exit non-zero when it cannot recover (Redis gone, groups lost)."""
     setup_logging("render")
     from services.render.app import main as consume
 
