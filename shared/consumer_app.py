@@ -157,7 +157,10 @@ class ConsumerGuard:
     async def _every(self, seconds: float, step: Callable[[], Awaitable[None]]) -> None:
         while True:
             await asyncio.sleep(seconds)
-            await step()
+            try:
+                await step()
+            except Exception:  # a surprise must not end the watchdog or the trimming
+                log.exception("%s failed; trying again in %.1f s", step.__name__, seconds)
 
     def _check(self) -> None:
         """On shutdown: a subscriber that stopped by itself (NOGROUP) means exit code 1."""
