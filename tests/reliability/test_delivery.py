@@ -1,4 +1,5 @@
-"""The consumer loop against a real Redis: poison, failing handlers, takeover, lost groups."""
+"""FastStream consumers (shared.delivery + shared.consumer_app) against a real Redis: poison,
+failing handlers and batches, takeover, lost groups, shutdown, giving up."""
 
 import asyncio
 import inspect
