@@ -13,15 +13,19 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
 
 
-def create_app(public_dir: Path, ingest_url: str) -> Starlette:
-    """Static files from `public_dir`; /api/ proxied to `ingest_url`."""
+def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> Starlette:
+    """Static files from `public_dir`; /api/ proxied to `ingest_url`.
+
+    Like nginx, it refuses a declared body over `max_body` bytes with 413 and reads a body
+    whole before passing it on (so ingest answering early cannot break the upload).
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -29,17 +33,21 @@ def create_app(public_dir: Path, ingest_url: str) -> Starlette:
             app.state.client = client
             yield
 
-    async def proxy(request: Request) -> StreamingResponse:
+    async def proxy(request: Request) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_body:
+            return JSONResponse({"error": f"request body over {max_body} bytes"}, 413)
         client: httpx.AsyncClient = request.app.state.client
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["x-forwarded-for"] = request.client.host if request.client else ""
         upstream = await client.send(
             client.build_request(
                 request.method,
-                request.url.path,
+                # The path as the client sent it: decoding it (%00, %2F) would change it.
+                request.scope["raw_path"].decode("latin-1"),
                 params=request.query_params,
                 headers=headers,
-                content=request.stream(),
+                content=await request.body(),
             ),
             stream=True,
         )
@@ -66,7 +74,9 @@ def main() -> None:
     public = Path(os.environ.get("NEWSROOM_PUBLIC_DIR", "public"))
     ingest = f"http://127.0.0.1:{os.environ.get('NEWSROOM_INGEST_PORT', '8001')}"
     port = int(os.environ.get("NEWSROOM_SITE_PORT", "8000"))
-    uvicorn.run(create_app(public, ingest), host="127.0.0.1", port=port, log_level="warning")
+    max_body = int(os.environ.get("NEWSROOM_MAX_BODY_BYTES", "2000000"))
+    app = create_app(public, ingest, max_body)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
-"""Writing the public folder: atomic, durable, and never outside it."""
+"""Writing the public folder: atomic, durable, version-aware, and never outside it."""
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+# Revision sidecars live in one hidden tree mirroring the site (web servers deny dot paths).
+REVISIONS_DIR = ".revisions"
 
 
 class UnsafePathError(ValueError):
@@ -50,6 +55,61 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     if sync:
         _sync_dir(path.parent)
     return True
+
+
+def write_versioned(
+    root: Path, url: str, data: bytes | None, revision: int, *, sync: bool = True
+) -> bool:
+    """Write (or, with `data` None, remove) the file at site path `url` unless it is newer.
+
+    `revision` is the store revision read before the data the file was built from
+    (ArticleStore.revision()). Under a per-file lock, the revision recorded for the file is
+    compared: an older revision never replaces newer output, so redelivered events and slow
+    replicas holding an older view of the store are harmless. Equal revisions write again
+    (a crash may have left the sidecar ahead of the file). True if the file changed.
+    With `sync=False` neither the file nor its sidecar is fsynced (see sync_files).
+    """
+    path = site_path(root, url)
+    sidecar = revision_file(root, path)
+    with _locked(sidecar) as fd:
+        recorded = os.pread(fd, 32, 0).strip()
+        if recorded.isdigit() and int(recorded) > revision:
+            return False
+        if recorded != str(revision).encode():
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(revision).encode(), 0)
+            if sync:
+                os.fsync(fd)
+        if data is None:
+            return remove(path, sync=sync)
+        return write_atomic(path, data, sync=sync)
+
+
+def recorded_revision(root: Path, url: str) -> int | None:
+    """The revision the file at `url` was last written or removed with, if any."""
+    try:
+        raw = revision_file(root, site_path(root, url)).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return int(raw) if raw.isdigit() else None
+
+
+def revision_file(root: Path, path: Path) -> Path:
+    """Where the revision of the file at `path` is recorded."""
+    relative = path.relative_to(root.resolve())
+    return root.resolve() / REVISIONS_DIR / relative.parent / f"{relative.name}.rev"
+
+
+@contextlib.contextmanager
+def _locked(sidecar: Path) -> Iterator[int]:
+    """The sidecar open for reading and writing, exclusively locked (fcntl) while in use."""
+    sidecar.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def remove(path: Path, sync: bool = True) -> bool:

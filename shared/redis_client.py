@@ -10,14 +10,19 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.topology import TOPOLOGY
 
 
-def connect(url: str) -> Redis:
-    """A client that retries with backoff when Redis is away."""
+def connect(url: str, *, socket_timeout: float | None = None, retries: int = 8) -> Redis:
+    """A client that retries with backoff when Redis is away.
+
+    Consumers pass a `socket_timeout` above their blocking read time, so a Redis that
+    hangs is noticed, and fewer `retries`, so their own loop decides when to give up.
+    """
     return Redis.from_url(
         url,
-        retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=8),
+        retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=retries),
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
         health_check_interval=10,
         socket_connect_timeout=2,
+        socket_timeout=socket_timeout,
     )
 
 
@@ -31,3 +36,8 @@ async def ensure_groups(redis: Redis, group: str) -> None:
         except ResponseError as e:
             if "BUSYGROUP" not in str(e):
                 raise
+
+
+def as_text(value: bytes | str) -> str:
+    """A Redis reply value as text."""
+    return value.decode() if isinstance(value, bytes) else value

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     ingest_host: str = Field("127.0.0.1", description="Address the ingest API listens on.")
     ingest_port: int = Field(8001, description="Port the ingest API listens on.")
     max_body_bytes: int = Field(2_000_000, description="Largest request body ingest accepts.")
+    body_timeout_s: float = Field(
+        30.0, description="Ingest answers 408 when a request body takes longer to arrive."
+    )
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
     websub_hub: str = Field("", description="WebSub hub feeds advertise and ping on change.")
@@ -51,6 +54,18 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(
         "127.0.0.1,::1",
         description="Comma-separated proxy addresses whose X-Forwarded-For ingest believes.",
+    )
+    max_deliveries: int = Field(
+        5, description="Deliveries of a failing event before it goes to the dead letters."
+    )
+    claim_idle_ms: int = Field(
+        15_000, description="Idle time after which a replica claims another's pending event."
+    )
+    redis_give_up_s: float = Field(
+        60.0, description="A consumer exits non-zero when Redis stays away this long."
+    )
+    trim_interval_s: float = Field(
+        60.0, description="How often consumers trim acknowledged entries off the streams."
     )
 
     @property

@@ -39,6 +39,19 @@ HOME = PREFIX + "idx:home"
 PATHS = PREFIX + "paths"
 EDITOR_ALL = PREFIX + "ed:all"
 CURSOR_PATTERN = r"^[0-9]{20}\|[A-Za-z0-9_-]{1,64}$"
+REVISION = PREFIX + "revision"
+
+# The store-wide revision: bumped in every write transaction, never backwards. It jumps to
+# the server clock in microseconds when that is ahead, so a Redis that comes back empty
+# still counts on from above every revision already recorded next to the public files.
+_BUMP_REVISION = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local next = string.format('%.0f', math.max(current + 1, now))
+redis.call('SET', KEYS[1], next)
+return next
+"""
 
 
 def index_key(kind: str, slug: str) -> str:
@@ -260,6 +273,10 @@ class ArticleStore:
                     yield member, Article.model_validate_json(data)
             after = members[-1]
 
+    async def revision(self) -> int:
+        """The store's revision now; read it before the data a file is built from."""
+        return int(await self.redis.get(REVISION) or 0)
+
     async def resolve(self, path: str) -> tuple[int, str | None]:
         """What the web server should answer for a site path with no file.
 
@@ -421,6 +438,7 @@ class ArticleStore:
         self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
     ) -> None:
         pipe.set(self.key(article.id), article.model_dump_json())
+        pipe.eval(_BUMP_REVISION, 1, REVISION)
         pipe.hset(SLUGS, article.slug, article.id)
         pipe.hset(PATHS, mapping=dict.fromkeys([article.url, *article.redirect_from], article.id))
         pipe.zadd(ALL, {article.id: _score(article.modified_at)})

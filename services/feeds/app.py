@@ -1,96 +1,72 @@
-"""The feeds service: consumer groups on the articles and views streams."""
+"""The feeds service: a FastStream app in the feeds group of the articles and views streams."""
 
-import os
-import socket
-from typing import Annotated, Any
+from collections.abc import Sequence
 
-from faststream import Context, ContextRepo, FastStream
-from faststream.redis import RedisBroker, StreamSub
-from faststream.redis.parser.message import MessageFormat
+from faststream import FastStream
 
-from services.feeds.popular import Throttled, popular_publisher
+from services.feeds.popular import popular_publisher
 from services.feeds.publisher import FeedPublisher
 from services.feeds.views import ViewCounter
 from services.feeds.websub import HubNotifier
+from shared.consumer_app import ConsumerGuard
+from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
 from shared.events import ArticleEvent, ArticleViewed
-from shared.redis_client import connect, ensure_groups
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
 from shared.urls import UrlScheme
 
-
-class PlainJson(MessageFormat):
-    """The streams' entries: the event's JSON itself in `__data__`, without FastStream's
-    envelope, so the body is taken as it is instead of being tried as an envelope first."""
-
-    @classmethod
-    async def encode(cls, **_: Any) -> bytes:
-        """The feeds service publishes nothing."""
-        raise NotImplementedError
-
-    @classmethod
-    def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
-        """The body and no headers."""
-        return data, {}
+VIEWS_BATCH = 500
 
 
-settings = get_settings()
-consumer = settings.consumer or f"{socket.gethostname()}-{os.getpid()}"
-broker = RedisBroker(settings.redis_url, message_format=PlainJson)
-app = FastStream(broker)
-
-
-@app.on_startup
-async def setup(context: ContextRepo) -> None:
-    """Create the consumer groups from the streams' start, and the writers."""
-    redis = connect(settings.redis_url)
-    await ensure_groups(redis, FEEDS_GROUP)
+def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
+    """The app rewriting feeds on article events and the most-read lists on views."""
+    options = Options.from_settings(settings)
+    redis = consumer_redis(settings)
     store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
     popular = popular_publisher(redis, store, settings)
     notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
-    context.set_global("popular", popular)
-    context.set_global("notifier", notifier)
-    context.set_global("publisher", FeedPublisher(store, settings, notifier, popular.request))
-    context.set_global("counter", ViewCounter(redis))
+    publisher = FeedPublisher(store, settings, notifier, popular.request)
+    counter = ViewCounter(redis)
 
+    async def on_views(views: Sequence[ArticleViewed]) -> None:
+        """Apply a batch of views to the buckets (acked once in Redis); refresh lists soon."""
+        await counter.apply(views)
+        popular.request()
 
-@app.after_startup
-async def first_lists(popular: Annotated[Throttled, Context()]) -> None:
-    """Publish the most-read lists once at start, from the counts already in Redis."""
-    popular.request()
-
-
-@app.on_shutdown
-async def stop_background(
-    popular: Annotated[Throttled, Context()], notifier: Annotated[HubNotifier | None, Context()]
-) -> None:
-    """Stop the throttled writer and pending hub pings."""
-    await popular.close()
-    if notifier is not None:
-        await notifier.close()
-
-
-@broker.subscriber(
-    stream=StreamSub(ARTICLES_STREAM, group=FEEDS_GROUP, consumer=consumer, max_records=10)
-)
-async def on_article_event(
-    event: ArticleEvent, publisher: Annotated[FeedPublisher, Context()]
-) -> None:
-    """Rewrite the feeds the event touches; acked once they are on disk."""
-    await publisher.apply(event)
-
-
-@broker.subscriber(
-    stream=StreamSub(
-        VIEWS_STREAM, group=FEEDS_GROUP, consumer=consumer, batch=True, max_records=500
+    broker = consumer_broker(settings)
+    subscribe_reliably(
+        broker, ARTICLES_STREAM, FEEDS_GROUP, publisher.apply, ArticleEvent, options=options
     )
-)
-async def on_views(
-    views: list[ArticleViewed],
-    counter: Annotated[ViewCounter, Context()],
-    popular: Annotated[Throttled, Context()],
-) -> None:
-    """Apply a batch of views to the buckets (acked once in Redis); refresh the lists soon."""
-    await counter.apply(views)
-    popular.request()
+    subscribe_reliably(
+        broker,
+        VIEWS_STREAM,
+        FEEDS_GROUP,
+        on_views,
+        ArticleViewed,
+        batch=True,
+        max_records=VIEWS_BATCH,
+        options=options,
+    )
+    guard = ConsumerGuard(redis, FEEDS_GROUP, options)
+    app = guard.app_for(broker)
+
+    @app.after_startup
+    async def first_lists() -> None:
+        """Publish the most-read lists once at start, from the counts already in Redis."""
+        popular.request()
+
+    @app.on_shutdown
+    async def stop_background() -> None:
+        """Stop the throttled writer and pending hub pings."""
+        await popular.close()
+        if notifier is not None:
+            await notifier.close()
+
+    return app, guard
+
+
+async def main() -> int:
+    """Consume until SIGTERM; the exit code (1 when Redis could not be recovered)."""
+    _, guard = create_app(get_settings())
+    return await guard.run()

@@ -10,7 +10,7 @@ from services.feeds.feed import Channel, Entry, FeedInfo
 from services.feeds.websub import HubNotifier
 from shared.article import Article, Placement
 from shared.events import ArticleChanged
-from shared.files import UnsafePathError, site_path, write_atomic
+from shared.files import UnsafePathError, site_path, write_versioned
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore, index_key
 
@@ -79,8 +79,9 @@ class FeedPublisher:
     async def apply(self, event: ArticleChanged) -> list[str]:
         """Rebuild the touched feeds from the store; returns the paths of files that changed."""
         changed: list[str] = []
+        revision = await self.store.revision()  # before any read the feeds are built from
         for feed_list in touched_lists(event):
-            changed += await self.write(feed_list)
+            changed += await self.write(feed_list, revision)
         if changed and self.notifier is not None:
             self.notifier.notify(self.channel.absolute(path) for path in changed)
         self.on_change()
@@ -90,13 +91,14 @@ class FeedPublisher:
         )
         return changed
 
-    async def write(self, feed_list: FeedList) -> list[str]:
-        """Write the feeds of one list; returns the paths of files whose bytes changed."""
+    async def write(self, feed_list: FeedList, revision: int) -> list[str]:
+        """Write the feeds of one list unless newer ones are there (shared.files.write_versioned);
+        returns the paths of files whose bytes changed."""
         info = await self.info(feed_list)
         ids = await self.store.latest_ids(feed_list.index, 0, self.settings.feed_size)
         documents = feed.documents(info, await self.entries(ids), self.channel)
         root = self.settings.public_dir
-        return [p for p, data in documents.items() if write_atomic(site_path(root, p), data)]
+        return [p for p, data in documents.items() if write_versioned(root, p, data, revision)]
 
     async def entries(self, ids: list[str]) -> list[Entry]:
         """The entries of the live articles among `ids`, in order.

@@ -1,7 +1,13 @@
-"""Refuse request bodies over the size limit before reading them whole."""
+"""Refuse request bodies over the size limit before reading them whole, or too slow to come.
 
+uvicorn closes idle keep-alive connections (`timeout_keep_alive`) but never a client that
+trickles its body: without a deadline such a client would hold its request open forever.
+"""
+
+import asyncio
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -10,11 +16,13 @@ class BodyTooLargeError(Exception):
 
 
 class BodySizeLimit:
-    """ASGI middleware answering 413 for bodies over `limit` bytes, declared or streamed."""
+    """ASGI middleware answering 413 for bodies over `limit` bytes, declared or streamed,
+    and 408 for bodies not received whole within `timeout` seconds."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout: float = 30.0) -> None:
         self.app = app
         self.limit = limit
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes as they arrive."""
@@ -27,10 +35,21 @@ class BodySizeLimit:
             return
         seen = 0
         started = False
+        complete = False
+        deadline = asyncio.get_running_loop().time() + self.timeout
 
         async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                # Raised as an HTTP error so that FastAPI's body reading passes it on.
+                reason = f"request body not received in {self.timeout:g} s"
+                raise HTTPException(408, reason, headers={"Connection": "close"}) from None
+            complete = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:

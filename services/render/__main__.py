@@ -1,16 +1,17 @@
 """`python -m services.render`: run the render consumer."""
 
 import asyncio
+import sys
 
 from shared.logs import setup_logging
 
 
 def main() -> None:
-    """Start consuming article events."""
+    """Run the render app; exit non-zero when it cannot recover (Redis gone, groups lost)."""
     setup_logging("render")
-    from services.render.app import app
+    from services.render.app import main as consume
 
-    asyncio.run(app.run())
+    sys.exit(asyncio.run(consume()))
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ class SiteRenderer:
 
     async def render(self, plan: Plan) -> None:
         """Write (or remove) every page of the plan, each once."""
+        self.writer.revision = await self.store.revision()  # before reading what pages show
         put = self.writer.put
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
@@ -94,6 +95,7 @@ class SiteRenderer:
 
     async def refresh_news(self) -> None:
         """Rewrite the news sitemap (its 48-hour window moves without events)."""
+        self.writer.revision = await self.store.revision()
         self.writer.put(await self.sitemaps.news())
         self.writer.sync()
 

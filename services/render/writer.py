@@ -3,6 +3,10 @@
 Files are written to temporary names and renamed into place at once (readers never see half a
 page); fsync is deferred to `sync()`, which the renderer calls before its batch is acked, so a
 page shows as soon as it is rendered and the batch is durable before the ack.
+
+Every write carries the store revision the batch read before building its pages
+(shared.files.write_versioned): a replica holding an older view of the store, or a redelivered
+event, never replaces a page written from a newer one.
 """
 
 import os
@@ -12,7 +16,7 @@ from jinja2 import Environment
 
 from services.render.pages import Page, Prune
 from services.render.sitemaps import Document
-from shared.files import remove, site_path, sync_files, write_atomic
+from shared.files import revision_file, site_path, sync_files, write_versioned
 
 Output = Page | Prune | Document
 # Above this many changed files, one sync() of every file system is cheaper than fsyncs.
@@ -29,6 +33,7 @@ class Writer:
         self.removed = 0
         self.unsynced: set[Path] = set()
         self.folders: set[Path] = set()
+        self.revision = 0
 
     def put(self, item: Output) -> None:
         """Write, remove or prune one output (files whose bytes are unchanged stay as they are)."""
@@ -45,9 +50,10 @@ class Writer:
             self.write(item.url, html.encode())
 
     def write(self, url: str, data: bytes) -> None:
-        """Write one file (durable at the next sync)."""
+        """Write one file unless newer output is there (durable at the next sync)."""
         path = site_path(self.root, url)
-        if write_atomic(path, data, sync=False):
+        self.unsynced.add(revision_file(self.root, path))
+        if write_versioned(self.root, url, data, self.revision, sync=False):
             self.unsynced.add(path)
             self.folders.add(path.parent)
         self.written += 1
@@ -55,7 +61,8 @@ class Writer:
     def delete(self, url: str) -> bool:
         """Remove one file, and the folders it leaves empty; False if it was not there."""
         path = site_path(self.root, url)
-        if not remove(path, sync=False):
+        self.unsynced.add(revision_file(self.root, path))
+        if not write_versioned(self.root, url, None, self.revision, sync=False):
             return False
         self.removed += 1
         self.unsynced.discard(path)

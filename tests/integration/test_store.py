@@ -155,3 +155,20 @@ async def test_old_urls_resolve_to_redirects_and_unpublished_ones_to_gone(store)
     await store.unpublish("a1")
     assert await store.resolve(moved.url) == (410, None)
     assert await store.resolve(first.url) == (410, None)
+
+
+async def test_every_write_moves_the_store_revision_forward(store):
+    # Each transaction that changes an article bumps the store-wide revision.
+    first = await store.revision()
+    await store.save("rev-1", article_in())
+    second = await store.revision()
+    await store.save("rev-1", article_in())  # unchanged: no transaction, no bump
+    assert await store.revision() == second
+    await store.unpublish("rev-1")
+    third = await store.revision()
+    assert first < second < third
+
+    # If Redis comes back empty, the revision still counts on from above the old ones.
+    await store.redis.flushall()
+    await store.save("rev-2", article_in(title="Другое"))
+    assert await store.revision() > third

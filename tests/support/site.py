@@ -13,6 +13,7 @@ from services.render.theme import make_environment
 from shared.article import ArticleIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, article_event_adapter
+from shared.files import REVISIONS_DIR
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM
@@ -119,8 +120,11 @@ def open_store(redis_url: str, timezone: str = "Asia/Almaty") -> ArticleStore:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` by relative path, with its bytes."""
-    files = sorted(p for p in root.rglob("*") if p.is_file())
+    """Every site file under `root` by relative path, with its bytes (revision sidecars,
+    bookkeeping of the writers rather than output, left out)."""
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and REVISIONS_DIR not in p.relative_to(root).parts
+    )
     return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from shared.files import UnsafePathError, remove, site_path, write_atomic
+from shared.files import (
+    UnsafePathError,
+    recorded_revision,
+    remove,
+    site_path,
+    write_atomic,
+    write_versioned,
+)
 
 
 def test_folder_url_maps_to_its_index(tmp_path):
@@ -42,3 +49,26 @@ def test_write_is_atomic_and_reports_whether_content_changed(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["index.html"]
     assert remove(target) is True
     assert remove(target) is False
+
+
+def test_an_older_revision_never_replaces_newer_output(tmp_path):
+    # A page written at revision 7 is not replaced, nor removed, by a writer at revision 5.
+    assert write_versioned(tmp_path, "/a/", b"seven", 7) is True
+    assert write_versioned(tmp_path, "/a/", b"five", 5) is False
+    assert write_versioned(tmp_path, "/a/", None, 5) is False
+    assert (tmp_path / "a/index.html").read_bytes() == b"seven"
+
+    # The same revision writes again (a crash may have left the record ahead of the file),
+    # a newer one replaces it, and a removal is remembered like a write.
+    assert write_versioned(tmp_path, "/a/", b"seven, again", 7) is True
+    assert write_versioned(tmp_path, "/a/", None, 9) is True
+    assert not (tmp_path / "a/index.html").exists()
+    assert write_versioned(tmp_path, "/a/", b"eight", 8) is False
+    assert recorded_revision(tmp_path, "/a/") == 9
+    assert recorded_revision(tmp_path, "/b/") is None
+
+
+def test_versioned_writes_refuse_paths_outside_the_folder(tmp_path):
+    with pytest.raises(UnsafePathError):
+        write_versioned(tmp_path / "public", "/../escape.html", b"x", 1)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,331 @@
+"""At-least-once delivery through FastStream `RedisBroker` subscribers, for render and feeds.
+
+Wiring (the whole API; shared.consumer_app runs the app around it)::
+
+    options = Options.from_settings(settings)
+    broker = consumer_broker(settings, middlewares=[...])  # e.g. RedisPrometheusMiddleware
+    subscribe_reliably(broker, ARTICLES_STREAM, RENDER_GROUP, renderer.apply, ArticleEvent,
+                       batch=True, max_records=200, options=options)
+
+`subscribe_reliably` declares two subscribers in the group, both with
+`ack_policy=AckPolicy.MANUAL`, whose handlers take the raw `RedisStreamMessage` (or the batch
+one) and do the acknowledging themselves:
+
+- a reader, `StreamSub(stream, group, consumer, max_records=N)`: XREADGROUP `>`, new entries
+  only, at most N at a time (without `max_records` one read would take the whole backlog);
+- a claimer, the same with `min_idle_time=claim_idle_ms`: XAUTOCLAIM, one entry at a time,
+  of entries idle that long, whoever holds them. It takes over the work of a crashed replica,
+  entries whose handler raised (FastStream redelivers nothing by itself) and, after a
+  restart, this consumer's own old pending entries (a FastStream reader cannot re-read them:
+  with `last_id="0"` it would read the history again and again and never anything new).
+
+Each entry is validated here with the event's pydantic TypeAdapter rather than by FastStream
+(whose validation errors happen before any code of ours), and a subscriber parser lets
+through the entries FastStream's own parser chokes on (fields that are not UTF-8): one that
+is not an event goes to the dead letters at once. Events go to the domain handler (a list of
+up to N with `batch`); the entries are acked (XACK) only after it returned, so only once
+the output is on disk. If it raises, a batch is retried one event at a time to find the
+poisonous one; a failed event stays pending for a claimer, and goes to the dead letters once
+it has been delivered `max_deliveries` times (XPENDING's count, which every XAUTOCLAIM
+raises), as does one delivered more often than that without an answer (its handler keeps
+killing its consumer).
+The handler then marks the FastStream message nacked (something stays pending) or rejected
+(something was dead-lettered), so FastStream's metrics middleware counts what happened.
+Dead letters keep the format of the contract: `stream`, `group`, `entry_id`, `error`,
+`deliveries`, `failed_at` and `payload` (the entry's fields as a JSON object).
+
+The broker's Redis client does not retry: on a lost connection FastStream's read loop logs
+it and waits 5 s, during which the watchdog of shared.consumer_app recreates the groups of
+a Redis that came back empty. `graceful_timeout` lets the handler in hand finish on SIGTERM.
+"""
+
+import json
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from faststream.middlewares import AckPolicy
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.annotations import Redis, RedisMessage
+from faststream.redis.message import FAKE_CONSUMER, RedisBatchStreamMessage, RedisStreamMessage
+from pydantic import TypeAdapter
+from redis.asyncio import Redis as RedisClient
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from shared.clock import utcnow
+from shared.events import DATA_FIELD
+from shared.redis_client import as_text, connect
+from shared.settings import Settings
+from shared.topology import DEAD_LETTERS_STREAM
+
+log = logging.getLogger(__name__)
+
+READ_BLOCK_MS = 1000
+GRACEFUL_TIMEOUT_S = 25.0  # below the 30 s compose stop timeout
+
+Handler = Callable[[Any], Awaitable[None]]
+
+
+def _host_pid() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def consumer_name(settings: Settings) -> str:
+    """This replica's name in its groups: NEWSROOM_CONSUMER, else host-pid."""
+    return settings.consumer or _host_pid()
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a consumer is named, retries, claims and gives up (see Settings for each knob)."""
+
+    consumer: str = field(default_factory=_host_pid)
+    max_deliveries: int = 5
+    claim_idle_ms: int = 15_000
+    redis_give_up_s: float = 60.0
+    trim_interval_s: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Options":
+        """The options the environment sets."""
+        return cls(
+            consumer=consumer_name(settings),
+            max_deliveries=settings.max_deliveries,
+            claim_idle_ms=settings.claim_idle_ms,
+            redis_give_up_s=settings.redis_give_up_s,
+            trim_interval_s=settings.trim_interval_s,
+        )
+
+    @property
+    def claim_every_ms(self) -> int:
+        """Pause of a claimer that found nothing: a third of the idle time, 50 ms to 5 s."""
+        return max(50, min(5000, self.claim_idle_ms // 3))
+
+
+def consumer_redis(settings: Settings) -> RedisClient:
+    """A client for a consumer's own commands (store, watchdog): it notices a hung server."""
+    return connect(settings.redis_url, socket_timeout=READ_BLOCK_MS / 1000 + 10, retries=2)
+
+
+def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
+    """The service's broker: no client-side retries, a graceful stop, FastStream's line per
+    message at DEBUG (errors are logged anyway); `params` (e.g. `middlewares`) added or
+    overriding."""
+    defaults: dict[str, Any] = {
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "retry": Retry(NoBackoff(), 0),
+        "socket_timeout": READ_BLOCK_MS / 1000 + 10,
+        "socket_connect_timeout": 2,
+        "health_check_interval": 10,
+        "log_level": logging.DEBUG,
+    }
+    return RedisBroker(settings.redis_url, **(defaults | params))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stream entry as read, with how often it has been delivered so far."""
+
+    id: str
+    fields: dict[bytes, bytes]
+    deliveries: int
+
+    def payload(self) -> str:
+        """The entry's fields as a JSON object of strings (bytes that are not UTF-8 escaped)."""
+        text = {
+            k.decode(errors="backslashreplace"): v.decode(errors="backslashreplace")
+            for k, v in self.fields.items()
+        }
+        return json.dumps(text, ensure_ascii=False)
+
+
+def subscribe_reliably(
+    broker: RedisBroker,
+    stream: str,
+    group: str,
+    handler: Handler,
+    event_type: Any,
+    *,
+    batch: bool = False,
+    max_records: int = 10,
+    options: Options,
+) -> "Delivery":
+    """Declare a reader and a claimer of `stream` in `group` handing events to `handler`.
+
+    `handler` gets one event decoded as `event_type` (with `batch`, a list of up to
+    `max_records`). It must be idempotent: an event can come again after a crash, so it
+    should rebuild output from the store, writing with shared.files.write_versioned.
+    """
+    delivery = Delivery(stream, group, TypeAdapter(event_type), handler, batch, options)
+    common: dict[str, Any] = {
+        "group": group,
+        "consumer": options.consumer,
+        "batch": batch,
+        "max_records": max_records,
+    }
+    reader = broker.subscriber(
+        stream=StreamSub(stream, polling_interval=READ_BLOCK_MS, **common),
+        ack_policy=AckPolicy.MANUAL,
+        parser=_parse_any_entry,
+        title=f"{group}:{stream}:read",
+    )
+    claimer = broker.subscriber(
+        stream=StreamSub(
+            stream,
+            polling_interval=options.claim_every_ms,
+            min_idle_time=options.claim_idle_ms,
+            **common,
+        ),
+        ack_policy=AckPolicy.MANUAL,
+        parser=_parse_any_entry,
+        title=f"{group}:{stream}:claim",
+    )
+
+    @reader
+    async def read(message: RedisMessage, redis: Redis) -> None:
+        await _settle(message, await delivery.process(redis, delivery.entries(message)))
+
+    @claimer
+    async def claim(message: RedisMessage, redis: Redis) -> None:
+        entries = await delivery.counted(redis, delivery.entries(message))
+        await _settle(message, await delivery.process(redis, entries))
+
+    return delivery
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happens to the entries of one stream a group reads: decode, handle, ack."""
+
+    stream: str
+    group: str
+    adapter: TypeAdapter[Any]
+    handle: Handler
+    batch: bool
+    options: Options
+
+    def entries(self, message: Any) -> list[Entry]:
+        """The entries a FastStream message (single or batch) carries, as first delivered."""
+        raw = message.raw_message
+        data = raw["data"] if isinstance(raw["data"], list) else [raw["data"]]
+        ids = [as_text(i) for i in raw["message_ids"]]
+        return [Entry(i, f or {}, 1) for i, f in zip(ids, data, strict=True)]
+
+    async def counted(self, redis: RedisClient, entries: list[Entry]) -> list[Entry]:
+        """Entries with their delivery counts from XPENDING (claiming raised them)."""
+        if not entries:
+            return entries
+        pending = await redis.xpending_range(
+            self.stream,
+            self.group,
+            min=entries[0].id,
+            max=entries[-1].id,
+            count=max(100, 2 * len(entries)),
+            consumername=self.options.consumer,
+        )
+        counts = {as_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
+        return [Entry(e.id, e.fields, counts.get(e.id, 1)) for e in entries]
+
+    async def process(self, redis: RedisClient, entries: list[Entry]) -> "Outcome":
+        """Dead-letter the malformed and the abandoned, hand the rest over, ack the handled.
+
+        Returns the worst that happened to an entry.
+        """
+        gone = [e.id for e in entries if not e.fields]
+        if gone:  # trimmed or deleted while pending
+            await redis.xack(self.stream, self.group, *gone)
+        outcome = Outcome.ACKED
+        decoded: list[tuple[Entry, Any]] = []
+        for entry in (e for e in entries if e.fields):
+            if entry.deliveries > self.options.max_deliveries:  # its handler never returned
+                outcome = await self.dead_letter(redis, entry, "abandoned: no delivery finished")
+                continue
+            try:
+                event = self.adapter.validate_json(entry.fields[DATA_FIELD.encode()])
+            except (KeyError, ValueError) as error:
+                outcome = await self.dead_letter(redis, entry, f"malformed event: {error}")
+            else:
+                decoded.append((entry, event))
+        groups = [decoded] if self.batch and decoded else [[pair] for pair in decoded]
+        return max([outcome, *[await self._handle(redis, pairs) for pairs in groups]])
+
+    async def _handle(self, redis: RedisClient, pairs: list[tuple[Entry, Any]]) -> "Outcome":
+        events = [event for _, event in pairs]
+        try:
+            await self.handle(events if self.batch else events[0])
+        except Exception as error:
+            if len(pairs) > 1:  # find the poisonous one: one at a time
+                return max([await self._handle(redis, [pair]) for pair in pairs])
+            entry, event = pairs[0]
+            log.exception(
+                "handler failed (delivery %d of %d)",
+                entry.deliveries,
+                self.options.max_deliveries,
+                extra=_context(event, self.stream),
+            )
+            if entry.deliveries >= self.options.max_deliveries:
+                return await self.dead_letter(redis, entry, f"{type(error).__name__}: {error}")
+            return Outcome.PENDING  # for a claimer
+        await redis.xack(self.stream, self.group, *[e.id for e, _ in pairs])
+        return Outcome.ACKED
+
+    async def dead_letter(self, redis: RedisClient, entry: Entry, error: str) -> "Outcome":
+        """Move an entry to the dead-letter stream and ack it, in one transaction."""
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                DEAD_LETTERS_STREAM,
+                {
+                    "stream": self.stream,
+                    "group": self.group,
+                    "entry_id": entry.id,
+                    "error": error[:2000],
+                    "deliveries": str(entry.deliveries),
+                    "failed_at": utcnow().isoformat(),
+                    "payload": entry.payload(),
+                },
+            )
+            pipe.xack(self.stream, self.group, entry.id)
+            await pipe.execute()
+        log.error("dead-lettered %s: %s", entry.id, error, extra={"path": self.stream})
+        return Outcome.DEAD_LETTERED
+
+
+class Outcome(IntEnum):
+    """What became of a message's entries, worst last."""
+
+    ACKED = 0
+    DEAD_LETTERED = 1
+    PENDING = 2
+
+
+async def _settle(message: Any, outcome: Outcome) -> None:
+    """Tell FastStream (and its metrics middleware) how it went: the XACKs are done."""
+    if outcome is Outcome.PENDING:
+        await message.nack()
+    elif outcome is Outcome.DEAD_LETTERED:
+        await message.reject()
+
+
+async def _parse_any_entry(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """FastStream's parser, or a bare message for an entry it cannot read (fields that are
+    not UTF-8 make it raise): `Delivery.process` judges the raw entry and dead-letters it."""
+    try:
+        return await original(message)
+    except (ValueError, TypeError):
+        if message["type"] == "bstream":
+            return RedisBatchStreamMessage(message, b"", consumer=FAKE_CONSUMER, group=None)
+        return RedisStreamMessage(message, b"", consumer=FAKE_CONSUMER, group=None)
+
+
+def _context(event: Any, stream: str) -> dict[str, str]:
+    return {
+        "event_id": getattr(event, "event_id", ""),
+        "article_id": getattr(event, "article_id", ""),
+        "event_type": getattr(event, "type", ""),
+        "path": stream,
+    }

@@ -1,0 +1,46 @@
+"""Stream retention against a real Redis: only what every group is done with goes."""
+
+from redis.asyncio import Redis
+
+from shared.events import ArticleUpdated, encode
+from shared.redis_client import ensure_groups
+from shared.retention import trim_acknowledged
+from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP, TOPOLOGY
+
+ARTICLES = next(s for s in TOPOLOGY if s.name == ARTICLES_STREAM)
+
+
+async def add(redis: Redis, count: int) -> list[bytes]:
+    return [
+        await redis.xadd(ARTICLES_STREAM, encode(ArticleUpdated(article_id=f"a{n}", version=1)))
+        for n in range(count)
+    ]
+
+
+async def read(redis: Redis, group: str, count: int, *, ack: bool) -> None:
+    reply = await redis.xreadgroup(group, f"{group}-1", {ARTICLES_STREAM: ">"}, count=count)
+    if ack:
+        await redis.xack(ARTICLES_STREAM, group, *[i for i, _ in reply[0][1]])
+
+
+async def test_the_stream_is_trimmed_only_below_what_every_group_acknowledged(redis_url):
+    redis = Redis.from_url(redis_url)
+
+    # Only render's group exists yet: nothing is trimmed, feeds has not even started.
+    await ensure_groups(redis, RENDER_GROUP)
+    ids = await add(redis, 10)
+    await read(redis, RENDER_GROUP, 10, ack=True)
+    assert await trim_acknowledged(redis, ARTICLES) == 0
+
+    # Feeds reads 6 and acks them: the entries before its last read one go...
+    await ensure_groups(redis, FEEDS_GROUP)
+    await read(redis, FEEDS_GROUP, 6, ack=True)
+    assert await trim_acknowledged(redis, ARTICLES) == 5
+    assert [i for i, _ in await redis.xrange(ARTICLES_STREAM)] == ids[5:]
+
+    # ...and an entry a group read but did not ack stays, as do those nobody read.
+    await read(redis, FEEDS_GROUP, 2, ack=False)
+    more = await add(redis, 2)
+    assert await trim_acknowledged(redis, ARTICLES) == 1
+    assert [i for i, _ in await redis.xrange(ARTICLES_STREAM)] == [*ids[6:], *more]
+    await redis.aclose()
