@@ -7,7 +7,8 @@ Run from the repository root: `.venv/bin/python bench/feeds.py [--views N] [--pu
 3. The feeds service end to end: a backlog of view events in the stream, consumed by the real
    service (FastStream batch subscriber, parsing, counting, acks) until its group has no lag.
 4. Publish latency: PUT an article through ingest, until the site RSS, Atom and JSON feeds on
-   disk carry it (all services running, as in production); p50/p95/p99/max.
+   disk carry it (all services running, as in production), one publish every `--pause`
+   seconds; p50/p95/p99/max.
 """
 
 import argparse
@@ -112,7 +113,9 @@ def service_rate(platform: Platform, views: list[ArticleViewed]) -> float:
     return (first["lag"] + first["pending"]) / elapsed
 
 
-def publish_latencies(platform: Platform, count: int) -> tuple[list[float], list[float]]:
+def publish_latencies(
+    platform: Platform, count: int, pause: float
+) -> tuple[list[float], list[float]]:
     """Seconds to the new title being in all three site feeds on disk: from sending the PUT,
     and from its answer (the article and its event committed)."""
     feeds = [platform.public / "feeds" / name for name in ("rss.xml", "atom.xml", "feed.json")]
@@ -138,7 +141,7 @@ def publish_latencies(platform: Platform, count: int) -> tuple[list[float], list
                 time.sleep(0.001)
             latencies.append(time.perf_counter() - start)
             after_commit.append(time.perf_counter() - committed)
-            time.sleep(0.05)
+            time.sleep(pause)
     return latencies, after_commit
 
 
@@ -152,6 +155,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--views", type=int, default=200_000)
     parser.add_argument("--publishes", type=int, default=200)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.5,
+        help="seconds between publishes (each also rewrites its section, tag and author feeds)",
+    )
+    parser.add_argument(
+        "--without-render",
+        action="store_true",
+        help="stop the render service before the latency run, to see the feeds service alone",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-feeds-"))
     views = make_views(args.views)
@@ -173,7 +187,9 @@ def main() -> None:
             wait_for(lambda: (platform.public / "feeds/feed.json").exists(), timeout=60)
             consumed = service_rate(platform, views)
             print(f"feeds service, stream backlog → counts acked: {consumed:,.0f} views/s")
-            latencies, after_commit = publish_latencies(platform, args.publishes)
+            if args.without_render:
+                platform.kill("render-0")
+            latencies, after_commit = publish_latencies(platform, args.publishes, args.pause)
         finally:
             platform.stop()
     for label, seconds in (("PUT sent", latencies), ("PUT answered", after_commit)):

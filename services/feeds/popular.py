@@ -99,11 +99,8 @@ class Popular:
         """Write views.json and popular.json from the current counts."""
         now = self.clock()
         site, sections, counts = await self.rankings(now)
-        ids = {
-            i
-            for r in [*site.values(), *(p for s in sections.values() for p in s.values())]
-            for i, _ in r
-        }
+        rankings = [*site.values(), *(r for periods in sections.values() for r in periods.values())]
+        ids = {article_id for ranking in rankings for article_id, _ in ranking}
         articles = {a.id: a for a in await self.store.get_many(sorted(ids)) if a.is_live}
 
         def items(ranking: Ranking) -> list[dict[str, object]]:
