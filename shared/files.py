@@ -5,6 +5,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from shared.metrics import file_written
+
 
 class UnsafePathError(ValueError):
     """A site path that would leave the public folder."""
@@ -44,6 +46,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
         tmp.unlink(missing_ok=True)
         raise
     _sync_dir(path.parent)
+    file_written(path.suffix)
     return True
 
 

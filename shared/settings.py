@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     page_size: int = Field(20, description="Articles per list page (home, section, tag, author).")
     feed_size: int = Field(50, description="Entries per feed.")
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
+    metrics_port: int = Field(
+        0,
+        description="Port of /health, /ready and /metrics of a consumer service; "
+        "0 = the service's default (render 9101, feeds 9102).",
+    )
 
     @property
     def tokens(self) -> list[str]:

@@ -2,14 +2,15 @@
 
 import asyncio
 
-from shared.logs import setup_logging
+from shared.consumer_ops import instrument
+from shared.topology import FEEDS_GROUP
 
 
 def main() -> None:
-    """Start consuming article and view events."""
-    setup_logging("feeds")
-    from services.feeds.app import app
+    """Start consuming, with JSON logs, metrics and /health, /ready, /metrics on port 9102."""
+    from services.feeds.app import app, broker
 
+    instrument(app, broker, service="feeds", group=FEEDS_GROUP, default_port=9102)
     asyncio.run(app.run())
 
 

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from services.ingest import errors
-from services.ingest.api import articles, health, views
+from services.ingest.api import articles, health, metrics, resolve_http, views
 from services.ingest.limits import BodySizeLimit
+from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    for module in (articles, views, health):
+    for module in (articles, views, health, metrics, resolve_http):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestLog)
     return app

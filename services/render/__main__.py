@@ -2,14 +2,15 @@
 
 import asyncio
 
-from shared.logs import setup_logging
+from shared.consumer_ops import instrument
+from shared.topology import RENDER_GROUP
 
 
 def main() -> None:
-    """Start consuming article events."""
-    setup_logging("render")
-    from services.render.app import app
+    """Start consuming, with JSON logs, metrics and /health, /ready, /metrics on port 9101."""
+    from services.render.app import app, broker
 
+    instrument(app, broker, service="render", group=RENDER_GROUP, default_port=9101)
     asyncio.run(app.run())
 
 
