@@ -1,6 +1,8 @@
 """The local site server: the public folder, with /api/ passed to ingest on the same origin.
 
-It stands in for the compose setup's nginx on a developer's machine.
+It stands in for the compose setup's nginx on a developer's machine, answering a missing file
+the same way: ingest's /api/resolve/redirect decides between 301, 410 and 404, and the two
+errors carry the site's /410.html and /404.html.
 """
 
 import os
@@ -12,12 +14,44 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
+
+
+class SiteFiles(StaticFiles):
+    """Static files whose missing paths are resolved by ingest: 301, 410 or 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """The file, else what ingest says about the path."""
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as e:
+            if e.status_code != 404:
+                raise
+        else:
+            if response.status_code != 404:
+                return response
+        client: httpx.AsyncClient = scope["app"].state.client
+        answer = await client.get("/api/resolve/redirect", params={"path": scope["path"]})
+        if answer.status_code == 301:
+            return RedirectResponse(answer.headers["location"], status_code=301)
+        status = 410 if answer.status_code == 410 else 404
+        page = Path(str(self.directory)) / f"{status}.html"
+        if page.is_file():
+            return FileResponse(page, status_code=status)
+        return JSONResponse(answer.json(), status_code=status)
 
 
 def create_app(public_dir: Path, ingest_url: str) -> Starlette:
@@ -55,7 +89,7 @@ def create_app(public_dir: Path, ingest_url: str) -> Starlette:
     return Starlette(
         routes=[
             Route("/api/{path:path}", proxy, methods=methods),
-            Mount("/", StaticFiles(directory=public_dir, html=True)),
+            Mount("/", SiteFiles(directory=public_dir, html=True)),
         ],
         lifespan=lifespan,
     )
