@@ -3,8 +3,10 @@
 import json
 
 import httpx
+from port_for import get_port
 from prometheus_client.parser import text_string_to_metric_families
 
+from newsroom.probe import probe
 from tests.support.platform import Platform, wait_for
 
 ARTICLE = {
@@ -111,3 +113,9 @@ def test_logs_are_json_with_the_event_on_every_line(platform: Platform):
     puts = [x for x in ingest_lines if x.get("path") == "/api/articles/logs-1"]
     assert len(puts) == 1 and puts[0]["method"] == "PUT" and puts[0]["status"] == 201
     assert puts[0]["ms"] >= 0
+
+
+def test_the_container_probe_follows_readiness(platform: Platform):
+    assert probe(f"http://127.0.0.1:{platform.ingest_port}/api/ready")
+    assert probe(f"{platform.metrics_url('render-0')}/ready")
+    assert not probe(f"http://127.0.0.1:{get_port(None)}/ready", timeout=1)
