@@ -2,6 +2,8 @@
 
 import nh3
 
+from shared.article import ArticleIn
+
 TAGS = {
     "a",
     "abbr",
@@ -75,3 +77,8 @@ def sanitize_html(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def clean_article(article: ArticleIn) -> ArticleIn:
+    """The article as it may be stored: its body sanitized (the API and the importer)."""
+    return article.model_copy(update={"body_html": sanitize_html(article.body_html)})

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Respo
 
 from services.ingest.api.deps import get_store
 from services.ingest.auth import require_token
-from services.ingest.sanitize import sanitize_html
+from services.ingest.sanitize import clean_article
 from services.ingest.schemas import ArticleId, ArticleOut
 from shared.article import ArticleIn
 from shared.store import (
@@ -46,9 +46,8 @@ async def put_article(
             expected = int(if_match.strip('W/"'))
         except ValueError:
             raise HTTPException(400, "If-Match must be an article version") from None
-    clean = article.model_copy(update={"body_html": sanitize_html(article.body_html)})
     try:
-        result = await store.save(article_id, clean, if_match=expected)
+        result = await store.save(article_id, clean_article(article), if_match=expected)
     except VersionConflictError as e:
         raise HTTPException(412, f"version mismatch: current version is {e.current}") from None
     except SlugTakenError as e:
