@@ -118,6 +118,23 @@ def test_nginx_renders_the_repository_template():
     # nginx's envsubst fills exactly the variables the service defines.
     assert set(INTERPOLATION.findall(TEMPLATE.read_text())) == set(web["environment"])
     assert web["ports"] == ["${WEB_PORT:-8000}:" + web["environment"]["PORT"]]
+    # envsubst replaces any variable of the container's environment: nginx's own variables
+    # must not share a name with one (the image defines these besides the service's).
+    image_env = {
+        "HOME",
+        "HOSTNAME",
+        "PATH",
+        "PWD",
+        "SHLVL",
+        "TERM",
+        "NGINX_VERSION",
+        "NJS_VERSION",
+        "NJS_RELEASE",
+        "PKG_RELEASE",
+        "DYNPKG_RELEASE",
+    }
+    nginx_variables = set(re.findall(r"\$(\w+)", TEMPLATE.read_text()))
+    assert not nginx_variables & (image_env | set(web["environment"]))
 
 
 def test_redis_persists_append_only_on_a_named_volume():
