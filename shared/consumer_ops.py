@@ -66,7 +66,7 @@ def event_type_of_raw(raw: Any) -> str:
     entries = data if isinstance(data, list) else [data]
     first = entries[0] if entries and isinstance(entries[0], dict) else {}
     body = first.get(DATA_FIELD.encode()) or first.get(DATA_FIELD)
-    return event_fields(body)["event_type"] if body and event_fields(body) else "unknown"
+    return event_fields(body).get("event_type", "unknown") if body else "unknown"
 
 
 class EventCounter(BaseMiddleware):
