@@ -44,14 +44,18 @@ class SiteFiles(StaticFiles):
             if response.status_code != 404:
                 return response
         client: httpx.AsyncClient = scope["app"].state.client
-        answer = await client.get("/api/resolve/redirect", params={"path": scope["path"]})
-        if answer.status_code == 301:
-            return RedirectResponse(answer.headers["location"], status_code=301)
-        status = 410 if answer.status_code == 410 else 404
+        try:
+            answer = await client.get("/api/resolve/redirect", params={"path": scope["path"]})
+        except httpx.HTTPError:
+            status = 404  # ingest is away: nothing can be resolved, the file is missing
+        else:
+            if answer.status_code == 301:
+                return RedirectResponse(answer.headers["location"], status_code=301)
+            status = 410 if answer.status_code == 410 else 404
         page = Path(str(self.directory)) / f"{status}.html"
         if page.is_file():
             return FileResponse(page, status_code=status)
-        return JSONResponse(answer.json(), status_code=status)
+        return JSONResponse({"error": "not found" if status == 404 else "gone"}, status_code=status)
 
 
 def create_app(public_dir: Path, ingest_url: str) -> Starlette:

@@ -16,7 +16,6 @@ def main() -> None:
         host=settings.ingest_host,
         port=settings.ingest_port,
         log_config=None,
-        access_log=False,  # RequestLog writes one JSON line per request
         timeout_graceful_shutdown=10,
     )
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
+from tests.support.readers import BROWSER
 
 ARTICLE = {
     "title": "Новый мост через Ишим",
@@ -81,7 +82,8 @@ def test_nginx_serves_pages_compressed_cached_and_with_security_headers(
     # Theme files are cached for a month; the view counts feeds writes are always revalidated.
     css = client.get("/static/site.css")
     assert css.status_code == 200 and css.headers["cache-control"] == "max-age=2592000"
-    assert client.post("/api/views", json={"article_id": "nginx-1"}).status_code == 202
+    view = client.post("/api/views", json={"article_id": "nginx-1"}, headers=BROWSER)
+    assert view.status_code == 202
     views = wait_for(lambda: (r := client.get("/data/views.json")).status_code == 200 and r, 5)
     assert views.headers["cache-control"] == "no-cache"
     assert views.json()["nginx-1"] >= 1
@@ -128,3 +130,17 @@ def test_missing_files_answer_301_410_or_404(
     assert missing.text == error_pages[404]
     if server == "nginx":
         assert missing.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_missing_file_is_404_while_ingest_is_away(
+    platform: Platform, nginx: Nginx, error_pages: dict[int, str]
+):
+    platform.kill("ingest-0")
+    try:
+        for base in (nginx.url, platform.site_url):
+            missing = httpx.get(base + "/2020/01/01/while-away/")
+            assert missing.status_code == 404
+            assert missing.text == error_pages[404]
+    finally:
+        platform.start("ingest")
+        wait_for(lambda: httpx.get(f"{platform.site_url}/api/ready").status_code == 200, 30)

@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from newsroom.probe import probe
 from tests.support.platform import Platform, wait_for
+from tests.support.readers import BROWSER
 
 ARTICLE = {
     "title": "Метрики двигаются",
@@ -51,7 +52,8 @@ def test_counters_move_after_traffic(platform: Platform):
     assert created.status_code == 201
     url = created.json()["url"]
     wait_for(lambda: platform.get(url).status_code == 200, timeout=5)
-    assert api.post("/api/views", json=[{"article_id": "metrics-1"}] * 2).status_code == 202
+    views = [{"article_id": "metrics-1"}] * 2
+    assert api.post("/api/views", json=views, headers=BROWSER).status_code == 202
 
     def moved(name: str, service: str, event: str, by: float) -> bool:
         after = scrape(render if service == "render" else feeds)
