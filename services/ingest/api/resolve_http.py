@@ -16,14 +16,7 @@ from shared.store import ArticleStore
 router = APIRouter(prefix="/api/resolve", tags=["site"])
 
 
-@router.get(
-    "/redirect",
-    responses={
-        301: {"description": "Moved: Location is the article's current URL"},
-        404: {"description": "Nothing is published there"},
-        410: {"description": "The article there was unpublished"},
-    },
-)
+@router.get("/redirect", include_in_schema=False)  # for web servers; editors use /api/resolve
 async def resolve_redirect(
     path: Annotated[str, Query(max_length=2000, description="Site path with no file: /a/b/")],
     store: Annotated[ArticleStore, Depends(get_store)],
