@@ -1,11 +1,22 @@
 """The `newsroom` command."""
 
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from redis.asyncio import Redis
+from rich.console import Console
 
-app = typer.Typer(help="Operate the Newsroom publishing platform.", no_args_is_help=True)
+app = typer.Typer(
+    help="Operate the Newsroom publishing platform.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+console = Console()
+T = TypeVar("T")
 
 
 @app.callback()
@@ -29,6 +40,152 @@ def run(
     from newsroom.runner import run as run_platform
 
     run_platform(state, port, ingest_port, demo)
+
+
+def _with_redis(work: Callable[[Redis], Awaitable[T]]) -> T:
+    """Run `work` with a Redis client of the configured REDIS_URL."""
+    from shared.redis_client import connect
+    from shared.settings import get_settings
+
+    async def main() -> T:
+        redis = connect(get_settings().redis_url)
+        try:
+            return await work(redis)
+        finally:
+            await redis.aclose()
+
+    return asyncio.run(main())
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .jsonl archive.")],
+) -> None:
+    """Import articles from a JSON Lines file, one article per line with its "id".
+
+    Every line goes through the API's validation and sanitizing; the articles and their
+    events are stored, and render and feeds publish them. Rejected lines are listed with
+    their numbers and reasons; the exit code is 1 when any line was rejected, else 0.
+
+    Example: REDIS_URL=redis://127.0.0.1:6379/0 newsroom import archive.jsonl
+    """
+    from newsroom.importer import run_import
+
+    raise typer.Exit(run_import(file, console))
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Per stream: its length, each consumer group's lag and pending count; dead letters.
+
+    Lag is how many entries a group has not read yet; pending, how many it read but has not
+    acknowledged. Both at 0 means the site is up to date.
+
+    Example: newsroom stats --json
+    """
+    from newsroom.stats import collect, table
+
+    result = _with_redis(collect)
+    if as_json:
+        print(json.dumps(result))
+    else:
+        console.print(table(result))
+
+
+dlq_app = typer.Typer(help="Dead letters: entries consumers gave up on.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+
+
+@dlq_app.command("list")
+def dlq_list(limit: Annotated[int, typer.Option(help="How many, oldest first.")] = 50) -> None:
+    """List dead letters, oldest first.
+
+    Example: newsroom dlq list --limit 20
+    """
+    from rich.table import Table
+
+    from newsroom.dlq import list_letters
+
+    letters = _with_redis(lambda r: list_letters(r, limit))
+    out = Table(title=f"{len(letters)} dead letter(s)")
+    for column in ("id", "stream", "group", "deliveries", "failed_at", "error"):
+        out.add_column(column)
+    for letter in letters:
+        f = letter.fields
+        out.add_row(
+            letter.id,
+            *(f.get(k, "") for k in ("stream", "group", "deliveries", "failed_at")),
+            f.get("error", "")[:80],
+        )
+    console.print(out)
+
+
+@dlq_app.command("show")
+def dlq_show(
+    letter_id: Annotated[str, typer.Argument(help="Id from `newsroom dlq list`.")],
+) -> None:
+    """Show one dead letter with its error and the original entry.
+
+    Example: newsroom dlq show 1764072000000-0
+    """
+    from newsroom.dlq import DeadLetterNotFoundError, get_letter
+
+    try:
+        letter = _with_redis(lambda r: get_letter(r, letter_id))
+    except DeadLetterNotFoundError:
+        console.print(f"[red]no dead letter {letter_id}[/]")
+        raise typer.Exit(1) from None
+    fields = {k: v for k, v in letter.fields.items() if k != "payload"}
+    console.print_json(data={"id": letter.id, **fields, "payload": letter.payload})
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    letter_ids: Annotated[list[str], typer.Argument(help="Ids from `newsroom dlq list`.")],
+) -> None:
+    """Put dead letters back on their streams (after fixing the cause) and delete them.
+
+    Example: newsroom dlq replay 1764072000000-0 1764072000001-0
+    """
+    from newsroom.dlq import DeadLetterNotFoundError, replay
+
+    failed = False
+    for letter_id in letter_ids:
+        try:
+            new_id = _with_redis(lambda r, i=letter_id: replay(r, i))
+        except DeadLetterNotFoundError:
+            console.print(f"[red]no dead letter {letter_id}[/]")
+            failed = True
+        else:
+            console.print(f"replayed {letter_id} as {new_id}")
+    raise typer.Exit(1 if failed else 0)
+
+
+token_app = typer.Typer(help="API tokens for editorial systems.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("new")
+def token_new(
+    env_file: Annotated[
+        Path | None, typer.Option(help="Also add it to NEWSROOM_API_TOKENS in this file.")
+    ] = None,
+) -> None:
+    """Print a new random API token.
+
+    Services read NEWSROOM_API_TOKENS at start: restart ingest after adding a token.
+
+    Example: newsroom token new --env-file .env && docker compose up -d ingest
+    """
+    from newsroom.tokens import add_to_env_file, new_token
+
+    token = new_token()
+    if env_file is not None:
+        add_to_env_file(env_file, token)
+        console.print(f"added to NEWSROOM_API_TOKENS in {env_file}", style="dim")
+    print(token)
 
 
 @app.command()

@@ -1,6 +1,8 @@
 """The local site server: the public folder, with /api/ passed to ingest on the same origin.
 
-It stands in for the compose setup's nginx on a developer's machine.
+It stands in for the compose setup's nginx on a developer's machine, answering a missing file
+the same way: ingest's /api/resolve/redirect decides between 301, 410 and 404, and the two
+errors carry the site's /410.html and /404.html.
 """
 
 import os
@@ -12,12 +14,50 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
+
+
+class SiteFiles(StaticFiles):
+    """Static files whose missing paths are resolved by ingest: 301, 410 or 404."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """The file, else what ingest says about the path; dot paths are never served."""
+        if any(part.startswith(".") for part in scope["path"].split("/")):
+            return JSONResponse({"error": "not found"}, status_code=404)
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as e:
+            if e.status_code != 404:
+                raise
+        else:
+            if response.status_code != 404:
+                return response
+        client: httpx.AsyncClient = scope["app"].state.client
+        try:
+            answer = await client.get("/api/resolve/redirect", params={"path": scope["path"]})
+        except httpx.HTTPError:
+            status = 404  # ingest is away: nothing can be resolved, the file is missing
+        else:
+            if answer.status_code == 301:
+                return RedirectResponse(answer.headers["location"], status_code=301)
+            status = 410 if answer.status_code == 410 else 404
+        page = Path(str(self.directory)) / f"{status}.html"
+        if page.is_file():
+            return FileResponse(page, status_code=status)
+        return JSONResponse({"error": "not found" if status == 404 else "gone"}, status_code=status)
 
 
 def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> Starlette:
@@ -63,7 +103,7 @@ def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> 
     return Starlette(
         routes=[
             Route("/api/{path:path}", proxy, methods=methods),
-            Mount("/", StaticFiles(directory=public_dir, html=True)),
+            Mount("/", SiteFiles(directory=public_dir, html=True)),
         ],
         lifespan=lifespan,
     )

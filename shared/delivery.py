@@ -59,6 +59,7 @@ from redis.backoff import NoBackoff
 
 from shared.clock import utcnow
 from shared.events import DATA_FIELD
+from shared.metrics import EVENTS_FAILED, EVENTS_HANDLED
 from shared.redis_client import as_text, connect
 from shared.settings import Settings
 from shared.topology import DEAD_LETTERS_STREAM
@@ -113,16 +114,15 @@ def consumer_redis(settings: Settings) -> RedisClient:
 
 
 def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
-    """The service's broker: no client-side retries, a graceful stop, FastStream's line per
-    message at DEBUG (errors are logged anyway); `params` (e.g. `middlewares`) added or
-    overriding."""
+    """The service's broker: no client-side retries, a graceful stop, FastStream's
+    "Received"/"Processed" line per message (JSON, naming the event: shared.logs);
+    `params` (e.g. `middlewares`) added or overriding."""
     defaults: dict[str, Any] = {
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "retry": Retry(NoBackoff(), 0),
         "socket_timeout": READ_BLOCK_MS / 1000 + 10,
         "socket_connect_timeout": 2,
         "health_check_interval": 10,
-        "log_level": logging.DEBUG,
     }
     return RedisBroker(settings.redis_url, **(defaults | params))
 
@@ -248,6 +248,7 @@ class Delivery:
             try:
                 event = self.adapter.validate_json(entry.fields[DATA_FIELD.encode()])
             except (KeyError, ValueError) as error:
+                EVENTS_FAILED.labels(self.group, "malformed").inc()
                 outcome = await self.dead_letter(redis, entry, f"malformed event: {error}")
             else:
                 decoded.append((entry, event))
@@ -262,6 +263,7 @@ class Delivery:
             if len(pairs) > 1:  # find the poisonous one: one at a time
                 return max([await self._handle(redis, [pair]) for pair in pairs])
             entry, event = pairs[0]
+            EVENTS_FAILED.labels(self.group, event.type).inc()
             log.exception(
                 "handler failed (delivery %d of %d)",
                 entry.deliveries,
@@ -272,6 +274,8 @@ class Delivery:
                 return await self.dead_letter(redis, entry, f"{type(error).__name__}: {error}")
             return Outcome.PENDING  # for a claimer
         await redis.xack(self.stream, self.group, *[e.id for e, _ in pairs])
+        for event in events:
+            EVENTS_HANDLED.labels(self.group, event.type).inc()
         return Outcome.ACKED
 
     async def dead_letter(self, redis: RedisClient, entry: Entry, error: str) -> "Outcome":

@@ -7,6 +7,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from shared.metrics import file_written
+
 # Revision sidecars live in one hidden tree mirroring the site (web servers deny dot paths).
 REVISIONS_DIR = ".revisions"
 
@@ -54,6 +56,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
         raise
     if sync:
         _sync_dir(path.parent)
+    file_written(path.suffix)
     return True
 
 

@@ -1,22 +1,32 @@
-"""Structured JSON logs, one object per line."""
+"""Structured JSON logs, one object per line, with the event being handled on every line."""
 
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 _FIELDS = ("event_id", "article_id", "event_type", "method", "path", "status", "ms")
+# FastStream's loggers: they do not propagate, so they get the JSON handler themselves.
+_FASTSTREAM_LOGGERS = ("faststream", "faststream.access.redis")
+
+EventFields = Callable[[], dict[str, str]]
+
+
+def _no_event() -> dict[str, str]:
+    return {}
 
 
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON line with the context fields it carries."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, current_event: EventFields = _no_event) -> None:
         super().__init__()
         self.service = service
+        self.current_event = current_event
 
     def format(self, record: logging.LogRecord) -> str:
-        """The record as JSON."""
+        """The record as JSON; fields of the event being handled fill in what it lacks."""
         line = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
@@ -24,14 +34,24 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        line |= self.current_event()
         line |= {k: getattr(record, k) for k in _FIELDS if hasattr(record, k)}
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def setup_logging(service: str, level: int = logging.INFO) -> None:
-    """Send every log record of the process to stderr as JSON."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(service))
+def setup_logging(
+    service: str, level: int = logging.INFO, current_event: EventFields = _no_event
+) -> None:
+    """Send every log record of the process, FastStream's too, to stdout as JSON.
+
+    `current_event` returns the fields (event_id, article_id…) of the event being handled.
+    """
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter(service, current_event))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    for name in _FASTSTREAM_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.propagate = False

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     trim_interval_s: float = Field(
         60.0, description="How often consumers trim acknowledged entries off the streams."
     )
+    metrics_port: int = Field(
+        0,
+        description="Port of /health, /ready and /metrics of a consumer service; "
+        "0 = the service's default (render 9101, feeds 9102).",
+    )
 
     @property
     def tokens(self) -> list[str]:

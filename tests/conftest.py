@@ -37,8 +37,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     executor = redis_executor(workdir / "redis")
     with executor:
         running = Platform(url_of(executor), workdir)
-        running.start_all()
         try:
+            running.start_all()
             yield running
         finally:
             running.stop()

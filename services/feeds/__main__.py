@@ -1,17 +1,15 @@
 """`python -m services.feeds`: run the feeds consumer."""
 
-import asyncio
-import sys
-
-from shared.logs import setup_logging
+from shared.consumer_ops import serve
+from shared.topology import FEEDS_GROUP
 
 
 def main() -> None:
-    """Run the feeds app; exit non-zero when it cannot recover (Redis gone, groups lost)."""
-    setup_logging("feeds")
-    from services.feeds.app import main as consume
+    """Consume with JSON logs, and /health, /ready, /metrics on port 9102; exit non-zero
+    when it cannot recover (Redis gone, groups lost), so a supervisor restarts it."""
+    from services.feeds.app import create_app
 
-    sys.exit(asyncio.run(consume()))
+    serve(create_app, service="feeds", group=FEEDS_GROUP, default_port=9102)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from services.feeds.websub import HubNotifier
 from shared.consumer_app import ConsumerGuard
 from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
 from shared.events import ArticleEvent, ArticleViewed
-from shared.settings import Settings, get_settings
+from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
 from shared.urls import UrlScheme
@@ -64,9 +64,3 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
             await notifier.close()
 
     return app, guard
-
-
-async def main() -> int:
-    """Consume until SIGTERM; the exit code (1 when Redis could not be recovered)."""
-    _, guard = create_app(get_settings())
-    return await guard.run()

@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.ingest import errors
-from services.ingest.api import articles, health, resolve, views
+from services.ingest.api import articles, health, metrics, resolve, resolve_http, views
 from services.ingest.limits import BodySizeLimit
+from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
@@ -58,10 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
     errors.install(app)
-    for module in (articles, views, resolve, health):
+    for module in (articles, views, resolve, health, metrics, resolve_http):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_s
     )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
+    app.add_middleware(RequestLog)
     return app

@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from shared.article import ArticleIn
+
 TAGS = {
     "a",
     "abbr",
@@ -115,3 +117,8 @@ def sanitize_html(html: str, site_host: str = "") -> str:
         attribute_filter=_OffSiteRel(site_host),
         strip_comments=True,
     )
+
+
+def clean_article(article: ArticleIn, site_host: str = "") -> ArticleIn:
+    """The article as it may be stored: its body sanitized (the API and the importer)."""
+    return article.model_copy(update={"body_html": sanitize_html(article.body_html, site_host)})

@@ -1,17 +1,15 @@
 """`python -m services.render`: run the render consumer."""
 
-import asyncio
-import sys
-
-from shared.logs import setup_logging
+from shared.consumer_ops import serve
+from shared.topology import RENDER_GROUP
 
 
 def main() -> None:
-    """Run the render app; exit non-zero when it cannot recover (Redis gone, groups lost)."""
-    setup_logging("render")
-    from services.render.app import main as consume
+    """Consume with JSON logs, and /health, /ready, /metrics on port 9101; exit non-zero
+    when it cannot recover (Redis gone, groups lost), so a supervisor restarts it."""
+    from services.render.app import create_app
 
-    sys.exit(asyncio.run(consume()))
+    serve(create_app, service="render", group=RENDER_GROUP, default_port=9101)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from services.render.theme import make_environment
 from shared.consumer_app import ConsumerGuard
 from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
 from shared.events import ArticleEvent
-from shared.settings import Settings, get_settings
+from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from shared.urls import UrlScheme
@@ -74,9 +74,3 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
                 await task
 
     return app, guard
-
-
-async def main() -> int:
-    """Render until SIGTERM; the exit code (1 when Redis could not be recovered)."""
-    _, guard = create_app(get_settings())
-    return await guard.run()

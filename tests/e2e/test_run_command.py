@@ -39,6 +39,7 @@ def running(tmp_path_factory):
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     site = f"http://127.0.0.1:{site_port}"
     try:
@@ -46,7 +47,7 @@ def running(tmp_path_factory):
         yield process, state, site
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)  # the runner and every process it started
         log.close()
 
 
@@ -91,7 +92,7 @@ def test_put_update_delete_through_the_run_command(running):
     wait_for(lambda: "Концерт в Семее" in httpx.get(site + url).text, 2)
 
     assert api.delete("/api/articles/run-1").status_code == 200
-    wait_for(lambda: httpx.get(site + url).status_code == 404, 2)
+    wait_for(lambda: httpx.get(site + url).status_code == 410, 2)  # gone, not just missing
 
 
 def test_ctrl_c_stops_every_process(running):

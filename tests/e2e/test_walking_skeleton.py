@@ -41,9 +41,9 @@ def test_publish_update_and_unpublish_reach_pages_and_feeds(platform: Platform):
     wait_for(lambda: "<h1>Служба рядом</h1>" in platform.get(url).text, timeout=2)
     wait_for(lambda: titles_in_feeds(platform, guid) == [["Служба рядом"]] * 2, timeout=2)
 
-    # The editor unpublishes it: the page is gone, and no list or feed shows it.
+    # The editor unpublishes it: the page is gone (410), and no list or feed shows it.
     assert api.delete("/api/articles/skeleton-1").status_code == 200
-    wait_for(lambda: platform.get(url).status_code == 404, timeout=2)
+    wait_for(lambda: platform.get(url).status_code == 410, timeout=2)
     wait_for(lambda: url not in platform.get("/").text, timeout=2)
     wait_for(lambda: titles_in_feeds(platform, guid) == [[], []], timeout=2)
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 import pytest
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from shared.consumer_app import ConsumerGuard
@@ -126,6 +127,12 @@ async def eventually_value(read: Callable[[], Awaitable[list]], seconds: float) 
         return found
 
 
+def failed_count() -> float:
+    """Failed deliveries of updates counted by the render group (Prometheus)."""
+    labels = {"service": RENDER_GROUP, "event_type": "ArticleUpdated"}
+    return REGISTRY.get_sample_value("newsroom_events_failed_total", labels) or 0.0
+
+
 async def dead_letters(redis: Redis) -> list[dict[str, str]]:
     entries = await redis.xrange(DEAD_LETTERS_STREAM)
     return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]
@@ -164,6 +171,7 @@ async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries
     await redis.xadd(ARTICLES_STREAM, updated("cursed"))
     await redis.xadd(ARTICLES_STREAM, updated("fine"))
     recorder = Recorder(failing={"cursed"})
+    failed_before = failed_count()
     consumer, task = await consuming(redis_url, recorder)
 
     # The service survives the failures, handles the good event, retries the bad one
@@ -178,6 +186,7 @@ async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries
     (letter,) = await dead_letters(redis)
     assert letter["deliveries"] == "3"
     assert letter["error"] == "RuntimeError: cannot render cursed"
+    assert failed_count() == failed_before + 3  # each failed delivery is counted
     assert json.loads(json.loads(letter["payload"])["__data__"])["article_id"] == "cursed"
     assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
 

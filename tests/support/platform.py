@@ -45,6 +45,7 @@ class Platform:
         self.ingest_port = get_port(None)
         self.site_port = get_port(None)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.metrics_ports: dict[str, int] = {}
         self.site_url = f"http://127.0.0.1:{self.site_port}"
         self.env = {
             **os.environ,
@@ -61,7 +62,12 @@ class Platform:
         """Start one process: a service by name, or `site` for the site server."""
         module = "newsroom.siteserver" if name == "site" else f"services.{name}"
         key = f"{name}-{replica}"
-        env = {**self.env, "NEWSROOM_CONSUMER": key}
+        self.metrics_ports[key] = get_port(None)
+        env = {
+            **self.env,
+            "NEWSROOM_CONSUMER": key,
+            "NEWSROOM_METRICS_PORT": str(self.metrics_ports[key]),
+        }
         with (self.logs / f"{key}.log").open("ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", module], env=env, cwd=ROOT, stdout=log, stderr=log
@@ -106,6 +112,10 @@ class Platform:
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=10,
         )
+
+    def metrics_url(self, key: str) -> str:
+        """Base URL of a consumer's /health, /ready and /metrics server ('render-0')."""
+        return f"http://127.0.0.1:{self.metrics_ports[key]}"
 
     def get(self, path: str) -> httpx.Response:
         """GET a site path as a reader would."""

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 
 from services.ingest.api.deps import get_store
 from services.ingest.auth import require_token
-from services.ingest.sanitize import sanitize_html
+from services.ingest.sanitize import clean_article
 from services.ingest.schemas import ArticleId, ArticleList, ArticleOut, errors
 from shared.article import ArticleIn
 from shared.store import (
@@ -110,7 +110,7 @@ async def put_article(
     """
     expected = _expected_version(if_match)
     site_host: str = request.app.state.site_host
-    clean = article.model_copy(update={"body_html": sanitize_html(article.body_html, site_host)})
+    clean = clean_article(article, site_host)
     try:
         result = await store.save(article_id, clean, if_match=expected)
     except VersionConflictError as e:

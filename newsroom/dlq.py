@@ -1,0 +1,64 @@
+"""Dead letters: entries a consumer gave up on, kept in `newsroom:dead-letters`.
+
+Each dead letter has the string fields `stream`, `group`, `entry_id`, `error`, `deliveries`,
+`failed_at` and `payload` (a JSON object of the original entry's fields). Replaying one adds
+its payload back to its stream (every group reading that stream sees it again; consumers
+render from the store, so a group that already handled it just rewrites the same files) and
+deletes the dead letter, both in one transaction.
+"""
+
+import json
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from shared.topology import DEAD_LETTERS_STREAM
+
+
+class DeadLetterNotFoundError(LookupError):
+    """No dead letter has that id."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One dead letter."""
+
+    id: str
+    fields: dict[str, str]
+
+    @property
+    def payload(self) -> dict[str, str]:
+        """The original entry's fields."""
+        return json.loads(self.fields.get("payload", "{}"))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _letter(entry_id: bytes | str, fields: dict[bytes | str, bytes | str]) -> DeadLetter:
+    return DeadLetter(_text(entry_id), {_text(k): _text(v) for k, v in fields.items()})
+
+
+async def list_letters(redis: Redis, limit: int = 50) -> list[DeadLetter]:
+    """The oldest `limit` dead letters."""
+    entries = await redis.xrange(DEAD_LETTERS_STREAM, count=limit)
+    return [_letter(entry_id, fields) for entry_id, fields in entries]
+
+
+async def get_letter(redis: Redis, letter_id: str) -> DeadLetter:
+    """One dead letter by its id."""
+    entries = await redis.xrange(DEAD_LETTERS_STREAM, letter_id, letter_id)
+    if not entries:
+        raise DeadLetterNotFoundError(letter_id)
+    return _letter(*entries[0])
+
+
+async def replay(redis: Redis, letter_id: str) -> str:
+    """Put a dead letter's payload back on its stream and drop it; the new entry's id."""
+    letter = await get_letter(redis, letter_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.xadd(letter.fields["stream"], letter.payload)
+        pipe.xdel(DEAD_LETTERS_STREAM, letter_id)
+        new_id, _ = await pipe.execute()
+    return _text(new_id)

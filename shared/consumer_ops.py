@@ -1,0 +1,165 @@
+"""What makes a consumer service operable: metrics, event-aware JSON logs, health endpoints.
+
+`instrument()` adds to a FastStream app, without touching its handlers: FastStream's Prometheus
+middleware (latency histograms per stream and event type), log lines carrying the event id and
+article id, and an HTTP server with `/health`, `/ready` and `/metrics` on
+NEWSROOM_METRICS_PORT. Events handled and failed by type are counted where their outcome is
+known, in shared.delivery.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import uvicorn
+from faststream import FastStream
+from faststream.redis import RedisBroker
+from faststream.redis.prometheus import RedisPrometheusMiddleware
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from shared.consumer_app import ConsumerGuard
+from shared.events import DATA_FIELD
+from shared.logs import setup_logging
+from shared.redis_client import connect
+from shared.settings import Settings, get_settings
+from shared.stream_stats import export_stats
+from shared.topology import streams_read_by
+
+log = logging.getLogger(__name__)
+
+
+def events_in(body: bytes | str) -> list[dict[str, Any]]:
+    """The events a message body carries: one object, or a batch list; [] if unreadable."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return []
+    items = data if isinstance(data, list) else [data]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def event_fields(body: bytes | str) -> dict[str, str]:
+    """Log fields of a message: type, and for a single event its event id and article id."""
+    events = events_in(body)
+    if not events:
+        return {}
+    fields = {"event_type": str(events[0].get("type", "unknown"))}
+    if len(events) == 1:
+        fields |= {k: str(events[0][k]) for k in ("event_id", "article_id") if k in events[0]}
+    return fields
+
+
+def event_type_of_raw(raw: Any) -> str:
+    """Event type of a raw Redis stream message (a batch reports its first entry's type)."""
+    data = raw.get("data") if isinstance(raw, dict) else None
+    entries = data if isinstance(data, list) else [data]
+    first = entries[0] if entries and isinstance(entries[0], dict) else {}
+    body = first.get(DATA_FIELD.encode()) or first.get(DATA_FIELD)
+    return event_fields(body).get("event_type", "unknown") if body else "unknown"
+
+
+def ops_app(broker: RedisBroker, redis_url: str, group: str) -> Starlette:
+    """/health (the process answers), /ready (Redis answers), /metrics (Prometheus)."""
+    redis = connect(redis_url)
+    streams = streams_read_by(group)
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(_: Request) -> JSONResponse:
+        if await broker.ping(timeout=2):
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"error": "redis unreachable"}, status_code=503)
+
+    async def metrics(_: Request) -> Response:
+        with contextlib.suppress(Exception):
+            await export_stats(redis, streams)
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return Starlette(
+        routes=[Route("/health", health), Route("/ready", ready), Route("/metrics", metrics)]
+    )
+
+
+def _bind(port: int) -> socket.socket | None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        # All interfaces: health probes and Prometheus reach it from other containers.
+        sock.bind(("0.0.0.0", port))
+    except OSError as e:
+        sock.close()
+        log.warning("metrics port %s unavailable (%s); serving no /metrics", port, e)
+        return None
+    return sock
+
+
+def instrument(
+    app: FastStream, broker: RedisBroker, *, service: str, group: str, default_port: int
+) -> None:
+    """Set up JSON logs, metrics and the health/metrics server of a consumer service.
+
+    The server listens on NEWSROOM_METRICS_PORT, else on `default_port`.
+    """
+    settings = get_settings()
+    port = settings.metrics_port or default_port
+    setup_logging(service, current_event=current_event(broker))
+    broker.add_middleware(
+        RedisPrometheusMiddleware(
+            registry=REGISTRY, app_name=service, custom_labels={"event_type": event_type_of_raw}
+        )
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            ops_app(broker, settings.redis_url, group),
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    tasks: list[asyncio.Task[None]] = []
+
+    @app.after_startup
+    async def start_server() -> None:
+        sock = _bind(port)
+        if sock is not None:
+            tasks.append(asyncio.create_task(server.serve(sockets=[sock])))
+
+    @app.on_shutdown
+    async def stop_server() -> None:
+        server.should_exit = True
+        for task in tasks:
+            await task
+
+
+def serve(
+    create_app: Callable[[Settings], tuple[FastStream, ConsumerGuard]],
+    *,
+    service: str,
+    group: str,
+    default_port: int,
+) -> NoReturn:
+    """Run a consumer service until SIGTERM, instrumented; exit with its guard's code."""
+    app, guard = create_app(get_settings())
+    instrument(app, app.broker, service=service, group=group, default_port=default_port)
+    sys.exit(asyncio.run(guard.run()))
+
+
+def current_event(broker: RedisBroker) -> Callable[[], dict[str, str]]:
+    """A function giving the log fields of the message `broker` is handling now, if any."""
+
+    def fields() -> dict[str, str]:
+        message = broker.context.get_local("message")
+        return event_fields(message.body) if message is not None else {}
+
+    return fields

@@ -1,0 +1,158 @@
+"""The shipped nginx configuration, run in front of the real platform, and the local site
+server that stands in for it: pages, caching, compression, security headers, and 301/410/404
+for moved, unpublished and unknown URLs."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support.nginx import Nginx
+from tests.support.platform import Platform, wait_for
+from tests.support.readers import BROWSER
+
+ARTICLE = {
+    "title": "Новый мост через Ишим",
+    "author": "Ержан Беков",
+    "section": "Город",
+    "tags": ["транспорт"],
+    "published_at": "2026-11-24T12:00:00+05:00",
+    "summary": "Мост откроют весной.",
+    "body_html": "<p>" + "Строители закончили пролёт. " * 40 + "</p>",
+}
+
+
+@pytest.fixture(scope="module")
+def nginx(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
+    """nginx with the repository's configuration in front of the platform's folder and ingest."""
+    server = Nginx(
+        tmp_path_factory.mktemp("nginx"), platform.public, f"127.0.0.1:{platform.ingest_port}"
+    )
+    checked = server.check()
+    assert checked.returncode == 0, checked.stderr
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def error_pages(platform: Platform) -> dict[int, str]:
+    """The site's 404 and 410 pages (render writes them; stand-ins where it has not yet)."""
+    for status in (404, 410):
+        page = platform.public / f"{status}.html"
+        if not page.exists():
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(f"<!doctype html><title>{status}</title><h1>Ошибка {status}</h1>")
+    return {status: (platform.public / f"{status}.html").read_text() for status in (404, 410)}
+
+
+def test_nginx_accepts_the_shipped_configuration(nginx: Nginx):
+    result = nginx.check()
+    assert result.returncode == 0
+    assert "syntax is ok" in result.stderr and "test is successful" in result.stderr
+
+
+def test_nginx_serves_pages_compressed_cached_and_with_security_headers(
+    platform: Platform, nginx: Nginx
+):
+    client = httpx.Client(base_url=nginx.url, headers={"Authorization": f"Bearer {platform.token}"})
+
+    # The article is published through nginx: /api/ reaches ingest.
+    created = client.put("/api/articles/nginx-1", json=ARTICLE)
+    assert created.status_code == 201
+    url = created.json()["url"]
+
+    # nginx serves its page, gzipped, with a short cache and the security headers.
+    page = wait_for(lambda: (r := client.get(url)).status_code == 200 and r, 5)
+    assert "Новый мост через Ишим" in page.text
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.headers["content-encoding"] == "gzip"
+    assert page.headers["cache-control"] == "max-age=60"
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+    # A reader's cache revalidates: same ETag or not modified since → 304, no body.
+    etag, modified = page.headers["etag"], page.headers["last-modified"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+
+    # Theme files are cached for a month; the view counts feeds writes are always revalidated.
+    css = client.get("/static/site.css")
+    assert css.status_code == 200 and css.headers["cache-control"] == "max-age=2592000"
+    view = client.post("/api/views", json={"article_id": "nginx-1"}, headers=BROWSER)
+    assert view.status_code == 202
+    # (feeds refreshes the counts every NEWSROOM_POPULAR_INTERVAL seconds while views arrive)
+    views = wait_for(
+        lambda: (
+            (r := client.get("/data/views.json")).status_code == 200 and "nginx-1" in r.json() and r
+        ),
+        30,
+        0.2,
+    )
+    assert views.headers["cache-control"] == "no-cache"
+    assert views.json()["nginx-1"] >= 1
+
+    # The feeds are served as XML with a five-minute cache.
+    rss = wait_for(lambda: (r := client.get("/feeds/rss.xml")).status_code == 200 and r, 5)
+    assert rss.headers["cache-control"] == "max-age=300"
+    assert rss.headers["content-encoding"] == "gzip"
+
+
+@pytest.mark.parametrize("server", ["nginx", "siteserver"])
+def test_missing_files_answer_301_410_or_404(
+    platform: Platform, nginx: Nginx, error_pages: dict[int, str], server: str
+):
+    base = nginx.url if server == "nginx" else platform.site_url
+    api = platform.api()
+    article_id = f"moving-{server}"
+
+    # An article is published, then given a new slug: its old URL moves.
+    first = api.put(f"/api/articles/{article_id}", json=ARTICLE | {"title": f"Мост {server}"})
+    old_url = first.json()["url"]
+    moved = api.put(
+        f"/api/articles/{article_id}", json=ARTICLE | {"title": "Мост", "slug": f"bridge-{server}"}
+    )
+    new_url = moved.json()["url"]
+    assert new_url != old_url
+    wait_for(lambda: httpx.get(base + new_url).status_code == 200, 5)
+    wait_for(lambda: httpx.get(base + old_url).status_code != 200, 5)
+
+    # The old URL answers 301 with the new one.
+    redirect = httpx.get(base + old_url)
+    assert redirect.status_code == 301
+    assert redirect.headers["location"] == new_url
+
+    # Once unpublished, the URL answers 410 with the site's "gone" page.
+    assert api.delete(f"/api/articles/{article_id}").status_code == 200
+    gone = wait_for(lambda: (r := httpx.get(base + new_url)).status_code == 410 and r, 5)
+    assert gone.text == error_pages[410]
+    assert httpx.get(base + old_url).status_code == 410
+
+    # A path nothing was ever published at answers 404 with the site's "not found" page.
+    missing = httpx.get(base + "/2020/01/01/nothing-here/")
+    assert missing.status_code == 404
+    assert missing.text == error_pages[404]
+    if server == "nginx":
+        assert missing.headers["x-content-type-options"] == "nosniff"
+
+    # The writers' bookkeeping next to the pages (revision sidecars) is never served.
+    sidecar = platform.public / ".revisions" / new_url.strip("/") / "index.html.rev"
+    assert sidecar.is_file()
+    assert httpx.get(f"{base}/.revisions{new_url}index.html.rev").status_code == 404
+
+
+def test_a_missing_file_is_404_while_ingest_is_away(
+    platform: Platform, nginx: Nginx, error_pages: dict[int, str]
+):
+    platform.kill("ingest-0")
+    try:
+        for base in (nginx.url, platform.site_url):
+            missing = httpx.get(base + "/2020/01/01/while-away/")
+            assert missing.status_code == 404
+            assert missing.text == error_pages[404]
+    finally:
+        platform.start("ingest")
+        wait_for(lambda: httpx.get(f"{platform.site_url}/api/ready").status_code == 200, 30)

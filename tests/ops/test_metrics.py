@@ -1,0 +1,123 @@
+"""Each service's /metrics is scraped before and after traffic: the counters move."""
+
+import json
+
+import httpx
+from port_for import get_port
+from prometheus_client.parser import text_string_to_metric_families
+
+from newsroom.probe import probe
+from tests.support.platform import Platform, wait_for
+from tests.support.readers import BROWSER
+
+ARTICLE = {
+    "title": "Метрики двигаются",
+    "author": "Дина Омарова",
+    "section": "Экономика",
+    "published_at": "2026-11-20T09:00:00+05:00",
+    "body_html": "<p>Текст</p>",
+}
+
+
+def scrape(url: str) -> dict[tuple[str, frozenset], float]:
+    """Every sample of a /metrics page, keyed by name and labels."""
+    text = httpx.get(f"{url}/metrics", timeout=5).text
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def value(samples: dict, name: str, **labels: str) -> float:
+    """Sum of the samples of `name` whose labels include `labels`."""
+    wanted = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and wanted <= ls)
+
+
+def test_counters_move_after_traffic(platform: Platform):
+    render, feeds = platform.metrics_url("render-0"), platform.metrics_url("feeds-0")
+    ingest = f"http://127.0.0.1:{platform.ingest_port}"
+
+    # Every service answers its health and readiness probes.
+    for base in (render, feeds):
+        assert httpx.get(f"{base}/health").json() == {"status": "ok"}
+        assert httpx.get(f"{base}/ready").json() == {"status": "ready"}
+    before = {name: scrape(url) for name, url in [("render", render), ("feeds", feeds)]}
+    ingest_before = scrape(ingest)
+
+    # An article is published and read twice.
+    api = platform.api()
+    created = api.put("/api/articles/metrics-1", json=ARTICLE)
+    assert created.status_code == 201
+    url = created.json()["url"]
+    wait_for(lambda: platform.get(url).status_code == 200, timeout=5)
+    views = [{"article_id": "metrics-1"}] * 2
+    assert api.post("/api/views", json=views, headers=BROWSER).status_code == 202
+
+    def moved(name: str, service: str, event: str, by: float) -> bool:
+        after = scrape(render if service == "render" else feeds)
+        labels = {"service": service, "event_type": event}
+        return value(after, name, **labels) - value(before[service], name, **labels) >= by
+
+    # Render counts the event and the pages it wrote; feeds the event, the views and the feeds.
+    wait_for(lambda: moved("newsroom_events_handled_total", "render", "ArticlePublished", 1))
+    wait_for(lambda: moved("newsroom_events_handled_total", "feeds", "ArticlePublished", 1))
+    wait_for(lambda: moved("newsroom_events_handled_total", "feeds", "ArticleViewed", 2))
+    render_after, feeds_after = scrape(render), scrape(feeds)
+    assert value(render_after, "newsroom_files_written_total", kind="html") > value(
+        before["render"], "newsroom_files_written_total", kind="html"
+    )
+    assert value(feeds_after, "newsroom_files_written_total", kind="xml") > value(
+        before["feeds"], "newsroom_files_written_total", kind="xml"
+    )
+
+    # FastStream's middleware times each handled message, by stream and event type.
+    histogram = "faststream_received_processed_messages_duration_seconds_count"
+    assert value(render_after, histogram, event_type="ArticlePublished") >= 1
+
+    # Lag and pending of the consumer groups are exported, and settle at zero.
+    wait_for(lambda: value(scrape(render), "newsroom_consumer_pending", group="render") == 0)
+    views_lag = {"stream": "newsroom:views", "group": "feeds"}
+    wait_for(lambda: ("newsroom_consumer_lag", frozenset(views_lag.items())) in scrape(feeds))
+    wait_for(lambda: value(scrape(feeds), "newsroom_consumer_lag", **views_lag) == 0)
+
+    # Ingest counts its requests by route and status.
+    ingest_after = scrape(ingest)
+    route = {"method": "PUT", "route": "/api/articles/{article_id}", "status": "201"}
+    assert (
+        value(ingest_after, "newsroom_http_requests_total", **route)
+        == value(ingest_before, "newsroom_http_requests_total", **route) + 1
+    )
+
+
+def test_logs_are_json_with_the_event_on_every_line(platform: Platform):
+    api = platform.api()
+    assert api.put("/api/articles/logs-1", json=ARTICLE | {"title": "Логи"}).status_code == 201
+    log = platform.logs / "render-0.log"
+
+    def lines_about_the_article() -> list[dict]:
+        lines = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+        return [x for x in lines if x.get("article_id") == "logs-1"]
+
+    # FastStream's own "Received"/"Processed" lines and the renderer's line all name the event.
+    about = wait_for(lambda: (ls := lines_about_the_article()) and len(ls) >= 3 and ls, 5)
+    assert {x["logger"] for x in about} >= {"faststream.access.redis"}
+    assert len({x["event_id"] for x in about}) == 1
+    assert all(x["event_type"] == "ArticlePublished" for x in about)
+
+    # Ingest writes one line per request, with method, path, status and duration.
+    ingest_lines = [
+        json.loads(x)
+        for x in (platform.logs / "ingest-0.log").read_text().splitlines()
+        if x.startswith("{")
+    ]
+    puts = [x for x in ingest_lines if x.get("path") == "/api/articles/logs-1"]
+    assert len(puts) == 1 and puts[0]["method"] == "PUT" and puts[0]["status"] == 201
+    assert puts[0]["ms"] >= 0
+
+
+def test_the_container_probe_follows_readiness(platform: Platform):
+    assert probe(f"http://127.0.0.1:{platform.ingest_port}/api/ready")
+    assert probe(f"{platform.metrics_url('render-0')}/ready")
+    assert not probe(f"http://127.0.0.1:{get_port(None)}/ready", timeout=1)

@@ -1,0 +1,37 @@
+"""Reading events out of raw messages for metrics and logs."""
+
+import json
+
+import pytest
+
+from shared.consumer_ops import event_fields, event_type_of_raw
+
+EVENT = {"type": "ArticlePublished", "event_id": "e1", "article_id": "a1", "version": 1}
+
+
+def test_a_single_event_names_its_id_article_and_type():
+    assert event_fields(json.dumps(EVENT)) == {
+        "event_type": "ArticlePublished",
+        "event_id": "e1",
+        "article_id": "a1",
+    }
+
+
+def test_a_batch_names_only_its_type():
+    batch = [{"type": "ArticleViewed", "article_id": "a1"}, {"type": "ArticleViewed"}]
+    assert event_fields(json.dumps(batch)) == {"event_type": "ArticleViewed"}
+
+
+@pytest.mark.parametrize("body", [b"not json", b"42", b"[1, 2]", b""])
+def test_garbage_gives_no_fields(body):
+    assert event_fields(body) == {}
+
+
+def test_raw_stream_messages_give_their_type():
+    data = json.dumps(EVENT).encode()
+    assert event_type_of_raw({"data": {b"__data__": data}}) == "ArticlePublished"
+    assert event_type_of_raw({"data": [{b"__data__": data}, {b"__data__": data}]}) == (
+        "ArticlePublished"
+    )
+    assert event_type_of_raw({"data": {b"other": b"x"}}) == "unknown"
+    assert event_type_of_raw(None) == "unknown"
