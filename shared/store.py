@@ -338,13 +338,7 @@ class ArticleStore:
                 raise ArticleNotFoundError(article_id)
             if current.status is Status.UNPUBLISHED:
                 raise _Unchanged(current)
-            return current.model_copy(
-                update={
-                    "status": Status.UNPUBLISHED,
-                    "version": current.version + 1,
-                    "modified_at": utcnow(),
-                }
-            )
+            return _next_version(current, Status.UNPUBLISHED)
 
         try:
             return (await self._commit(article_id, change))[1]
@@ -364,13 +358,7 @@ class ArticleStore:
                     raise _Unchanged(current)
                 if current.published_at > moment:
                     raise _Unchanged(current)
-                return current.model_copy(
-                    update={
-                        "status": Status.PUBLISHED,
-                        "version": current.version + 1,
-                        "modified_at": utcnow(),
-                    }
-                )
+                return _next_version(current, Status.PUBLISHED)
 
             try:
                 published.append((await self._commit(article_id, change))[1])
@@ -494,6 +482,13 @@ class ArticleStore:
         for index in self._indexes(article):
             pipe.zrem(index, article.id)
         pipe.hincrby(DAYS, self._day(article), -1)
+
+
+def _next_version(article: Article, status: Status) -> Article:
+    """The article's next version, in `status`."""
+    return article.model_copy(
+        update={"status": status, "version": article.version + 1, "modified_at": utcnow()}
+    )
 
 
 class _Unchanged(Exception):  # noqa: N818 - control flow, not an error

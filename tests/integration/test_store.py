@@ -14,19 +14,11 @@ from shared.store import (
     index_key,
 )
 from shared.topology import ARTICLES_STREAM
+from tests.support.samples import ARTICLE
 
 
 def article_in(**changes) -> ArticleIn:
-    fields = {
-        "title": "Чем я могу Вам помочь?",
-        "author": "Александра Власова",
-        "section": "Общество",
-        "tags": ["полиция", "Астана"],
-        "published_at": "2026-11-25T10:00:00+05:00",
-        "summary": "Лид",
-        "body_html": "<p>Текст</p>",
-    }
-    return ArticleIn.model_validate(fields | changes)
+    return ArticleIn.model_validate(ARTICLE | changes)
 
 
 @pytest.fixture
