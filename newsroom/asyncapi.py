@@ -12,6 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, Union
 
+import yaml
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 from pydantic import Field
@@ -62,15 +63,20 @@ def documents() -> dict[str, str]:
         "render": render_app(settings)[0].broker,
         "feeds": feeds_app(settings)[0].broker,
     }
+    # Keys sorted: FastStream lists subscribers in an order that varies from run to run.
     return {
-        f"{name}.yaml": AsyncAPI(
-            broker,
-            title=f"Newsroom {name}",
-            version=version("newsroom"),
-            description=(importlib.import_module(f"services.{name}").__doc__ or "").strip(),
+        f"{name}.yaml": yaml.safe_dump(
+            AsyncAPI(
+                broker,
+                title=f"Newsroom {name}",
+                version=version("newsroom"),
+                description=(importlib.import_module(f"services.{name}").__doc__ or "").strip(),
+            )
+            .to_specification()
+            .to_jsonable(),
+            sort_keys=True,
+            allow_unicode=True,
         )
-        .to_specification()
-        .to_yaml()
         for name, broker in brokers.items()
     }
 
