@@ -52,6 +52,7 @@ from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import Redis, RedisMessage
 from faststream.redis.message import FAKE_CONSUMER, RedisBatchStreamMessage, RedisStreamMessage
+from faststream.redis.parser.message import MessageFormat
 from pydantic import TypeAdapter
 from redis.asyncio import Redis as RedisClient
 from redis.asyncio.retry import Retry
@@ -113,6 +114,21 @@ def consumer_redis(settings: Settings) -> RedisClient:
     return connect(settings.redis_url, socket_timeout=READ_BLOCK_MS / 1000 + 10, retries=2)
 
 
+class PlainJson(MessageFormat):
+    """The streams' entries: the event's JSON itself in `__data__` (shared.events.encode), no
+    FastStream envelope, so a body is taken as it is instead of being tried as one first."""
+
+    @classmethod
+    async def encode(cls, **_: Any) -> bytes:
+        """Consumers publish nothing through FastStream."""
+        raise NotImplementedError
+
+    @classmethod
+    def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
+        """The body, and no headers."""
+        return data, {}
+
+
 def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
     """The service's broker: no client-side retries, a graceful stop, FastStream's
     "Received"/"Processed" line per message (JSON, naming the event: shared.logs);
@@ -123,6 +139,7 @@ def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
         "socket_timeout": READ_BLOCK_MS / 1000 + 10,
         "socket_connect_timeout": 2,
         "health_check_interval": 10,
+        "message_format": PlainJson,
     }
     return RedisBroker(settings.redis_url, **(defaults | params))
 
@@ -316,13 +333,21 @@ async def _settle(message: Any, outcome: Outcome) -> None:
 
 
 async def _parse_any_entry(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """FastStream's parser, or a bare message for an entry it cannot read (fields that are
-    not UTF-8 make it raise): `Delivery.process` judges the raw entry and dead-letters it."""
+    """A message whose body is only read by logs and metrics: `Delivery` decodes the raw
+    entries itself (and dead-letters what it cannot read).
+
+    A batch's body is its entries' JSON joined into an array, not decoded and encoded again
+    as FastStream's parser would; a single entry goes through FastStream's parser, or becomes
+    a bare message when it cannot be read (fields that are not UTF-8 make it raise).
+    """
+    if message["type"] == "bstream":
+        bodies = [entry.get(DATA_FIELD.encode(), b"null") for entry in message["data"]]
+        return RedisBatchStreamMessage(
+            message, b"[" + b",".join(bodies) + b"]", consumer=FAKE_CONSUMER, group=None
+        )
     try:
         return await original(message)
     except (ValueError, TypeError):
-        if message["type"] == "bstream":
-            return RedisBatchStreamMessage(message, b"", consumer=FAKE_CONSUMER, group=None)
         return RedisStreamMessage(message, b"", consumer=FAKE_CONSUMER, group=None)
 
 
