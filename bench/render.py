@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from services.render.rebuild import rebuild  # noqa: E402
 from shared.article import Article  # noqa: E402
+from shared.files import REVISIONS_DIR  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.slugs import make_slug  # noqa: E402
 from shared.store import ArticleStore  # noqa: E402
@@ -196,10 +197,14 @@ def rebuild_figures(count: int, workdir: Path) -> None:
         elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         redis_cpu = sum(redis_process.cpu_times()[:2]) - redis_cpu
     kinds: Counter[str] = Counter()
-    for path in settings.public_dir.rglob("*"):
-        if path.is_file():
-            kinds[kind_of(path.relative_to(settings.public_dir).parts)] += 1
-    html = sum(1 for _ in settings.public_dir.rglob("*.html"))
+    site_files = [
+        p.relative_to(settings.public_dir)
+        for p in settings.public_dir.rglob("*")
+        if p.is_file() and REVISIONS_DIR not in p.relative_to(settings.public_dir).parts
+    ]
+    for path in site_files:
+        kinds[kind_of(path.parts)] += 1
+    html = sum(1 for p in site_files if p.suffix == ".html")
     print(
         f"  full rebuild of {count:,} articles: {elapsed:.1f} s wall, {cpu:.1f} s CPU "
         f"(+ {redis_cpu:.1f} s CPU in redis-server), "

@@ -4,10 +4,14 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from shared.metrics import file_written
+
+T = TypeVar("T")
 
 # Revision sidecars live in one hidden tree mirroring the site (web servers deny dot paths).
 REVISIONS_DIR = ".revisions"
@@ -27,7 +31,7 @@ def site_path(root: Path, url: str, index: str = "index.html") -> Path:
     if url.endswith("/"):
         parts.append(index)
     target = root.joinpath(*parts).resolve()
-    if not target.is_relative_to(root.resolve()):
+    if not target.is_relative_to(_real(root)):
         raise UnsafePathError(url)
     return target
 
@@ -40,8 +44,9 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     with contextlib.suppress(FileNotFoundError):
         if path.read_bytes() == data:
             return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    fd, name = _in_folder(
+        path.parent, lambda: tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    )
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -99,15 +104,14 @@ def recorded_revision(root: Path, url: str) -> int | None:
 
 def revision_file(root: Path, path: Path) -> Path:
     """Where the revision of the file at `path` is recorded."""
-    relative = path.relative_to(root.resolve())
-    return root.resolve() / REVISIONS_DIR / relative.parent / f"{relative.name}.rev"
+    relative = path.relative_to(_real(root))
+    return _real(root) / REVISIONS_DIR / relative.parent / f"{relative.name}.rev"
 
 
 @contextlib.contextmanager
 def _locked(sidecar: Path) -> Iterator[int]:
     """The sidecar open for reading and writing, exclusively locked (fcntl) while in use."""
-    sidecar.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _in_folder(sidecar.parent, lambda: os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o644))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield fd
@@ -138,6 +142,24 @@ def sync_files(files: set[Path], folders: set[Path]) -> None:
     for folder in folders:
         with contextlib.suppress(FileNotFoundError):
             _sync_dir(folder)
+
+
+@lru_cache(maxsize=16)
+def _real(root: Path) -> Path:
+    """The public folder's real path (it does not move while a service runs)."""
+    return root.resolve()
+
+
+def _in_folder(folder: Path, create: Callable[[], T]) -> T:
+    """Run `create` (which makes a file in `folder`), making the folder first if missing.
+
+    Most folders exist already: trying first saves a mkdir call per file written.
+    """
+    try:
+        return create()
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        return create()
 
 
 def _sync_dir(folder: Path) -> None:

@@ -39,10 +39,6 @@ class UrlScheme:
         d = self.local(published_at)
         return self.article.format(year=d.year, month=d.month, day=d.day, slug=slug)
 
-    def paged(self, first: str, page: int) -> str:
-        """Path of page `page` of a list whose first page is at `first`."""
-        return first if page <= 1 else first + self.page.format(page=page)
-
     def list_url(self, kind: str, slug: str = "") -> str:
         """First page of the home (`kind` "home") or a section, tag or author list."""
         patterns = {"section": self.section, "tag": self.tag, "author": self.author}
@@ -56,21 +52,21 @@ class UrlScheme:
         """Path of article sitemap `number` (1 holds the oldest articles)."""
         return self.sitemap.format(number=number)
 
-    def section_url(self, slug: str, page: int = 1) -> str:
-        """Path of a section's list page."""
-        return self.paged(self.section.format(slug=slug), page)
+    def section_url(self, slug: str) -> str:
+        """Path of a section's first list page."""
+        return self.list_url("section", slug)
 
-    def tag_url(self, slug: str, page: int = 1) -> str:
-        """Path of a tag's list page."""
-        return self.paged(self.tag.format(slug=slug), page)
+    def tag_url(self, slug: str) -> str:
+        """Path of a tag's first list page."""
+        return self.list_url("tag", slug)
 
-    def author_url(self, slug: str, page: int = 1) -> str:
-        """Path of an author's list page."""
-        return self.paged(self.author.format(slug=slug), page)
+    def author_url(self, slug: str) -> str:
+        """Path of an author's first list page."""
+        return self.list_url("author", slug)
 
-    def home_url(self, page: int = 1) -> str:
-        """Path of a page of the home list."""
-        return self.paged("/", page)
+    def home_url(self) -> str:
+        """Path of the home page."""
+        return self.list_url("home")
 
     def archive_url(self, year: int, month: int | None = None, day: int | None = None) -> str:
         """Path of the archive page of a year, a month or a day."""
@@ -84,6 +80,5 @@ class UrlScheme:
         """Paths of the feeds of the site (`kind` "site") or of a section, tag or author."""
         if kind == "site":
             return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
-        pages = {"section": self.section_url, "tag": self.tag_url, "author": self.author_url}
-        first = pages[kind](slug)
+        first = self.list_url(kind, slug)
         return {"rss": first + "rss.xml", "atom": first + "atom.xml"}
