@@ -11,15 +11,15 @@ import feedparser
 import httpx
 import psutil
 import pytest
-from port_for import get_port
 
 from tests.support.platform import ROOT, wait_for
+from tests.support.ports import free_port
 
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     state = tmp_path_factory.mktemp("run-state")
-    site_port, ingest_port = get_port(None), get_port(None)
+    site_port, ingest_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "NEWSROOM_"))}
     log = (state / "run.log").open("wb")
     process = subprocess.Popen(

@@ -1,10 +1,10 @@
 """The ingest API's liveness and readiness, with Redis up and with Redis away."""
 
 from fastapi.testclient import TestClient
-from port_for import get_port
 
 from services.ingest.app import create_app
 from shared.settings import Settings
+from tests.support.ports import free_port
 
 
 def test_health_and_readiness_with_redis_up(redis_url):
@@ -14,7 +14,7 @@ def test_health_and_readiness_with_redis_up(redis_url):
 
 
 def test_readiness_fails_fast_with_json_when_redis_is_away():
-    nowhere = f"redis://127.0.0.1:{get_port(None)}/0"
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
     with TestClient(create_app(Settings(REDIS_URL=nowhere))) as client:
         assert client.get("/api/health").status_code == 200
         ready = client.get("/api/ready")

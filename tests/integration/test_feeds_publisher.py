@@ -8,7 +8,6 @@ from urllib.parse import parse_qsl
 
 import pytest
 import uvicorn
-from port_for import get_port
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +22,7 @@ from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
+from tests.support.ports import free_port
 from tests.support.samples import ARTICLE as SAMPLE
 
 SITE = "https://news.example.kz"
@@ -211,7 +211,7 @@ class Hub:
 async def test_changed_feeds_are_pinged_to_the_hub_with_retries(redis_url, tmp_path):
     # A hub that fails its first two requests listens on a free local port.
     hub = Hub(failures=2)
-    port = get_port(None)
+    port = free_port()
     app = Starlette(routes=[Route("/", hub.endpoint, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())

@@ -3,11 +3,11 @@
 import json
 
 import httpx
-from port_for import get_port
 from prometheus_client.parser import text_string_to_metric_families
 
 from newsroom.probe import probe
 from tests.support.platform import Platform, wait_for
+from tests.support.ports import free_port
 from tests.support.readers import BROWSER
 
 ARTICLE = {
@@ -120,4 +120,4 @@ def test_logs_are_json_with_the_event_on_every_line(platform: Platform):
 def test_the_container_probe_follows_readiness(platform: Platform):
     assert probe(f"http://127.0.0.1:{platform.ingest_port}/api/ready")
     assert probe(f"{platform.metrics_url('render-0')}/ready")
-    assert not probe(f"http://127.0.0.1:{get_port(None)}/ready", timeout=1)
+    assert not probe(f"http://127.0.0.1:{free_port()}/ready", timeout=1)

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import httpx
-from port_for import get_port
 
 from tests.support.platform import ROOT, wait_for
+from tests.support.ports import free_port
 
 TEMPLATE = ROOT / "deploy" / "nginx" / "newsroom.conf.template"
 MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -55,7 +55,7 @@ class Nginx:
 
     def __init__(self, workdir: Path, public_dir: Path, ingest: str) -> None:
         self.tmp = workdir
-        self.port = get_port(None)
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.site = workdir / "site.conf"
         self.main = workdir / "nginx.conf"

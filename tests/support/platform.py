@@ -11,7 +11,8 @@ from typing import TypeVar
 
 import httpx
 import redis
-from port_for import get_port
+
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("ingest", "render", "feeds")
@@ -42,8 +43,8 @@ class Platform:
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.token = token
-        self.ingest_port = get_port(None)
-        self.site_port = get_port(None)
+        self.ingest_port = free_port()
+        self.site_port = free_port()
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.metrics_ports: dict[str, int] = {}
         self.site_url = f"http://127.0.0.1:{self.site_port}"
@@ -62,7 +63,7 @@ class Platform:
         """Start one process: a service by name, or `site` for the site server."""
         module = "newsroom.siteserver" if name == "site" else f"services.{name}"
         key = f"{name}-{replica}"
-        self.metrics_ports[key] = get_port(None)
+        self.metrics_ports[key] = free_port()
         env = {
             **self.env,
             "NEWSROOM_CONSUMER": key,

@@ -3,8 +3,9 @@
 import shutil
 from pathlib import Path
 
-from port_for import get_port
 from pytest_redis.executor import RedisExecutor
+
+from tests.support.ports import free_port
 
 
 def redis_executor(datadir: Path, *, appendonly: bool = False) -> RedisExecutor:
@@ -19,7 +20,7 @@ def redis_executor(datadir: Path, *, appendonly: bool = False) -> RedisExecutor:
         redis_timeout=30,
         loglevel="warning",
         host="127.0.0.1",
-        port=get_port(None),
+        port=free_port(),
         save="",
         appendonly="yes" if appendonly else "no",
         datadir=datadir,
