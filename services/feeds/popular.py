@@ -21,8 +21,6 @@ from shared.files import site_path, write_atomic
 from shared.settings import Settings
 from shared.store import HOME, NAMES, PREFIX, ArticleStore, index_key
 
-POPULAR_PATH = "/data/popular.json"
-VIEWS_PATH = "/data/views.json"
 TOP = 10
 PERIODS = ("24h", "7d", "30d", "all")
 
@@ -115,9 +113,9 @@ class Popular:
             "periods": {p: items(r) for p, r in site.items()},
             "sections": {s: {p: items(r) for p, r in rs.items()} for s, rs in sections.items()},
         }
-        root = self.settings.public_dir
-        write_atomic(site_path(root, VIEWS_PATH), _json(dict(counts)))
-        write_atomic(site_path(root, POPULAR_PATH), _json(popular))
+        root, urls = self.settings.public_dir, self.store.urls
+        write_atomic(site_path(root, urls.views_data), _json(dict(counts)))
+        write_atomic(site_path(root, urls.popular_data), _json(popular))
 
 
 def _json(data: object) -> bytes:
