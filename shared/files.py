@@ -93,15 +93,6 @@ def write_versioned(
         return write_atomic(path, data, sync=sync)
 
 
-def recorded_revision(root: Path, url: str) -> int | None:
-    """The revision the file at `url` was last written or removed with, if any."""
-    try:
-        raw = revision_file(root, site_path(root, url)).read_text().strip()
-    except FileNotFoundError:
-        return None
-    return int(raw) if raw.isdigit() else None
-
-
 def revision_file(root: Path, path: Path) -> Path:
     """Where the revision of the file at `path` is recorded."""
     relative = path.relative_to(_real(root))
