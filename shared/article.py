@@ -1,8 +1,9 @@
 """The article: what an editorial system sends, and what the store keeps."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -12,6 +13,7 @@ from pydantic import (
     Field,
     HttpUrl,
     PlainSerializer,
+    ValidationInfo,
     model_validator,
 )
 
@@ -19,8 +21,24 @@ from shared.slugs import make_slug
 from shared.text import plain_text, xml_safe
 
 ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# Validation context of articles read back from the store: cleaned when saved, not again.
+STORED = {"stored": True}
 
-PlainText = Annotated[str, AfterValidator(plain_text)]
+
+def _is_stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _cleaning(clean: Callable[[str], str]) -> Callable[[str, ValidationInfo], str]:
+    """A validator applying `clean` to incoming text, and trusting stored text as it is."""
+
+    def validate(value: str, info: ValidationInfo) -> str:
+        return value if _is_stored(info) else clean(value)
+
+    return validate
+
+
+PlainText = Annotated[str, AfterValidator(_cleaning(plain_text))]
 Title = Annotated[PlainText, Field(max_length=300)]
 
 
@@ -102,7 +120,7 @@ class ArticleIn(BaseModel):
     title: Annotated[Title, AfterValidator(_required)]
     subtitle: Annotated[PlainText, Field(max_length=500)] = ""
     summary: Annotated[PlainText, Field(max_length=2000)] = ""
-    body_html: Annotated[str, Field(max_length=1_000_000), AfterValidator(xml_safe)]
+    body_html: Annotated[str, Field(max_length=1_000_000), AfterValidator(_cleaning(xml_safe))]
     authors: Annotated[list[Author], Field(min_length=1, max_length=20)]
     section: Annotated[PlainText, Field(max_length=100), AfterValidator(_required)]
     tags: Annotated[list[Annotated[PlainText, Field(max_length=100)]], Field(max_length=30)] = []
@@ -117,9 +135,9 @@ class ArticleIn(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _author_shorthand(cls, data: Any) -> Any:
+    def _author_shorthand(cls, data: Any, info: ValidationInfo) -> Any:
         """Accept `author: "Name"` and plain strings in `authors`."""
-        if isinstance(data, dict):
+        if isinstance(data, dict) and not _is_stored(info):
             data = dict(data)
             if "author" in data and "authors" not in data:
                 data["authors"] = [data.pop("author")]
@@ -130,8 +148,10 @@ class ArticleIn(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _clean_tags(self) -> "ArticleIn":
+    def _clean_tags(self, info: ValidationInfo) -> "ArticleIn":
         """Drop empty and repeated tags, keeping the first spelling."""
+        if _is_stored(info):
+            return self
         seen: dict[str, str] = {}
         for tag in self.tags:
             if tag and make_slug(tag) not in seen:
@@ -165,6 +185,11 @@ class Article(ArticleIn):
     modified_at: UtcTimestamp
     redirect_from: list[str] = []
     digest: str = ""
+
+    @classmethod
+    def from_stored(cls, raw: bytes | str) -> Self:
+        """An article as the store saved it (its text was cleaned then: not cleaned again)."""
+        return cls.model_validate_json(raw, context=STORED)
 
     @property
     def is_live(self) -> bool:
