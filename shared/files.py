@@ -2,8 +2,10 @@
 
 import contextlib
 import fcntl
+import hashlib
+import itertools
 import os
-import tempfile
+import stat
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -13,8 +15,15 @@ from shared.metrics import file_written
 
 T = TypeVar("T")
 
-# Revision sidecars live in one hidden tree mirroring the site (web servers deny dot paths).
+# Revision sidecars live in one hidden folder (web servers deny dot paths), spread over 256
+# subfolders by a hash of the page's path: no folder to make per page, as a mirror tree needs.
 REVISIONS_DIR = ".revisions"
+# A sidecar holds the revision as fixed-width digits, overwritten in place (no truncation).
+REVISION_WIDTH = 20
+# Folders under a public folder found to be real directories, not links (bounded).
+_REAL_FOLDERS: set[str] = set()
+_REAL_FOLDERS_LIMIT = 100_000
+_temp_names = itertools.count()
 
 
 class UnsafePathError(ValueError):
@@ -30,10 +39,35 @@ def site_path(root: Path, url: str, index: str = "index.html") -> Path:
         raise UnsafePathError(url)
     if url.endswith("/"):
         parts.append(index)
-    target = root.joinpath(*parts).resolve()
-    if not target.is_relative_to(_real(root)):
+    real = _real(root)
+    target = "/".join([real, *parts])
+    if _links_in(real, parts) and not Path(target).resolve().is_relative_to(real):
         raise UnsafePathError(url)
-    return target
+    return Path(target)
+
+
+def _links_in(real: str, parts: list[str]) -> bool:
+    """Whether any existing folder or file on the way to `parts` under `real` is a link.
+
+    Folders found to be real directories are remembered, so a page in a known folder costs
+    one lstat instead of a full realpath walk.
+    """
+    current = real
+    for depth, name in enumerate(parts, 1):
+        current = f"{current}/{name}"
+        if current in _REAL_FOLDERS:
+            continue
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return False  # nothing further exists yet: nothing to follow
+        if stat.S_ISLNK(mode):
+            return True
+        if depth < len(parts) and stat.S_ISDIR(mode):
+            if len(_REAL_FOLDERS) > _REAL_FOLDERS_LIMIT:
+                _REAL_FOLDERS.clear()
+            _REAL_FOLDERS.add(current)
+    return False
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
@@ -44,17 +78,16 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     with contextlib.suppress(FileNotFoundError):
         if path.read_bytes() == data:
             return False
-    fd, name = _in_folder(
-        path.parent, lambda: tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    )
-    tmp = Path(name)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{next(_temp_names)}{path.suffix}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    fd = _in_folder(path.parent, lambda: os.open(tmp, flags, 0o644))
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(fd, 0o644)  # readable by the web server whatever the umask
             f.write(data)
             f.flush()
             if sync:
-                os.fsync(f.fileno())
-        tmp.chmod(0o644)
+                os.fsync(fd)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -80,12 +113,12 @@ def write_versioned(
     path = site_path(root, url)
     sidecar = revision_file(root, path)
     with _locked(sidecar) as fd:
-        recorded = os.pread(fd, 32, 0).strip()
+        recorded = os.pread(fd, REVISION_WIDTH + 1, 0).strip()
         if recorded.isdigit() and int(recorded) > revision:
             return False
-        if recorded != str(revision).encode():
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(revision).encode(), 0)
+        record = f"{revision:0{REVISION_WIDTH}d}".encode()
+        if recorded != record:
+            os.pwrite(fd, record, 0)
             if sync:
                 os.fsync(fd)
         if data is None:
@@ -94,9 +127,11 @@ def write_versioned(
 
 
 def revision_file(root: Path, path: Path) -> Path:
-    """Where the revision of the file at `path` is recorded."""
-    relative = path.relative_to(_real(root))
-    return _real(root) / REVISIONS_DIR / relative.parent / f"{relative.name}.rev"
+    """Where the revision of the file at `path` (from site_path) is recorded."""
+    real = _real(root)
+    relative = str(path).removeprefix(real + "/")
+    digest = hashlib.blake2b(relative.encode(), digest_size=16).hexdigest()
+    return Path(f"{real}/{REVISIONS_DIR}/{digest[:2]}/{digest[2:]}.rev")
 
 
 @contextlib.contextmanager
@@ -136,9 +171,9 @@ def sync_files(files: set[Path], folders: set[Path]) -> None:
 
 
 @lru_cache(maxsize=16)
-def _real(root: Path) -> Path:
+def _real(root: Path) -> str:
     """The public folder's real path (it does not move while a service runs)."""
-    return root.resolve()
+    return str(root.resolve())
 
 
 def _in_folder(folder: Path, create: Callable[[], T]) -> T:

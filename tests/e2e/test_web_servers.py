@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from shared.files import revision_file, site_path
 from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -139,9 +140,10 @@ def test_missing_files_answer_301_410_or_404(
         assert missing.headers["x-content-type-options"] == "nosniff"
 
     # The writers' bookkeeping next to the pages (revision sidecars) is never served.
-    sidecar = platform.public / ".revisions" / new_url.strip("/") / "index.html.rev"
+    sidecar = revision_file(platform.public, site_path(platform.public, new_url))
     assert sidecar.is_file()
-    assert httpx.get(f"{base}/.revisions{new_url}index.html.rev").status_code == 404
+    hidden = sidecar.relative_to(platform.public.resolve())
+    assert httpx.get(f"{base}/{hidden}").status_code == 404
 
 
 def test_a_missing_file_is_404_while_ingest_is_away(

@@ -64,7 +64,7 @@ def test_an_older_revision_never_replaces_newer_output(tmp_path):
     assert write_versioned(tmp_path, "/a/", None, 9) is True
     assert not (tmp_path / "a/index.html").exists()
     assert write_versioned(tmp_path, "/a/", b"eight", 8) is False
-    assert revision_file(tmp_path, tmp_path / "a/index.html").read_text() == "9"
+    assert int(revision_file(tmp_path, tmp_path / "a/index.html").read_text()) == 9
     assert not revision_file(tmp_path, tmp_path / "b/index.html").exists()
 
 
@@ -72,3 +72,9 @@ def test_versioned_writes_refuse_paths_outside_the_folder(tmp_path):
     with pytest.raises(UnsafePathError):
         write_versioned(tmp_path / "public", "/../escape.html", b"x", 1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_link_inside_the_folder_to_inside_the_folder_is_followed(tmp_path):
+    (tmp_path / "images-2026").mkdir()
+    (tmp_path / "images").symlink_to(tmp_path / "images-2026")
+    assert site_path(tmp_path, "/images/a.jpg") == tmp_path / "images" / "a.jpg"
