@@ -53,6 +53,19 @@ redis.call('SET', KEYS[1], next)
 return next
 """
 
+# Per key, the newest ARGV[1] (id, score) pairs scored strictly below ARGV[i + 1]: many range
+# queries in one command (read-also of a batch of articles), without a command each to pack.
+_OLDER_THAN = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = redis.call(
+    'ZREVRANGEBYSCORE', key, ARGV[i + 1], '-inf', 'WITHSCORES', 'LIMIT', 0, ARGV[1])
+end
+return out
+"""
+# Queries per script call: bounds how long one call keeps Redis busy.
+_OLDER_THAN_CHUNK = 500
+
 
 def index_key(kind: str, slug: str) -> str:
     """Key of the sorted set listing the live articles of a section, tag or author."""
@@ -124,6 +137,7 @@ class ArticleStore:
     def __init__(self, redis: Redis, urls: UrlScheme | None = None) -> None:
         self.redis = redis
         self.urls = urls or UrlScheme()
+        self._older_than = redis.register_script(_OLDER_THAN)
 
     @staticmethod
     def key(article_id: str) -> str:
@@ -133,14 +147,14 @@ class ArticleStore:
     async def get(self, article_id: str) -> Article | None:
         """The stored article, whatever its status."""
         raw = await self.redis.get(self.key(article_id))
-        return Article.model_validate_json(raw) if raw else None
+        return Article.from_stored(raw) if raw else None
 
     async def get_many(self, ids: Sequence[str]) -> list[Article]:
         """Articles in the order of `ids`, skipping ids no longer stored."""
         if not ids:
             return []
         raws = await self.redis.mget([self.key(i) for i in ids])
-        return [Article.model_validate_json(r) for r in raws if r]
+        return [Article.from_stored(r) for r in raws if r]
 
     async def fields_many(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Articles as plain JSON objects (cheap reads of many: sitemaps), skipping missing."""
@@ -182,13 +196,14 @@ class ArticleStore:
         self, queries: Sequence[tuple[str, datetime]], limit: int
     ) -> list[list[tuple[str, float]]]:
         """Per (index, moment), the newest `limit` (id, score) strictly older than moment."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for index, moment in queries:
-                pipe.zrevrangebyscore(
-                    index, f"({_score(moment)}", "-inf", start=0, num=limit, withscores=True
-                )
-            rows = await pipe.execute()
-        return [[(_text(i), float(s)) for i, s in row] for row in rows]
+        rows: list[list[bytes]] = []
+        for start in range(0, len(queries), _OLDER_THAN_CHUNK):
+            chunk = queries[start : start + _OLDER_THAN_CHUNK]
+            bounds = [f"({_score(moment)}" for _, moment in chunk]
+            rows += await self._older_than(keys=[i for i, _ in chunk], args=[limit, *bounds])
+        return [
+            [(_text(i), float(s)) for i, s in zip(row[::2], row[1::2], strict=True)] for row in rows
+        ]
 
     async def newer_than(self, indexes: Sequence[str], moment: datetime, limit: int) -> set[str]:
         """Ids of the oldest `limit` articles strictly newer than `moment`, in any index."""
@@ -270,7 +285,7 @@ class ArticleStore:
             articles = await self.redis.mget([self.key(m.split("|", 1)[1]) for m in members])
             for member, data in zip(members, articles, strict=True):
                 if data:
-                    yield member, Article.model_validate_json(data)
+                    yield member, Article.from_stored(data)
             after = members[-1]
 
     async def revision(self) -> int:
@@ -403,7 +418,7 @@ class ArticleStore:
                 try:
                     await pipe.watch(key)
                     raw = await pipe.get(key)
-                    current = Article.model_validate_json(raw) if raw else None
+                    current = Article.from_stored(raw) if raw else None
                     article = await change(current, pipe)
                     pipe.multi()
                     self._write(pipe, current, article)
