@@ -1,18 +1,21 @@
 """The Jinja2 theme: templates and static files in one folder an operator can replace."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from shared.article import Article
 from shared.clock import human_datetime, month_name
 from shared.settings import Settings
 from shared.text import truncate_words
 from shared.urls import UrlScheme
 
 DEFAULT_THEME = Path(__file__).parent / "theme"
+TEASER_CACHE_LIMIT = 50_000
 
 
 def theme_dir(settings: Settings) -> Path:
@@ -26,6 +29,24 @@ def json_ld(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def cached_teaser(env: Environment) -> Callable[..., Markup]:
+    """The `teaser(article, **options)` global: the `_teaser.html` macro, kept per article
+    version, since an article's teaser is the same on every list page showing it."""
+    cache: dict[tuple[Any, ...], Markup] = {}
+
+    def teaser(article: Article, **options: Any) -> Markup:
+        key = (article.id, article.version, *sorted(options.items()))
+        html = cache.get(key)
+        if html is None:
+            if len(cache) >= TEASER_CACHE_LIMIT:
+                cache.clear()
+            macro = env.get_template("_teaser.html").module.teaser  # type: ignore[attr-defined]
+            html = cache[key] = macro(article, **options)
+        return html
+
+    return teaser
+
+
 def make_environment(settings: Settings, root: Path | None = None) -> Environment:
     """A Jinja environment for the theme, with the site's date and text filters."""
     env = Environment(
@@ -34,6 +55,7 @@ def make_environment(settings: Settings, root: Path | None = None) -> Environmen
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # no stat of every template per page; a theme change needs a restart
     )
     env.filters["human_datetime"] = lambda d: human_datetime(d, settings.timezone)
     env.filters["month_name"] = month_name
@@ -46,4 +68,5 @@ def make_environment(settings: Settings, root: Path | None = None) -> Environmen
         "language": settings.language,
     }
     env.globals["urls"] = UrlScheme(timezone=settings.timezone)
+    env.globals["teaser"] = cached_teaser(env)
     return env
