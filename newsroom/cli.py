@@ -191,16 +191,27 @@ def token_new(
 @app.command()
 def rebuild(
     jobs: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    pages: Annotated[bool, typer.Option(help="Render every page of the site.")] = True,
+    feeds: Annotated[bool, typer.Option(help="Write the feeds of every list.")] = True,
 ) -> None:
-    """Render the whole site from the store (after a theme change, say), on all cores.
+    """Rewrite the whole site from the store: every page (on all cores), then every feed.
 
-    Example: REDIS_URL=redis://127.0.0.1:6379/0 newsroom rebuild
+    After a theme change, a feed-format change or the loss of the public folder. `--no-pages`
+    or `--no-feeds` skips that part (feeds only, after a feed-format change: the example).
+
+    Example: REDIS_URL=redis://127.0.0.1:6379/0 newsroom rebuild --no-pages
     """
+    from services.feeds.rebuild import rebuild_feeds
     from services.render.rebuild import rebuild as rebuild_site
     from shared.settings import get_settings
 
-    totals = rebuild_site(get_settings(), jobs)
-    typer.echo(f"{totals.files_written} files written, {totals.files_removed} removed")
+    settings = get_settings()
+    if pages:
+        site = rebuild_site(settings, jobs)
+        typer.echo(f"pages: {site.files_written} files written, {site.files_removed} removed")
+    if feeds:
+        lists = rebuild_feeds(settings)
+        typer.echo(f"feeds: {lists.files_changed} files changed in {lists.lists} lists")
 
 
 if __name__ == "__main__":

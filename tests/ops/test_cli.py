@@ -159,7 +159,8 @@ def test_token_new_adds_to_the_env_file(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    "command", ["import", "stats", "dlq list", "dlq show", "dlq replay", "token new", "run"]
+    "command",
+    ["import", "stats", "dlq list", "dlq show", "dlq replay", "token new", "run", "rebuild"],
 )
 def test_every_command_has_help_with_an_example(command):
     result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})

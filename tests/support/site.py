@@ -1,18 +1,21 @@
-"""A fixture site for render tests: the demo articles plus edits, rendered event by event."""
+"""A fixture site for render and feeds tests: the demo articles plus edits, published event by
+event."""
 
 import json
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from redis.asyncio import Redis
 
 from newsroom.demo import DEMO_DIR, demo_articles
+from services.feeds.publisher import FeedPublisher
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
 from shared.article import ArticleIn
 from shared.clock import utcnow
-from shared.events import DATA_FIELD, article_event_adapter
+from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
 from shared.files import REVISIONS_DIR
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -43,12 +46,29 @@ def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
     return renderer
 
 
-class EventPump:
-    """Feeds the renderer the events the store announced since the last call, in batches."""
+class Consumer(Protocol):
+    """What handles the store's events: the renderer, or feeds (`OneByOne`)."""
 
-    def __init__(self, store: ArticleStore, renderer: SiteRenderer) -> None:
+    async def apply(self, events: list[ArticleChanged], /) -> None: ...
+
+
+class OneByOne:
+    """The feeds publisher as a consumer: it handles events one at a time, as in its service."""
+
+    def __init__(self, publisher: FeedPublisher) -> None:
+        self.publisher = publisher
+
+    async def apply(self, events: list[ArticleChanged]) -> None:
+        for event in events:
+            await self.publisher.apply(event)
+
+
+class EventPump:
+    """Hands a consumer the events the store announced since the last call, in batches."""
+
+    def __init__(self, store: ArticleStore, consumer: Consumer) -> None:
         self.store = store
-        self.renderer = renderer
+        self.consumer = consumer
         self.last_id = "-"
 
     async def __call__(self, batch_size: int = 10) -> int:
@@ -59,7 +79,7 @@ class EventPump:
         self.last_id = entries[-1][0].decode()
         events = [article_event_adapter.validate_json(f[DATA_FIELD.encode()]) for _, f in entries]
         for i in range(0, len(events), batch_size):
-            await self.renderer.apply(events[i : i + batch_size])
+            await self.consumer.apply(events[i : i + batch_size])
         return len(events)
 
 

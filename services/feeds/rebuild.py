@@ -1,0 +1,63 @@
+"""Full feeds rebuild: the feeds of every list from the store, with a progress bar.
+
+Every list (the site, then each section, tag and author the store knows) is written through
+`FeedPublisher.write`, the code of the incremental path, so both produce the same bytes; the
+store revision is read once, before anything the feeds are built from. One process is enough:
+a feed holds at most NEWSROOM_FEED_SIZE entries and the publisher's entry cache is shared by
+every list. The WebSub hub is not pinged (no notifier): subscribers see the rewritten feeds at
+their next poll, or with the next event that touches the list. The most-read lists
+(/data/popular.json, views.json) are left to the running feeds service.
+"""
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from services.feeds.publisher import KIND_NAMES, SITE, FeedList, FeedPublisher
+from shared.redis_client import connect
+from shared.settings import Settings
+from shared.store import ArticleStore
+from shared.urls import UrlScheme
+
+
+@dataclass(frozen=True)
+class FeedTotals:
+    """What a feeds rebuild did."""
+
+    lists: int
+    files_changed: int
+
+
+def feed_lists(names: Iterable[str]) -> list[FeedList]:
+    """The site, then every section, tag and author among store keys like "section:slug"."""
+    lists = {FeedList(*key.split(":", 1)) for key in names}
+    return [SITE, *sorted(f for f in lists if f.kind in KIND_NAMES)]
+
+
+def rebuild_feeds(settings: Settings, show_progress: bool = True) -> FeedTotals:
+    """Write the feeds of every list from the store into the public folder."""
+
+    async def run() -> FeedTotals:
+        store = ArticleStore(connect(settings.redis_url), UrlScheme(timezone=settings.timezone))
+        try:
+            publisher = FeedPublisher(store, settings)
+            revision = await store.revision()  # before any read the feeds are built from
+            lists = feed_lists(await store.names())
+            changed = 0
+            columns = (
+                TextColumn("writing feeds"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("lists"),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, disable=not show_progress) as progress:
+                for feed_list in progress.track(lists):
+                    changed += len(await publisher.write(feed_list, revision))
+            return FeedTotals(len(lists), changed)
+        finally:
+            await store.redis.aclose()
+
+    return asyncio.run(run())
