@@ -7,14 +7,16 @@ For each store size the store is bulk-loaded directly (ArticleStore.load, no eve
 real ingest and render services run as processes on a private redis-server. Each sample PUTs
 one new article and waits until the article page, the first home page and the article's
 section page show it; the latency of a page is the time its file was written (mtime) minus
-the moment the PUT's 201 response arrived. Then a store of `--rebuild` articles is rendered by
-`services.render.rebuild` on all cores, timed, with the pages it wrote counted by kind.
+the moment the PUT's 201 response arrived. Then a store of `--rebuild` articles is rebuilt as
+`newsroom rebuild` does it (pages by `services.render.rebuild` on all cores, then every feed by
+`services.feeds.rebuild`), timed, with the files it wrote counted by kind.
 
 With `--pelican /path/to/venv/bin/pelican` (Pelican 4.12 installed in its own venv, e.g.
 `python3 -m venv /tmp/pelican-venv && /tmp/pelican-venv/bin/pip install "pelican==4.12.*"
 markdown`), the same articles are written as Markdown and built by Pelican with the same page
-kinds (article, paginated home/section/tag/author, year/month/day archives; feeds off, as
-Newsroom's feeds come from the feeds service), timed in the same run.
+kinds (article, paginated home/section/tag/author, year/month/day archives) and the same feeds
+(RSS and Atom of the site and of every section, tag and author, NEWSROOM_FEED_SIZE entries
+with full content), timed in the same run.
 """
 
 import argparse
@@ -36,6 +38,7 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.feeds.rebuild import rebuild_feeds  # noqa: E402
 from services.render.rebuild import rebuild  # noqa: E402
 from shared.article import Article  # noqa: E402
 from shared.files import REVISIONS_DIR  # noqa: E402
@@ -194,7 +197,10 @@ def rebuild_figures(count: int, workdir: Path) -> None:
         redis_cpu = sum(redis_process.cpu_times()[:2])
         started, cpu = time.perf_counter(), cpu_seconds()
         totals = rebuild(settings)
-        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        pages_done = time.perf_counter()
+        feeds = rebuild_feeds(settings)
+        finished = time.perf_counter()
+        elapsed, cpu = finished - started, cpu_seconds() - cpu
         redis_cpu = sum(redis_process.cpu_times()[:2]) - redis_cpu
     kinds: Counter[str] = Counter()
     site_files = [
@@ -206,9 +212,10 @@ def rebuild_figures(count: int, workdir: Path) -> None:
         kinds[kind_of(path.parts)] += 1
     html = sum(1 for p in site_files if p.suffix == ".html")
     print(
-        f"  full rebuild of {count:,} articles: {elapsed:.1f} s wall, {cpu:.1f} s CPU "
-        f"(+ {redis_cpu:.1f} s CPU in redis-server), "
-        f"{totals.files_written:,} files written, {html:,} HTML pages"
+        f"  full rebuild of {count:,} articles: {elapsed:.1f} s wall (pages "
+        f"{pages_done - started:.1f} s, feeds {finished - pages_done:.1f} s), {cpu:.1f} s CPU "
+        f"(+ {redis_cpu:.1f} s CPU in redis-server), {totals.files_written:,} page files and "
+        f"{feeds.files_changed:,} feed files written, {html:,} HTML pages"
     )
     for kind, n in sorted(kinds.items()):
         print(f"    {kind:<22} {n:>8,}")
@@ -216,7 +223,7 @@ def rebuild_figures(count: int, workdir: Path) -> None:
 
 PELICAN_CONF = """
 SITENAME = "Bench"
-SITEURL = ""
+SITEURL = "https://bench.example"
 PATH = "content"
 TIMEZONE = "Asia/Almaty"
 DEFAULT_LANG = "ru"
@@ -235,8 +242,18 @@ AUTHOR_URL = "author/{slug}/"
 AUTHOR_SAVE_AS = AUTHOR_URL + "index.html"
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
 DIRECT_TEMPLATES = ["index"]
-FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+FEED_DOMAIN = SITEURL
+FEED_MAX_ITEMS = FEED_SIZE
+RSS_FEED_SUMMARY_ONLY = False
+FEED_ALL_ATOM = "feeds/atom.xml"
+FEED_ALL_RSS = "feeds/rss.xml"
+CATEGORY_FEED_ATOM = "section/{slug}/atom.xml"
+CATEGORY_FEED_RSS = "section/{slug}/rss.xml"
+TAG_FEED_ATOM = "tag/{slug}/atom.xml"
+TAG_FEED_RSS = "tag/{slug}/rss.xml"
+AUTHOR_FEED_ATOM = "author/{slug}/atom.xml"
+AUTHOR_FEED_RSS = "author/{slug}/rss.xml"
+TRANSLATION_FEED_ATOM = None
 """
 
 
@@ -260,21 +277,28 @@ def pelican_figures(pelican: str, count: int, workdir: Path) -> None:
             + "\n",
             encoding="utf-8",
         )
-    (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
+    conf = PELICAN_CONF.replace("FEED_SIZE", str(Settings().feed_size))
+    (site / "pelicanconf.py").write_text(conf, encoding="utf-8")
     started, cpu = time.perf_counter(), cpu_seconds()
     subprocess.run(
         [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"], cwd=site, check=True
     )
     elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     pages = sum(1 for p in (site / "output").rglob("*.html"))
+    feeds = sum(1 for p in (site / "output").rglob("*.xml") if p.name in FEED_FILES)
     print(
         f"  Pelican build of {count:,} articles: {elapsed:.1f} s wall, {cpu:.1f} s CPU, "
-        f"{pages:,} HTML pages"
+        f"{pages:,} HTML pages, {feeds:,} feeds"
     )
+
+
+FEED_FILES = {"rss.xml", "atom.xml", "feed.json"}
 
 
 def kind_of(parts: tuple[str, ...]) -> str:
     """What kind of page a file under the public folder is."""
+    if parts[-1] in FEED_FILES:
+        return "feeds"
     if parts[0] in {"section", "tag", "author"}:
         return f"{parts[0]} list page"
     if parts[0] == "page" or parts == ("index.html",):
