@@ -115,7 +115,7 @@ class FeedPublisher:
                 continue
             cached = self.cache.get(article_id)
             if cached is None or cached[0] != raw:
-                article = Article.model_validate_json(raw)
+                article = Article.from_stored(raw)
                 entry = feed.entry_of(article, self.channel) if article.is_live else None
                 cached = self.cache[article_id] = (raw, entry)
             if cached[1] is not None:
