@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
 
     @app.on_startup
     async def start() -> None:
-        renderer.install_static()
+        await renderer.install_static()
         tasks.append(asyncio.create_task(refresh_news(renderer)))
 
     @app.on_shutdown

@@ -32,16 +32,18 @@ class SiteRenderer:
         env: Environment,
         settings: Settings,
         sitemap_size: int = SITEMAP_SIZE,
+        keep_urls: bool = False,
     ) -> None:
         self.store = store
         self.settings = settings
         self.root = settings.public_dir
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
-        self.writer = Writer(env, self.root)
+        self.writer = Writer(env, self.root, keep_urls)
 
-    def install_static(self) -> None:
+    async def install_static(self) -> None:
         """Copy the theme's static files to /static/ and write the fixed pages."""
+        self.writer.revision = await self.store.revision()
         shutil.copytree(
             theme_dir(self.settings) / "static", self.root / "static", dirs_exist_ok=True
         )

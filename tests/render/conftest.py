@@ -48,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureSite]:
 
         async def build() -> None:
             store = open_store(url)
-            renderer = renderer_for(store, site_settings(url, fixture.root))
+            renderer = await renderer_for(store, site_settings(url, fixture.root))
             await build_site(store, EventPump(store, renderer))
             await store.redis.aclose()
 

@@ -36,7 +36,7 @@ def new_article(n: int, hours_ago: float = 0, **changes) -> ArticleIn:
 @pytest.fixture
 async def site(redis_url, tmp_path):
     store = open_store(redis_url)
-    renderer = renderer_for(store, site_settings(redis_url, tmp_path / "public"))
+    renderer = await renderer_for(store, site_settings(redis_url, tmp_path / "public"))
     renderer.writer = RecordingWriter(renderer.writer.env, renderer.writer.root)
     yield store, renderer, EventPump(store, renderer)
     await store.redis.aclose()

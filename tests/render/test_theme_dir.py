@@ -23,7 +23,7 @@ async def test_pages_and_static_files_come_from_the_configured_theme(
     settings = Settings(REDIS_URL=redis_url, public_dir=tmp_path / "public")
     assert settings.theme_dir == theme
     store = open_store(redis_url)
-    renderer = renderer_for(store, settings)
+    renderer = await renderer_for(store, settings)
     await store.save("t-1", new_article(1))
     await EventPump(store, renderer)()
 

@@ -38,11 +38,11 @@ def site_settings(redis_url: str, public_dir: Path) -> Settings:
     )
 
 
-def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
+async def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
     """A renderer writing the fixture site, with the demo pictures in place."""
     shutil.copytree(DEMO_DIR / "static", settings.public_dir / "static", dirs_exist_ok=True)
     renderer = SiteRenderer(store, make_environment(settings), settings, SITEMAP_SIZE)
-    renderer.install_static()
+    await renderer.install_static()
     return renderer
 
 
