@@ -2,15 +2,20 @@
 
 The whole site is one big plan (every article, every list from its oldest page, every
 archive day, every sitemap chunk) cut into parts that worker processes render through the
-same code as the incremental path, so both produce the same files.
+same code as the incremental path, so both produce the same files. Then the pages and
+sitemaps that the rebuild did not write are removed (a store restored from an older backup, a
+list that got shorter while render was away): only files a Newsroom writer wrote (they have a
+revision sidecar) and not rewritten since the rebuild began, never an operator's own files.
 """
 
 import asyncio
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
+from pathlib import Path
 
 from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,6 +24,7 @@ from services.render.plan import ListChange, Plan
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
+from shared.files import revision_file
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -64,20 +70,36 @@ def environment(settings_json: str) -> Environment:
     return make_environment(Settings.model_validate_json(settings_json))
 
 
-def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int, int]:
-    """Render one part in a worker process; (files written, files removed)."""
+def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int, int, set[str]]:
+    """Render one part in a worker process; (files written, files removed, their site paths)."""
 
-    async def run() -> tuple[int, int]:
+    async def run() -> tuple[int, int, set[str]]:
         store = store_for(settings)
         env = environment(settings.model_dump_json())
-        renderer = SiteRenderer(store, env, settings, sitemap_size)
+        renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
         try:
             await renderer.render(part)
         finally:
             await store.redis.aclose()
-        return renderer.writer.written, renderer.writer.removed
+        writer = renderer.writer
+        return writer.written, writer.removed, writer.written_urls or set()
 
     return asyncio.run(run())
+
+
+def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
+    """Site paths of the files render writes that are in the public folder now: HTML pages
+    and sitemaps with a revision sidecar (theme static files and hidden folders skipped)."""
+    sitemaps = urls.sitemap.rsplit("/", 1)[0] + "/"
+    for folder, subfolders, files in os.walk(root):
+        relative = os.path.relpath(folder, root)
+        base = "/" if relative == "." else f"/{relative}/"
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and base + d != "/static"]
+        for name in files:
+            url = base if name == "index.html" else base + name
+            ours = name.endswith(".html") or base == sitemaps or url == urls.sitemap_index
+            if ours and revision_file(root, Path(folder, name)).exists():
+                yield url
 
 
 def rebuild(
@@ -88,16 +110,20 @@ def rebuild(
 ) -> Totals:
     """Render the whole site from the store into the public folder."""
 
-    async def prepare() -> list[Plan]:
+    env = make_environment(settings)
+
+    async def prepare() -> tuple[SiteRenderer, list[Plan]]:
         store = store_for(settings)
         try:
-            renderer = SiteRenderer(store, make_environment(settings), settings, sitemap_size)
-            renderer.install_static()
-            return await site_plan(store)
+            renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
+            await renderer.install_static()  # at the store revision before the parts read it
+            return renderer, await site_plan(store)
         finally:
             await store.redis.aclose()
 
-    parts = asyncio.run(prepare())
+    renderer, parts = asyncio.run(prepare())
+    writer = renderer.writer
+    kept = writer.written_urls or set()
     written = removed = 0
     columns = (
         TextColumn("rendering"),
@@ -113,7 +139,12 @@ def rebuild(
         task = progress.add_task("rebuild", total=len(parts))
         futures = [pool.submit(render_part, settings, part, sitemap_size) for part in parts]
         for future in as_completed(futures):
-            w, r = future.result()
+            w, r, urls = future.result()
             written, removed = written + w, removed + r
+            kept |= urls
             progress.advance(task)
-    return Totals(written, removed)
+    for url in rendered_files(settings.public_dir, renderer.store.urls):
+        if url not in kept:
+            writer.delete(url)  # unless rewritten since the rebuild began (newer revision)
+    writer.sync()
+    return Totals(written + writer.written, removed + writer.removed)

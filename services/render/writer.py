@@ -26,9 +26,11 @@ SYNC_ALL_ABOVE = 256
 class Writer:
     """Writes or removes the files of pages; counts what it did."""
 
-    def __init__(self, env: Environment, root: Path) -> None:
+    def __init__(self, env: Environment, root: Path, keep_urls: bool = False) -> None:
         self.env = env
         self.root = root
+        # Site paths written so far, when asked for (a rebuild removes the files not among them).
+        self.written_urls: set[str] | None = set() if keep_urls else None
         self.written = 0
         self.removed = 0
         self.unsynced: set[Path] = set()
@@ -57,6 +59,8 @@ class Writer:
             self.unsynced.add(path)
             self.folders.add(path.parent)
         self.written += 1
+        if self.written_urls is not None:
+            self.written_urls.add(url)
 
     def delete(self, url: str) -> bool:
         """Remove one file, and the folders it leaves empty; False if it was not there."""

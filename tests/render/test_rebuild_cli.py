@@ -107,3 +107,41 @@ def test_no_feeds_and_no_pages_leave_that_part_alone(redis_url, public, newsroom
     assert "pages:" not in result.output
     assert titles(public / "feeds/rss.xml")[0] == "Третий заголовок сводки"
     assert "Второй заголовок сводки" in page.read_text(encoding="utf-8")
+
+
+async def restore_without_newest(redis_url: str) -> None:
+    """Redis comes back from a backup taken before the newest article was published."""
+    store = open_store(redis_url)
+    await store.redis.flushdb()
+    for n in (1, 2):
+        await store.save(f"cli-{n}", new_article(n, hours_ago=n))
+    await store.redis.aclose()
+
+
+def test_rebuild_removes_pages_the_store_no_longer_has_and_nothing_else(
+    redis_url, public, newsroom_rebuild
+):
+    # The site was built with three articles; the operator keeps pages of their own beside it.
+    urls = asyncio.run(fill(redis_url))
+    newsroom_rebuild()
+    own = {"about/index.html": "<h1>О редакции</h1>", "images/logo.svg": "<svg/>"}
+    for path, text in own.items():
+        (public / path).parent.mkdir(parents=True, exist_ok=True)
+        (public / path).write_text(text, encoding="utf-8")
+
+    # Redis is restored from a backup that lacks the newest article; the site is rebuilt.
+    asyncio.run(restore_without_newest(redis_url))
+    result = newsroom_rebuild("--no-feeds")
+
+    # The newest article's page is gone with its folder, and no list links to it any more.
+    stale = public / urls[0].strip("/")
+    assert not stale.exists()
+    assert "removed" in result.output and "0 removed" not in result.output
+    home = (public / "index.html").read_text(encoding="utf-8")
+    assert urls[0] not in home and urls[1] in home
+
+    # The other pages and the operator's own files are all still there.
+    for url in urls[1:]:
+        assert (public / url.strip("/") / "index.html").is_file()
+    for path, text in own.items():
+        assert (public / path).read_text(encoding="utf-8") == text
