@@ -30,12 +30,13 @@ def json_ld(data: Any) -> Markup:
 
 
 def cached_teaser(env: Environment) -> Callable[..., Markup]:
-    """The `teaser(article, **options)` global: the `_teaser.html` macro, kept per article
-    version, since an article's teaser is the same on every list page showing it."""
+    """The `teaser(article, **options)` global: the `_teaser.html` macro, kept per saved state
+    of an article (id, version and save time: a store restored empty counts versions from 1
+    again), since an article's teaser is the same on every list page showing it."""
     cache: dict[tuple[Any, ...], Markup] = {}
 
     def teaser(article: Article, **options: Any) -> Markup:
-        key = (article.id, article.version, *sorted(options.items()))
+        key = (article.id, article.version, article.modified_at, *sorted(options.items()))
         html = cache.get(key)
         if html is None:
             if len(cache) >= TEASER_CACHE_LIMIT:
