@@ -139,3 +139,23 @@ async def test_news_sitemap_refresh_drops_articles_older_than_48_hours(site):
     await renderer.refresh_news()
 
     assert "Сводка происшествий номер 1" not in news.read_text(encoding="utf-8")
+
+
+async def test_an_article_saved_again_into_an_emptied_store_shows_its_new_title(site):
+    # An article is on the home page of a running renderer.
+    store, renderer, pump = site
+    await store.save("again-1", new_article(1))
+    await pump()
+    home = renderer.root / "index.html"
+    assert "Сводка происшествий номер 1" in home.read_text(encoding="utf-8")
+
+    # Redis comes back empty; the editors send the article again, retitled: version 1 again.
+    await store.redis.flushdb()
+    await store.save("again-1", new_article(1, title="Сводка, отправленная заново"))
+    assert (await store.get("again-1")).version == 1
+    await pump()
+
+    # The home page shows the new title, not a teaser kept from before.
+    page = home.read_text(encoding="utf-8")
+    assert "Сводка, отправленная заново" in page
+    assert "Сводка происшествий номер 1" not in page
