@@ -131,13 +131,42 @@ def _decoded(values: Sequence[bytes | str]) -> list[str]:
     return [_text(v) for v in values]
 
 
+class ParsedArticles:
+    """Articles parsed from their stored bytes, kept within a budget of those bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._kept: dict[bytes, Article] = {}
+        self._size = 0
+
+    def parse(self, raw: bytes) -> Article:
+        """The article stored as `raw`, parsed once while it stays within the budget."""
+        article = self._kept.get(raw)
+        if article is None:
+            article = Article.from_stored(raw)
+            if self._size + len(raw) > self.budget:
+                self._kept.clear()
+                self._size = 0
+            self._kept[raw] = article
+            self._size += len(raw)
+        return article
+
+
 class ArticleStore:
     """Reads and writes articles; each write also appends its event to the articles stream."""
 
-    def __init__(self, redis: Redis, urls: UrlScheme | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        urls: UrlScheme | None = None,
+        parsed: ParsedArticles | None = None,
+    ) -> None:
         self.redis = redis
         self.urls = urls or UrlScheme()
         self._older_than = redis.register_script(_OLDER_THAN)
+        # Articles already parsed, by their stored bytes, when the caller keeps them (a rebuild
+        # worker reads each article for its page and again for each list and archive).
+        self._parsed = parsed
 
     @staticmethod
     def key(article_id: str) -> str:
@@ -154,7 +183,8 @@ class ArticleStore:
         if not ids:
             return []
         raws = await self.redis.mget([self.key(i) for i in ids])
-        return [Article.from_stored(r) for r in raws if r]
+        parse = self._parsed.parse if self._parsed else Article.from_stored
+        return [parse(r) for r in raws if r]
 
     async def fields_many(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Articles as plain JSON objects (cheap reads of many: sitemaps), skipping missing."""

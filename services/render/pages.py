@@ -17,6 +17,8 @@ from shared.text import truncate_words
 from shared.urls import UrlScheme
 
 READ_ALSO_TITLE = 64
+# List pages read from the store at once (a rebuild's memory stays bounded on a big site).
+READ_PAGES = 50
 LIST_HEADINGS = {"section": "Раздел", "tag": "Тег", "author": "Автор"}
 
 
@@ -149,8 +151,8 @@ class Pages:
             older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
             return [self.list_page(first, context, newest, older=older if last else None)]
         pages: list[Page | Prune] = []
-        for run in _runs(await self.touched(index, changes, self.size, last)):
-            # One read for a run of consecutive pages (a rebuild reads a list at once).
+        for run in _runs(await self.touched(index, changes, self.size, last), READ_PAGES):
+            # One read for a run of consecutive pages (a rebuild reads a list in big runs).
             ids = await self.store.oldest_ids(index, (run[0] - 1) * self.size, len(run) * self.size)
             articles = await self.store.get_many(ids)
             for offset, number in enumerate(run):
@@ -373,11 +375,11 @@ def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, floa
     return [i for i, _ in newest(chosen)]
 
 
-def _runs(numbers: set[int]) -> list[list[int]]:
-    """Sorted numbers grouped into runs of consecutive ones."""
+def _runs(numbers: set[int], longest: int) -> list[list[int]]:
+    """Sorted numbers grouped into runs of at most `longest` consecutive ones."""
     runs: list[list[int]] = []
     for n in sorted(numbers):
-        if runs and runs[-1][-1] == n - 1:
+        if runs and runs[-1][-1] == n - 1 and len(runs[-1]) < longest:
             runs[-1].append(n)
         else:
             runs.append([n])

@@ -27,10 +27,12 @@ from services.render.theme import make_environment
 from shared.files import revision_file
 from shared.redis_client import connect
 from shared.settings import Settings
-from shared.store import ArticleStore
+from shared.store import ArticleStore, ParsedArticles
 from shared.urls import UrlScheme
 
 ARTICLES_PER_PART = 1000
+# Stored bytes of the articles a worker keeps parsed (in memory they take about three times it).
+PARSED_BUDGET = 64 * 2**20
 EVERYTHING = ListChange("", datetime(1, 1, 1, tzinfo=UTC), shifts=True)
 
 
@@ -42,9 +44,17 @@ class Totals:
     files_removed: int
 
 
-def store_for(settings: Settings) -> ArticleStore:
-    """The store, as the services open it."""
-    return ArticleStore(connect(settings.redis_url), UrlScheme(timezone=settings.timezone))
+def store_for(settings: Settings, parsed: ParsedArticles | None = None) -> ArticleStore:
+    """The store, as the services open it (keeping parsed articles in `parsed` if given)."""
+    urls = UrlScheme(timezone=settings.timezone)
+    return ArticleStore(connect(settings.redis_url), urls, parsed)
+
+
+@cache
+def parsed_articles() -> ParsedArticles:
+    """The articles a worker process has parsed, kept for its later parts (an article is read
+    for its page, then for each of its lists and its archive day)."""
+    return ParsedArticles(PARSED_BUDGET)
 
 
 async def site_plan(store: ArticleStore) -> list[Plan]:
@@ -74,7 +84,7 @@ def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int,
     """Render one part in a worker process; (files written, files removed, their site paths)."""
 
     async def run() -> tuple[int, int, set[str]]:
-        store = store_for(settings)
+        store = store_for(settings, parsed_articles())
         env = environment(settings.model_dump_json())
         renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
         try:

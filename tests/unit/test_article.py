@@ -3,10 +3,11 @@
 from datetime import UTC, datetime
 
 from shared.article import Article
+from shared.store import ParsedArticles
 
 
-def test_text_is_cleaned_once_and_a_stored_article_reads_back_unchanged():
-    sent = Article.model_validate(
+def sent_article(**changes) -> Article:
+    return Article.model_validate(
         {
             "id": "a-1",
             "version": 1,
@@ -23,10 +24,29 @@ def test_text_is_cleaned_once_and_a_stored_article_reads_back_unchanged():
             "body_html": "<p>Текст\x0b</p>",
             "published_at": datetime(2026, 11, 25, 9, 5, tzinfo=UTC),
         }
+        | changes
     )
+
+
+def test_text_is_cleaned_once_and_a_stored_article_reads_back_unchanged():
+    sent = sent_article()
     assert sent.title == "Заголовок с пробелами"
     assert [a.name for a in sent.authors] == ["Айгерим Сапарова"]
     assert sent.tags == ["Астана"]
     assert sent.body_html == "<p>Текст</p>"
 
     assert Article.from_stored(sent.model_dump_json()) == sent
+
+
+def test_parsed_articles_are_kept_within_their_budget_of_stored_bytes():
+    first, second = (sent_article(title=t).model_dump_json().encode() for t in ("Один", "Два"))
+    kept = ParsedArticles(budget=len(first) + len(second))
+    assert kept.parse(first) is kept.parse(first)
+    assert kept.parse(second).title == "Два"
+    assert kept.parse(first) is kept.parse(first)
+
+    # A third article is over the budget: what was kept is let go, the new one is kept.
+    third = sent_article(title="Три").model_dump_json().encode()
+    was = kept.parse(first)
+    assert kept.parse(third).title == "Три"
+    assert kept.parse(first) is not was and kept.parse(first) == was

@@ -1,5 +1,6 @@
 """The URL scheme render and feeds share: feed paths, numbered pages, sitemaps."""
 
+from services.render.pages import _runs
 from shared.urls import UrlScheme
 
 urls = UrlScheme()
@@ -31,3 +32,12 @@ def test_sitemap_and_fixed_paths():
     assert (urls.sitemap_index, urls.news_sitemap) == ("/sitemap.xml", "/sitemaps/news.xml")
     assert (urls.not_found, urls.gone, urls.robots) == ("/404.html", "/410.html", "/robots.txt")
     assert (urls.popular_data, urls.views_data) == ("/data/popular.json", "/data/views.json")
+
+
+def test_numbered_pages_are_read_in_runs_of_consecutive_pages_no_longer_than_asked():
+    assert _runs({1, 2, 3, 4, 5, 7, 8, 10}, 2) == [[1, 2], [3, 4], [5], [7, 8], [10]]
+    assert _runs(set(range(1, 121)), 50) == [
+        list(range(1, 51)),
+        list(range(51, 101)),
+        list(range(101, 121)),
+    ]
