@@ -36,26 +36,31 @@ from shared.stream_stats import export_stats
 from shared.topology import streams_read_by
 
 log = logging.getLogger(__name__)
-
-
-def events_in(body: bytes | str) -> list[dict[str, Any]]:
-    """The events a message body carries: one object, or a batch list; [] if unreadable."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return []
-    items = data if isinstance(data, list) else [data]
-    return [item for item in items if isinstance(item, dict)]
+_DECODER = json.JSONDecoder()
 
 
 def event_fields(body: bytes | str) -> dict[str, str]:
-    """Log fields of a message: type, and for a single event its event id and article id."""
-    events = events_in(body)
-    if not events:
+    """Log fields of a message: type, and for a single event its event id and article id.
+
+    Of a batch (a JSON array of whole events) only the first event is decoded: a log line
+    names the batch's type, and decoding hundreds of events per line would cost more than
+    handling them.
+    """
+    text = (body.decode(errors="replace") if isinstance(body, bytes) else body).strip()
+    try:
+        if text.startswith("["):
+            rest = text[1:].lstrip()
+            first, end = _DECODER.raw_decode(rest)
+            single = rest[end:].strip() == "]"
+        else:
+            first, single = json.loads(text), True
+    except ValueError:
         return {}
-    fields = {"event_type": str(events[0].get("type", "unknown"))}
-    if len(events) == 1:
-        fields |= {k: str(events[0][k]) for k in ("event_id", "article_id") if k in events[0]}
+    if not isinstance(first, dict):
+        return {}
+    fields = {"event_type": str(first.get("type", "unknown"))}
+    if single:
+        fields |= {k: str(first[k]) for k in ("event_id", "article_id") if k in first}
     return fields
 
 

@@ -20,6 +20,13 @@ def test_a_single_event_names_its_id_article_and_type():
 def test_a_batch_names_only_its_type():
     batch = [{"type": "ArticleViewed", "article_id": "a1"}, {"type": "ArticleViewed"}]
     assert event_fields(json.dumps(batch)) == {"event_type": "ArticleViewed"}
+    # A batch body as the consumers build it: entries joined into an array, no spaces.
+    body = b"[" + b",".join(json.dumps(e).encode() for e in batch) + b"]"
+    assert event_fields(body) == {"event_type": "ArticleViewed"}
+
+
+def test_a_batch_of_one_names_its_event():
+    assert event_fields(f"[ {json.dumps(EVENT)} ]") == event_fields(json.dumps(EVENT))
 
 
 @pytest.mark.parametrize("body", [b"not json", b"42", b"[1, 2]", b""])
