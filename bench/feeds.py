@@ -193,6 +193,8 @@ def main() -> None:
         finally:
             platform.stop()
     for label, seconds in (("PUT sent", latencies), ("PUT answered", after_commit)):
+        if len(seconds) < 2:
+            continue  # --publishes 0 (or 1): the views figures only
         ms = [x * 1000 for x in seconds]
         print(
             f"publish → site RSS+Atom+JSON on disk, from {label} ({len(ms)} publishes): "

@@ -60,10 +60,6 @@ def day_key(moment: datetime) -> str:
     return f"{PREFIX}views:d:{moment.astimezone(UTC):%Y%m%d}"
 
 
-def _hour_start(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
 class ViewCounter:
     """Applies batches of view events to the buckets."""
 
@@ -73,12 +69,14 @@ class ViewCounter:
 
     async def apply(self, views: Iterable[ArticleViewed]) -> int:
         """Count a batch (bots and repeat readers left out); returns how many counted."""
-        by_hour: dict[datetime, list[str]] = defaultdict(list)
+        by_hour: dict[int, list[str]] = defaultdict(list)  # UTC hours since the epoch
         for view in views:
             if not view.bot:
-                by_hour[_hour_start(view.occurred_at)] += [view.article_id, view.visitor_id or ""]
+                hour = int(view.occurred_at.timestamp() // 3600)
+                by_hour[hour] += [view.article_id, view.visitor_id or ""]
         counted = 0
-        for hour, pairs in by_hour.items():
+        for hours, pairs in by_hour.items():
+            hour = datetime.fromtimestamp(hours * 3600, UTC)
             day = hour.replace(hour=0)
             argv = [
                 hour_key(hour),
