@@ -5,6 +5,7 @@ import fcntl
 import hashlib
 import itertools
 import os
+import secrets
 import stat
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -23,6 +24,9 @@ REVISION_WIDTH = 20
 # Folders under a public folder found to be real directories, not links (bounded).
 _REAL_FOLDERS: set[str] = set()
 _REAL_FOLDERS_LIMIT = 100_000
+# Temp file names: a random token (replicas in other containers may share a pid and a volume),
+# the pid (forked workers share the token) and a counter.
+_TEMP_TOKEN = secrets.token_hex(4)
 _temp_names = itertools.count()
 
 
@@ -49,8 +53,9 @@ def site_path(root: Path, url: str, index: str = "index.html") -> Path:
 def _links_in(real: str, parts: list[str]) -> bool:
     """Whether any existing folder or file on the way to `parts` under `real` is a link.
 
-    Folders found to be real directories are remembered, so a page in a known folder costs
-    one lstat instead of a full realpath walk.
+    Folders found to be real directories are remembered (a folder of the public folder does
+    not turn into a link under a running service), so a page in a known folder costs one
+    lstat instead of a full realpath walk.
     """
     current = real
     for depth, name in enumerate(parts, 1):
@@ -59,8 +64,8 @@ def _links_in(real: str, parts: list[str]) -> bool:
             continue
         try:
             mode = os.lstat(current).st_mode
-        except FileNotFoundError:
-            return False  # nothing further exists yet: nothing to follow
+        except (FileNotFoundError, NotADirectoryError):
+            return False  # nothing further exists: nothing to follow
         if stat.S_ISLNK(mode):
             return True
         if depth < len(parts) and stat.S_ISDIR(mode):
@@ -78,7 +83,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     with contextlib.suppress(FileNotFoundError):
         if path.read_bytes() == data:
             return False
-    tmp = path.with_name(f".tmp-{os.getpid()}-{next(_temp_names)}{path.suffix}")
+    tmp = path.with_name(f".tmp-{_TEMP_TOKEN}-{os.getpid()}-{next(_temp_names)}{path.suffix}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     fd = _in_folder(path.parent, lambda: os.open(tmp, flags, 0o644))
     try:

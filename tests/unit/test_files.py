@@ -78,3 +78,11 @@ def test_a_link_inside_the_folder_to_inside_the_folder_is_followed(tmp_path):
     (tmp_path / "images-2026").mkdir()
     (tmp_path / "images").symlink_to(tmp_path / "images-2026")
     assert site_path(tmp_path, "/images/a.jpg") == tmp_path / "images" / "a.jpg"
+
+
+def test_a_path_through_a_file_is_inside_the_folder_and_cannot_be_written(tmp_path):
+    (tmp_path / "index.html").write_text("home")
+    path = site_path(tmp_path, "/index.html/x/")
+    assert path == tmp_path / "index.html" / "x" / "index.html"
+    with pytest.raises(NotADirectoryError):
+        write_versioned(tmp_path, "/index.html/x/", b"x", 1)
