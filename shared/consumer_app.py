@@ -14,7 +14,8 @@ runs two tasks beside the subscribers:
   came back empty has its groups back while FastStream's readers still wait out the 5 s
   they pause after a lost connection; after `redis_give_up_s` without Redis it ends the
   app with exit code 1, for the supervisor (compose, `newsroom run`) to restart it;
-- stream trimming every `trim_interval_s` (shared.retention).
+- stream trimming every `trim_interval_s`, with the group's long-gone consumers deleted
+  (shared.retention).
 
 A FastStream subscriber that meets NOGROUP anyway (the groups vanished under a live
 connection) stops for good and ends the app; a shutdown hook notices a subscriber that
@@ -37,7 +38,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.delivery import Options
 from shared.redis_client import ensure_groups
-from shared.retention import trim_acknowledged
+from shared.retention import forget_idle_consumers, trim_acknowledged
 from shared.topology import TOPOLOGY, streams_read_by
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,9 @@ class ConsumerGuard:
             for stream in TOPOLOGY:
                 if self.group in stream.groups:
                     await trim_acknowledged(self.redis, stream)
+                    gone = await forget_idle_consumers(self.redis, stream.name, self.group)
+                    if gone:
+                        log.info("gone consumers deleted", extra={"consumers": gone})
 
     async def _every(self, seconds: float, step: Callable[[], Awaitable[None]]) -> None:
         while True:

@@ -1,10 +1,12 @@
 """Stream retention against a real Redis: only what every group is done with goes."""
 
+import asyncio
+
 from redis.asyncio import Redis
 
 from shared.events import ArticleUpdated, encode
 from shared.redis_client import ensure_groups
-from shared.retention import trim_acknowledged
+from shared.retention import forget_idle_consumers, trim_acknowledged
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP, TOPOLOGY
 
 ARTICLES = next(s for s in TOPOLOGY if s.name == ARTICLES_STREAM)
@@ -43,4 +45,29 @@ async def test_the_stream_is_trimmed_only_below_what_every_group_acknowledged(re
     more = await add(redis, 2)
     assert await trim_acknowledged(redis, ARTICLES) == 1
     assert [i for i, _ in await redis.xrange(ARTICLES_STREAM)] == [*ids[6:], *more]
+    await redis.aclose()
+
+
+async def test_consumers_gone_with_nothing_pending_are_deleted_and_no_others(redis_url):
+    redis = Redis.from_url(redis_url)
+    await ensure_groups(redis, RENDER_GROUP)
+    await add(redis, 3)
+
+    # A replica read and acked one entry, then died; another died holding one unacked.
+    done = await redis.xreadgroup(RENDER_GROUP, "gone-done", {ARTICLES_STREAM: ">"}, count=1)
+    await redis.xack(ARTICLES_STREAM, RENDER_GROUP, done[0][1][0][0])
+    await redis.xreadgroup(RENDER_GROUP, "gone-holding", {ARTICLES_STREAM: ">"}, count=1)
+    await asyncio.sleep(0.2)
+    # A live replica has just polled.
+    await redis.xreadgroup(RENDER_GROUP, "live", {ARTICLES_STREAM: ">"}, count=1)
+
+    forgotten = await forget_idle_consumers(redis, ARTICLES_STREAM, RENDER_GROUP, idle_ms=100)
+
+    # Only the dead one with nothing pending goes; the unacked entry keeps its consumer.
+    assert forgotten == ["gone-done"]
+    consumers = {
+        c["name"].decode(): c for c in await redis.xinfo_consumers(ARTICLES_STREAM, RENDER_GROUP)
+    }
+    assert set(consumers) == {"gone-holding", "live"}
+    assert consumers["gone-holding"]["pending"] == 1
     await redis.aclose()
