@@ -8,6 +8,7 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -103,10 +104,32 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class SiteFile:
+    """A file of the public folder, and the sidecar recording the revision it was written at."""
+
+    path: Path
+    sidecar: Path
+
+
+def site_file(root: Path, url: str) -> SiteFile:
+    """The file serving site path `url` (see site_path) and its revision sidecar."""
+    path = site_path(root, url)
+    return SiteFile(path, revision_file(root, path))
+
+
 def write_versioned(
     root: Path, url: str, data: bytes | None, revision: int, *, sync: bool = True
 ) -> bool:
-    """Write (or, with `data` None, remove) the file at site path `url` unless it is newer.
+    """Write (or, with `data` None, remove) the file at site path `url` unless it is newer
+    (see write_revision)."""
+    return write_revision(site_file(root, url), data, revision, sync=sync)
+
+
+def write_revision(
+    target: SiteFile, data: bytes | None, revision: int, *, sync: bool = True
+) -> bool:
+    """Write (or, with `data` None, remove) `target` unless newer output is there.
 
     `revision` is the store revision read before the data the file was built from
     (ArticleStore.revision()). Under a per-file lock, the revision recorded for the file is
@@ -115,9 +138,7 @@ def write_versioned(
     (a crash may have left the sidecar ahead of the file). True if the file changed.
     With `sync=False` neither the file nor its sidecar is fsynced (see sync_files).
     """
-    path = site_path(root, url)
-    sidecar = revision_file(root, path)
-    with _locked(sidecar) as fd:
+    with _locked(target.sidecar) as fd:
         recorded = os.pread(fd, REVISION_WIDTH + 1, 0).strip()
         if recorded.isdigit() and int(recorded) > revision:
             return False
@@ -127,14 +148,16 @@ def write_versioned(
             if sync:
                 os.fsync(fd)
         if data is None:
-            return remove(path, sync=sync)
-        return write_atomic(path, data, sync=sync)
+            return remove(target.path, sync=sync)
+        return write_atomic(target.path, data, sync=sync)
 
 
 def revision_file(root: Path, path: Path) -> Path:
     """Where the revision of the file at `path` (from site_path) is recorded."""
     real = _real(root)
     relative = str(path).removeprefix(real + "/")
+    if relative == str(path):
+        raise UnsafePathError(f"{path} is not under {real}")
     digest = hashlib.blake2b(relative.encode(), digest_size=16).hexdigest()
     return Path(f"{real}/{REVISIONS_DIR}/{digest[:2]}/{digest[2:]}.rev")
 

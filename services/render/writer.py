@@ -16,7 +16,7 @@ from jinja2 import Environment
 
 from services.render.pages import Page, Prune
 from services.render.sitemaps import Document
-from shared.files import revision_file, site_path, sync_files, write_versioned
+from shared.files import site_file, sync_files, write_revision
 
 Output = Page | Prune | Document
 # Above this many changed files, one sync() of every file system is cheaper than fsyncs.
@@ -29,6 +29,7 @@ class Writer:
     def __init__(self, env: Environment, root: Path, keep_urls: bool = False) -> None:
         self.env = env
         self.root = root
+        self.real_root = root.resolve()
         # Site paths written so far, when asked for (a rebuild removes the files not among them).
         self.written_urls: set[str] | None = set() if keep_urls else None
         self.written = 0
@@ -53,25 +54,25 @@ class Writer:
 
     def write(self, url: str, data: bytes) -> None:
         """Write one file unless newer output is there (durable at the next sync)."""
-        path = site_path(self.root, url)
-        self.unsynced.add(revision_file(self.root, path))
-        if write_versioned(self.root, url, data, self.revision, sync=False):
-            self.unsynced.add(path)
-            self.folders.add(path.parent)
+        target = site_file(self.root, url)
+        self.unsynced.add(target.sidecar)
+        if write_revision(target, data, self.revision, sync=False):
+            self.unsynced.add(target.path)
+            self.folders.add(target.path.parent)
         self.written += 1
         if self.written_urls is not None:
             self.written_urls.add(url)
 
     def delete(self, url: str) -> bool:
         """Remove one file, and the folders it leaves empty; False if it was not there."""
-        path = site_path(self.root, url)
-        self.unsynced.add(revision_file(self.root, path))
-        if not write_versioned(self.root, url, None, self.revision, sync=False):
+        target = site_file(self.root, url)
+        self.unsynced.add(target.sidecar)
+        if not write_revision(target, None, self.revision, sync=False):
             return False
         self.removed += 1
-        self.unsynced.discard(path)
-        root = self.root.resolve()
-        folder = path.parent
+        self.unsynced.discard(target.path)
+        root = self.real_root
+        folder = target.path.parent
         while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
