@@ -24,7 +24,7 @@ from services.render.plan import ListChange, Plan
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
-from shared.files import revision_file
+from shared.files import site_file
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import ArticleStore, ParsedArticles
@@ -108,7 +108,7 @@ def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
         for name in files:
             url = base if name == "index.html" else base + name
             ours = name.endswith(".html") or base == sitemaps or url == urls.sitemap_index
-            if ours and revision_file(root, Path(folder, name)).exists():
+            if ours and site_file(root, url).sidecar.exists():
                 yield url
 
 
@@ -133,7 +133,7 @@ def rebuild(
 
     renderer, parts = asyncio.run(prepare())
     writer = renderer.writer
-    kept = writer.written_urls or set()
+    kept = set(writer.written_urls or ())
     written = removed = 0
     columns = (
         TextColumn("rendering"),

@@ -118,9 +118,16 @@ async def restore_without_newest(redis_url: str) -> None:
     await store.redis.aclose()
 
 
+@pytest.mark.parametrize("configured_as", ["folder", "link to the folder"])
 def test_rebuild_removes_pages_the_store_no_longer_has_and_nothing_else(
-    redis_url, public, newsroom_rebuild
+    redis_url, public, newsroom_rebuild, monkeypatch, configured_as
 ):
+    # The public folder is configured as itself, or as a link to it (a mounted volume, say).
+    if configured_as != "folder":
+        public.mkdir()
+        (public.parent / "link").symlink_to(public)
+        monkeypatch.setenv("NEWSROOM_PUBLIC_DIR", str(public.parent / "link"))
+
     # The site was built with three articles; the operator keeps pages of their own beside it.
     urls = asyncio.run(fill(redis_url))
     newsroom_rebuild()
