@@ -158,3 +158,36 @@ def test_a_missing_file_is_404_while_ingest_is_away(
     finally:
         platform.start("ingest")
         wait_for(lambda: httpx.get(f"{platform.site_url}/api/ready").status_code == 200, 30)
+
+
+def test_api_limits_hold_behind_nginx(platform: Platform, nginx: Nginx):
+    # A body over ingest's limit gets ingest's own JSON 413 through nginx.
+    big = {"article_id": "a1", "padding": "x" * 2_500_000}
+    refused = httpx.post(f"{nginx.url}/api/views", json=big, timeout=30)
+    assert refused.status_code == 413
+    assert "request body over" in refused.json()["error"]
+
+    # A client cannot dodge the views rate limit by inventing X-Forwarded-For addresses:
+    # ingest, trusting the proxy, is restarted with a limit of two reports per address.
+    platform.kill("ingest-0")
+    limits = {"NEWSROOM_VIEWS_RATE_LIMIT": "2", "NEWSROOM_TRUSTED_PROXIES": "*"}
+    platform.env.update(limits)
+    try:
+        platform.start("ingest")
+        wait_for(lambda: httpx.get(f"{nginx.url}/api/ready").status_code == 200, 30)
+        statuses = [
+            httpx.post(
+                f"{nginx.url}/api/views",
+                json={"article_id": "a1"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+        # (Views this module sent earlier from the same address may already count.)
+        assert statuses[2:] == [429, 429]
+    finally:
+        platform.kill("ingest-0")
+        for name in limits:
+            del platform.env[name]
+        platform.start("ingest")
+        wait_for(lambda: httpx.get(f"{nginx.url}/api/ready").status_code == 200, 30)

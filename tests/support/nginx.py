@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from shared.settings import Settings
 from tests.support.platform import ROOT, wait_for
 from tests.support.ports import free_port
 
@@ -45,8 +46,13 @@ def nginx_binary() -> str:
 
 
 def render_site(public_dir: Path, ingest: str, port: int) -> str:
-    """The site template with its three variables filled in, as nginx's envsubst does."""
-    values = {"PUBLIC_DIR": str(public_dir), "INGEST": ingest, "PORT": str(port)}
+    """The site template with its variables filled in, as nginx's envsubst does."""
+    values = {
+        "PUBLIC_DIR": str(public_dir),
+        "INGEST": ingest,
+        "PORT": str(port),
+        "MAX_BODY": str(Settings().max_body_bytes),
+    }
     return string.Template(TEMPLATE.read_text()).safe_substitute(values)
 
 
