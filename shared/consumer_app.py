@@ -156,7 +156,7 @@ class ConsumerGuard:
                     await trim_acknowledged(self.redis, stream)
                     gone = await forget_idle_consumers(self.redis, stream.name, self.group)
                     if gone:
-                        log.info("gone consumers deleted", extra={"consumers": gone})
+                        log.info("gone consumers deleted: %s", ", ".join(gone))
 
     async def _every(self, seconds: float, step: Callable[[], Awaitable[None]]) -> None:
         while True:

@@ -58,16 +58,18 @@ async def test_consumers_gone_with_nothing_pending_are_deleted_and_no_others(red
     await redis.xack(ARTICLES_STREAM, RENDER_GROUP, done[0][1][0][0])
     await redis.xreadgroup(RENDER_GROUP, "gone-holding", {ARTICLES_STREAM: ">"}, count=1)
     await asyncio.sleep(0.2)
-    # A live replica has just polled.
-    await redis.xreadgroup(RENDER_GROUP, "live", {ARTICLES_STREAM: ">"}, count=1)
+    # A live replica has just handled an entry: nothing pending, but not idle.
+    live = await redis.xreadgroup(RENDER_GROUP, "live", {ARTICLES_STREAM: ">"}, count=1)
+    await redis.xack(ARTICLES_STREAM, RENDER_GROUP, live[0][1][0][0])
 
     forgotten = await forget_idle_consumers(redis, ARTICLES_STREAM, RENDER_GROUP, idle_ms=100)
 
-    # Only the dead one with nothing pending goes; the unacked entry keeps its consumer.
+    # Only the idle one with nothing pending goes; the unacked entry keeps its consumer.
     assert forgotten == ["gone-done"]
     consumers = {
         c["name"].decode(): c for c in await redis.xinfo_consumers(ARTICLES_STREAM, RENDER_GROUP)
     }
     assert set(consumers) == {"gone-holding", "live"}
     assert consumers["gone-holding"]["pending"] == 1
+    assert consumers["live"]["pending"] == 0
     await redis.aclose()
