@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from shared.redis_client import as_text
 from shared.topology import DEAD_LETTERS_STREAM
 
 
@@ -32,12 +33,8 @@ class DeadLetter:
         return json.loads(self.fields.get("payload", "{}"))
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def _letter(entry_id: bytes | str, fields: dict[bytes | str, bytes | str]) -> DeadLetter:
-    return DeadLetter(_text(entry_id), {_text(k): _text(v) for k, v in fields.items()})
+    return DeadLetter(as_text(entry_id), {as_text(k): as_text(v) for k, v in fields.items()})
 
 
 async def list_letters(redis: Redis, limit: int = 50) -> list[DeadLetter]:
@@ -61,4 +58,4 @@ async def replay(redis: Redis, letter_id: str) -> str:
         pipe.xadd(letter.fields["stream"], letter.payload)
         pipe.xdel(DEAD_LETTERS_STREAM, letter_id)
         new_id, _ = await pipe.execute()
-    return _text(new_id)
+    return as_text(new_id)

@@ -1,7 +1,6 @@
 """`newsroom run`: Redis, the three services and a site server on one machine."""
 
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from rich.console import Console
 from newsroom.demo import load_demo
 from newsroom.embedded_redis import start_redis
 from newsroom.supervisor import Child, Supervisor, service
+from newsroom.tokens import new_token
 from shared.store import ALL
 
 console = Console()
@@ -22,7 +22,7 @@ console = Console()
 def _token(state: Path) -> str:
     path = state / "token"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(24))
+        path.write_text(new_token())
     return path.read_text().strip()
 
 

@@ -25,6 +25,7 @@ from shared.events import (
     ArticleUpdated,
     encode,
 )
+from shared.redis_client import as_text
 from shared.slugs import make_slug
 from shared.topology import ARTICLES_STREAM
 from shared.urls import UrlScheme
@@ -123,12 +124,8 @@ def _score(moment: datetime) -> float:
     return moment.timestamp()
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 def _decoded(values: Sequence[bytes | str]) -> list[str]:
-    return [_text(v) for v in values]
+    return [as_text(v) for v in values]
 
 
 class ParsedArticles:
@@ -232,7 +229,8 @@ class ArticleStore:
             bounds = [f"({_score(moment)}" for _, moment in chunk]
             rows += await self._older_than(keys=[i for i, _ in chunk], args=[limit, *bounds])
         return [
-            [(_text(i), float(s)) for i, s in zip(row[::2], row[1::2], strict=True)] for row in rows
+            [(as_text(i), float(s)) for i, s in zip(row[::2], row[1::2], strict=True)]
+            for row in rows
         ]
 
     async def newer_than(self, indexes: Sequence[str], moment: datetime, limit: int) -> set[str]:
@@ -240,7 +238,7 @@ class ArticleStore:
         async with self.redis.pipeline(transaction=False) as pipe:
             for index in indexes:
                 pipe.zrangebyscore(index, f"({_score(moment)}", "+inf", start=0, num=limit)
-            return {_text(i) for row in await pipe.execute() for i in row}
+            return {as_text(i) for row in await pipe.execute() for i in row}
 
     async def rank(self, index: str, article_id: str) -> int | None:
         """Position of an article in an index, oldest first (None when not in it)."""
@@ -257,11 +255,11 @@ class ArticleStore:
     async def days(self) -> list[str]:
         """Local days (ISO dates) with live articles (for a full rebuild)."""
         counts = await self.redis.hgetall(DAYS)
-        return sorted(_text(d) for d, n in counts.items() if int(n) > 0)
+        return sorted(as_text(d) for d, n in counts.items() if int(n) > 0)
 
     async def names(self) -> dict[str, str]:
         """Every known `kind:slug` → display name (for a full rebuild)."""
-        return {_text(k): _text(v) for k, v in (await self.redis.hgetall(NAMES)).items()}
+        return {as_text(k): as_text(v) for k, v in (await self.redis.hgetall(NAMES)).items()}
 
     async def count(self, index: str = HOME) -> int:
         """How many live articles an index holds."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from shared.metrics import CONSUMER_LAG, CONSUMER_PENDING, STREAM_LENGTH
+from shared.redis_client import as_text
 from shared.topology import DEAD_LETTERS_STREAM, TOPOLOGY
 
 
@@ -28,10 +29,6 @@ class StreamStats:
     groups: list[GroupStats]
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 async def stream_stats(redis: Redis, streams: list[str] | None = None) -> list[StreamStats]:
     """Length, and each declared group's lag and pending count, of every topology stream."""
     names = streams if streams is not None else [s.name for s in TOPOLOGY]
@@ -45,7 +42,7 @@ async def stream_stats(redis: Redis, streams: list[str] | None = None) -> list[S
                 groups.append(
                     GroupStats(
                         stream=name,
-                        group=_text(info["name"]),
+                        group=as_text(info["name"]),
                         lag=None if lag is None else int(lag),
                         pending=int(info["pending"]),
                         consumers=int(info["consumers"]),
