@@ -41,8 +41,10 @@ class UrlScheme:
 
     def list_url(self, kind: str, slug: str = "") -> str:
         """First page of the home (`kind` "home") or a section, tag or author list."""
+        if kind == "home":
+            return "/"
         patterns = {"section": self.section, "tag": self.tag, "author": self.author}
-        return patterns[kind].format(slug=slug) if kind in patterns else "/"
+        return patterns[kind].format(slug=slug)  # any other kind is a mistake: KeyError
 
     def numbered_url(self, first: str, number: int) -> str:
         """Page `number` of a list counted from its oldest page, so its URL never shifts."""

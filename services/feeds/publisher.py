@@ -141,7 +141,7 @@ class FeedPublisher:
         return FeedInfo(
             title=f"{name} — {site}",
             description=f"{kind} «{name}»: последние публикации — {site}",
-            page_url=paths["rss"].removesuffix("rss.xml"),
+            page_url=urls.list_url(feed_list.kind, feed_list.slug),
             rss_url=paths["rss"],
             atom_url=paths["atom"],
         )

@@ -48,10 +48,10 @@ def cached_teaser(env: Environment) -> Callable[..., Markup]:
     return teaser
 
 
-def make_environment(settings: Settings, root: Path | None = None) -> Environment:
+def make_environment(settings: Settings) -> Environment:
     """A Jinja environment for the theme, with the site's date and text filters."""
     env = Environment(
-        loader=FileSystemLoader((root or theme_dir(settings)) / "templates"),
+        loader=FileSystemLoader(theme_dir(settings) / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

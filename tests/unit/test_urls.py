@@ -1,5 +1,7 @@
 """The URL scheme render and feeds share: feed paths, numbered pages, sitemaps."""
 
+import pytest
+
 from services.render.pages import _runs
 from shared.urls import UrlScheme
 
@@ -23,6 +25,8 @@ def test_feed_paths_of_sections_tags_and_authors():
 def test_list_pages_are_numbered_from_the_oldest_under_their_first_page():
     assert urls.list_url("home") == "/"
     assert urls.list_url("section", "sport") == "/section/sport/"
+    with pytest.raises(KeyError):
+        urls.list_url("sections", "sport")
     assert urls.numbered_url("/", 1) == "/page/1/"
     assert urls.numbered_url("/tag/almaty/", 12) == "/tag/almaty/page/12/"
 
