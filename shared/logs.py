@@ -6,7 +6,8 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-_FIELDS = ("event_id", "article_id", "event_type", "method", "path", "status", "ms")
+# What every record has; anything else on a record came in `extra=` and is written out.
+_RECORD_ATTRIBUTES = {*vars(logging.makeLogRecord({})), "message", "asctime"}
 # FastStream's loggers: they do not propagate, so they get the JSON handler themselves.
 _FASTSTREAM_LOGGERS = ("faststream", "faststream.access.redis")
 
@@ -18,7 +19,7 @@ def _no_event() -> dict[str, str]:
 
 
 class JsonFormatter(logging.Formatter):
-    """Formats a record as one JSON line with the context fields it carries."""
+    """Formats a record as one JSON line with the fields given in `extra=`."""
 
     def __init__(self, service: str, current_event: EventFields = _no_event) -> None:
         super().__init__()
@@ -35,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         line |= self.current_event()
-        line |= {k: getattr(record, k) for k in _FIELDS if hasattr(record, k)}
+        line |= {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRIBUTES}
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
