@@ -149,7 +149,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def popular_fixture(articles: list[tuple[str, str, str]]) -> str:
-    """A /data/popular.json in the feeds service's format (COMMON.md contract)."""
+    """A /data/popular.json in the feeds service's format (see services/feeds/README.md)."""
     items = [
         {"id": i, "title": t, "url": u, "views": 100 - n} for n, (i, t, u) in enumerate(articles)
     ]
