@@ -74,8 +74,12 @@ def event_type_of_raw(raw: Any) -> str:
 
 
 def ops_app(broker: RedisBroker, redis_url: str, group: str) -> Starlette:
-    """/health (the process answers), /ready (Redis answers), /metrics (Prometheus)."""
-    redis = connect(redis_url)
+    """/health (the process answers), /ready (Redis answers), /metrics (Prometheus).
+
+    Stream figures are read with a short timeout and one retry: a scrape while Redis hangs
+    or is away answers at once, without them.
+    """
+    redis = connect(redis_url, socket_timeout=2, retries=1)
     streams = streams_read_by(group)
 
     async def health(_: Request) -> JSONResponse:
@@ -151,12 +155,11 @@ def serve(
     create_app: Callable[[Settings], tuple[FastStream, ConsumerGuard]],
     *,
     service: str,
-    group: str,
     default_port: int,
 ) -> NoReturn:
     """Run a consumer service until SIGTERM, instrumented; exit with its guard's code."""
     app, guard = create_app(get_settings())
-    instrument(app, app.broker, service=service, group=group, default_port=default_port)
+    instrument(app, app.broker, service=service, group=guard.group, default_port=default_port)
     sys.exit(asyncio.run(guard.run()))
 
 

@@ -1,7 +1,6 @@
 """`python -m services.feeds`: run the feeds consumer."""
 
 from shared.consumer_ops import serve
-from shared.topology import FEEDS_GROUP
 
 
 def main() -> None:
@@ -9,7 +8,7 @@ def main() -> None:
     when it cannot recover (Redis gone, groups lost), so a supervisor restarts it."""
     from services.feeds.app import create_app
 
-    serve(create_app, service="feeds", group=FEEDS_GROUP, default_port=9102)
+    serve(create_app, service="feeds", default_port=9102)
 
 
 if __name__ == "__main__":

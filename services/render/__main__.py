@@ -1,7 +1,6 @@
 """`python -m services.render`: run the render consumer."""
 
 from shared.consumer_ops import serve
-from shared.topology import RENDER_GROUP
 
 
 def main() -> None:
@@ -9,7 +8,7 @@ def main() -> None:
     when it cannot recover (Redis gone, groups lost), so a supervisor restarts it."""
     from services.render.app import create_app
 
-    serve(create_app, service="render", group=RENDER_GROUP, default_port=9101)
+    serve(create_app, service="render", default_port=9101)
 
 
 if __name__ == "__main__":
