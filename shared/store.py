@@ -194,6 +194,13 @@ class ArticleStore:
         """Ids of live articles in an index, newest first."""
         return _decoded(await self.redis.zrevrange(index, offset, offset + limit - 1))
 
+    async def latest_ids_of(self, indexes: Sequence[str], limit: int) -> list[list[str]]:
+        """Ids of the newest `limit` live articles of each index, in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index in indexes:
+                pipe.zrevrange(index, 0, limit - 1)
+            return [_decoded(row) for row in await pipe.execute()]
+
     async def latest(self, index: str = HOME, offset: int = 0, limit: int = 20) -> list[Article]:
         """Live articles in an index, newest first."""
         return await self.get_many(await self.latest_ids(index, offset, limit))
@@ -269,6 +276,14 @@ class ArticleStore:
         """Display name of a section, tag or author page."""
         raw = await self.redis.hget(NAMES, f"{kind}:{slug}")
         return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def names_of(self, keys: Sequence[str]) -> list[str | None]:
+        """Display names of pages by key ("section:slug"…), in one round trip."""
+        if not keys:
+            return []
+        return [
+            None if raw is None else as_text(raw) for raw in await self.redis.hmget(NAMES, keys)
+        ]
 
     async def list_for_editors(
         self,

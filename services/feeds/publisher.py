@@ -2,7 +2,7 @@
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.feeds import feed
@@ -78,10 +78,8 @@ class FeedPublisher:
 
     async def apply(self, event: ArticleChanged) -> list[str]:
         """Rebuild the touched feeds from the store; returns the paths of files that changed."""
-        changed: list[str] = []
         revision = await self.store.revision()  # before any read the feeds are built from
-        for feed_list in touched_lists(event):
-            changed += await self.write(feed_list, revision)
+        changed = await self.write(touched_lists(event), revision)
         if changed and self.notifier is not None:
             self.notifier.notify(self.channel.absolute(path) for path in changed)
         self.on_change()
@@ -91,17 +89,33 @@ class FeedPublisher:
         )
         return changed
 
-    async def write(self, feed_list: FeedList, revision: int) -> list[str]:
-        """Write the feeds of one list unless newer ones are there (shared.files.write_versioned);
-        returns the paths of files whose bytes changed."""
-        info = await self.info(feed_list)
-        ids = await self.store.latest_ids(feed_list.index, 0, self.settings.feed_size)
-        documents = feed.documents(info, await self.entries(ids), self.channel)
-        root = self.settings.public_dir
-        return [p for p, data in documents.items() if write_versioned(root, p, data, revision)]
+    async def write(self, feed_lists: Sequence[FeedList], revision: int) -> list[str]:
+        """Write the feeds of some lists unless newer ones are there (write_versioned);
+        returns the paths of files whose bytes changed.
 
-    async def entries(self, ids: list[str]) -> list[Entry]:
-        """The entries of the live articles among `ids`, in order.
+        The lists' ids and names are read in one round trip, and their articles in one more
+        (a site feed and a section feed hold mostly the same articles).
+        """
+        ids_of = await self.store.latest_ids_of(
+            [f.index for f in feed_lists], self.settings.feed_size
+        )
+        names = await self.store.names_of([f"{f.kind}:{f.slug}" for f in feed_lists if f != SITE])
+        entries = await self.entries(sorted({i for ids in ids_of for i in ids}))
+        named = iter(names)
+        root = self.settings.public_dir
+        changed = []
+        for feed_list, ids in zip(feed_lists, ids_of, strict=True):
+            info = self.info(feed_list, None if feed_list == SITE else next(named))
+            listed = [entries[i] for i in ids if i in entries]
+            documents = feed.documents(info, listed, self.channel)
+            root = self.settings.public_dir
+            changed += [
+                p for p, data in documents.items() if write_versioned(root, p, data, revision)
+            ]
+        return changed
+
+    async def entries(self, ids: list[str]) -> dict[str, Entry]:
+        """The entries of the live articles among `ids`, by id.
 
         An article is parsed and its entry built only when its stored JSON changed since the
         last time: most of a feed's articles are the same from one event to the next.
@@ -109,7 +123,7 @@ class FeedPublisher:
         if len(self.cache) > CACHE_LIMIT:
             self.cache.clear()
         raws = await self.store.redis.mget([self.store.key(i) for i in ids]) if ids else []
-        entries = []
+        entries = {}
         for article_id, raw in zip(ids, raws, strict=True):
             if raw is None:
                 continue
@@ -119,11 +133,11 @@ class FeedPublisher:
                 entry = feed.entry_of(article, self.channel) if article.is_live else None
                 cached = self.cache[article_id] = (raw, entry)
             if cached[1] is not None:
-                entries.append(cached[1])
+                entries[article_id] = cached[1]
         return entries
 
-    async def info(self, feed_list: FeedList) -> FeedInfo:
-        """Title, page and file paths of a list's feeds."""
+    def info(self, feed_list: FeedList, name: str | None) -> FeedInfo:
+        """Title, page and file paths of a list's feeds (`name`: its display name, if known)."""
         urls = self.store.urls
         site = self.settings.site_name
         paths = urls.feed_urls(feed_list.kind, feed_list.slug)
@@ -136,7 +150,7 @@ class FeedPublisher:
                 atom_url=paths["atom"],
                 json_url=paths["json"],
             )
-        name = await self.store.name(feed_list.kind, feed_list.slug) or feed_list.slug
+        name = name or feed_list.slug
         kind = KIND_NAMES[feed_list.kind]
         return FeedInfo(
             title=f"{name} — {site}",

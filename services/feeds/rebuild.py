@@ -21,6 +21,9 @@ from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.urls import UrlScheme
 
+# Lists written together: their articles are read in one go (bounded, on a big site).
+LISTS_AT_ONCE = 20
+
 
 @dataclass(frozen=True)
 class FeedTotals:
@@ -54,8 +57,11 @@ def rebuild_feeds(settings: Settings, show_progress: bool = True) -> FeedTotals:
                 TimeElapsedColumn(),
             )
             with Progress(*columns, disable=not show_progress) as progress:
-                for feed_list in progress.track(lists):
-                    changed += len(await publisher.write(feed_list, revision))
+                task = progress.add_task("feeds", total=len(lists))
+                for start in range(0, len(lists), LISTS_AT_ONCE):
+                    some = lists[start : start + LISTS_AT_ONCE]
+                    changed += len(await publisher.write(some, revision))
+                    progress.advance(task, len(some))
             return FeedTotals(len(lists), changed)
         finally:
             await store.redis.aclose()
