@@ -1,4 +1,10 @@
-"""A sample article as an editor sends it, shared by tests that publish one."""
+"""A sample article as an editor sends it, shared by tests that publish one, and the same
+as the store keeps it."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.article import Article
 
 ARTICLE = {
     "title": "Чем я могу Вам помочь?",
@@ -9,3 +15,20 @@ ARTICLE = {
     "summary": "Полиция переходит на сервисную модель.",
     "body_html": "<p>Диалог полицейского начинается со слов «чем я могу помочь?»</p>",
 }
+
+# What the store adds to an article it saves (tests of stored articles override what matters).
+SERVER_FIELDS: dict[str, Any] = {
+    "id": "a1",
+    "version": 1,
+    "guid": "urn:uuid:1",
+    "slug": "s",
+    "url": "/2026/11/25/s/",
+    "status": "published",
+    "created_at": datetime(2026, 11, 25, tzinfo=UTC),
+    "modified_at": datetime(2026, 11, 25, 10, tzinfo=UTC),
+}
+
+
+def stored_article(**fields: Any) -> Article:
+    """The sample article as the store keeps it, with `fields` in place of the sample's."""
+    return Article.model_validate(SERVER_FIELDS | ARTICLE | fields)

@@ -1,31 +1,19 @@
 """Articles: text is cleaned on the way in, and read back from the store as it was saved."""
 
-from datetime import UTC, datetime
-
 from shared.article import Article
 from shared.store import ParsedArticles
+from tests.support.samples import stored_article
 
 
 def sent_article(**changes) -> Article:
-    return Article.model_validate(
-        {
-            "id": "a-1",
-            "version": 1,
-            "guid": "urn:uuid:1",
-            "slug": "a-1",
-            "url": "/2026/11/25/a-1/",
-            "status": "published",
-            "created_at": datetime(2026, 11, 25, tzinfo=UTC),
-            "modified_at": datetime(2026, 11, 25, tzinfo=UTC),
-            "title": "  Заголовок\x00  с\tпробелами ",
-            "author": "Айгерим  Сапарова",
-            "section": "Общество",
-            "tags": ["Астана", "астана", ""],
-            "body_html": "<p>Текст\x0b</p>",
-            "published_at": datetime(2026, 11, 25, 9, 5, tzinfo=UTC),
-        }
-        | changes
-    )
+    """An article whose text needs cleaning, as the store would keep it."""
+    messy = {
+        "title": "  Заголовок\x00  с\tпробелами ",
+        "author": "Айгерим  Сапарова",
+        "tags": ["Астана", "астана", ""],
+        "body_html": "<p>Текст\x0b</p>",
+    }
+    return stored_article(**messy | changes)
 
 
 def test_text_is_cleaned_once_and_a_stored_article_reads_back_unchanged():

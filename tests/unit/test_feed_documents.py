@@ -1,7 +1,5 @@
 """Feed documents: valid in every format, ids are guids, content complete, bytes stable."""
 
-from datetime import UTC, datetime
-
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -14,6 +12,7 @@ from tests.support.feed_checks import (
     assert_valid_json_feed,
     assert_valid_rss,
 )
+from tests.support.samples import stored_article
 
 INFO = FeedInfo(
     "Newsroom", "Последние публикации", "/", "/feeds/rss.xml", "/feeds/atom.xml", "/feeds/feed.json"
@@ -24,24 +23,15 @@ HUB = Channel(base_url="https://x.kz", language="ru", hub_url="https://hub.examp
 
 def make_article(**changes) -> Article:
     fields = {
-        "id": "a1",
-        "version": 1,
-        "guid": "urn:uuid:1",
-        "slug": "s",
-        "url": "/2026/11/25/s/",
-        "status": "published",
-        "created_at": datetime(2026, 11, 25, tzinfo=UTC),
-        "modified_at": datetime(2026, 11, 25, 10, tzinfo=UTC),
         "title": "«Жас бүркіт» – <b>гордость</b> 🇰🇿",
         "summary": "Лид",
         "body_html": '<p>Тело <a href="/section/x/">раздел</a> <img src="img/a.jpg" alt=""></p>',
         "authors": [{"name": "Александра Власова"}],
-        "section": "Общество",
         "tags": ["полиция", "Астана"],
         "published_at": "2026-11-25T14:05:00+05:00",
         "lead_image": {"url": "/static/demo/city.svg", "width": 1200, "height": 800},
     }
-    return Article.model_validate(fields | changes)
+    return stored_article(**fields | changes)
 
 
 def documents(articles: list[Article], channel: Channel = CHANNEL) -> dict[str, bytes]:
