@@ -126,6 +126,20 @@ def test_title_edit_keeps_the_slug_and_a_new_slug_redirects(client):
     assert resolved.json() == {"status": 301, "location": "/2026/11/25/novyi-adres/"}
 
 
+def test_asking_for_a_slug_another_article_has_gets_409_and_changes_nothing(client):
+    first = put(client, "a1", BODY | {"slug": "most"}).json()
+    put(client, "a2", BODY | {"title": "Другая новость"})
+    events = len(stream_events(client))
+
+    taken = put(client, "a2", BODY | {"title": "Другая новость", "slug": "most"})
+
+    assert taken.status_code == 409
+    assert taken.json()["error"] == "slug most belongs to another article"
+    assert client.get("/api/articles/a2").json()["slug"] == "drugaya-novost"
+    assert client.get("/api/articles/a1").json()["url"] == first["url"]
+    assert len(stream_events(client)) == events
+
+
 def test_delete_unpublishes_and_put_republishes(client):
     url = put(client, "a1").json()["url"]
 

@@ -59,7 +59,7 @@ def render_group(platform: Platform) -> dict:
 
 @pytest.mark.slow
 def test_import_of_an_archive_with_bad_lines(render_only: Platform, tmp_path: Path):
-    # An archive of 10,000 lines, 50 of them bad in five different ways.
+    # An archive of 10,000 lines, 50 of them bad in six different ways.
     archive = write_archive(tmp_path / "archive.jsonl", valid=9950, bad=50)
 
     # While render consumes, the import takes the 9,950 good lines and names the 50 bad ones

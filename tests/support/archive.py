@@ -27,6 +27,13 @@ BAD_LINES: tuple[tuple[str, str], ...] = (
         '"published_at": "2026-01-01T00:00:00", "body_html": "x"}',
         "published_at",
     ),
+    (
+        # The slug of the archive's first article (imported before any bad line).
+        '{"id": "slug-thief", "title": "Т", "author": "А", "section": "С", '
+        '"published_at": "2026-01-01T00:00:00Z", "body_html": "x", '
+        '"slug": "arkhivnaya-novost-arch-nomer-1"}',
+        "belongs to another article",
+    ),
 )
 
 
