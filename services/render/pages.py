@@ -32,6 +32,14 @@ class Page:
 
 
 @dataclass(frozen=True)
+class ListHead:
+    """What every page of a list shares: its number of articles, heading and feeds."""
+
+    count: int
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Prune:
     """Remove the numbered files `url_of(n)` above `last` (a list or sitemap got shorter)."""
 
@@ -135,17 +143,23 @@ class Pages:
 
     # List pages: home, section, tag, author
 
+    async def list_head(self, key: ListKey) -> ListHead:
+        """How many articles a list has, and (unless it is gone) its heading and feeds."""
+        count = await self.store.count(index_of(key))
+        gone = count == 0 and key[0] != "home"
+        context = {} if gone else await self.list_context(key, self.urls.list_url(*key))
+        return ListHead(count, context)
+
     async def lists(
-        self, key: ListKey, changes: list[ListChange], numbered: bool
+        self, key: ListKey, changes: list[ListChange], numbered: bool, head: ListHead
     ) -> list[Page | Prune]:
         """The first page of a list, or (`numbered`) the numbered pages the changes touch."""
         index, first = index_of(key), self.urls.list_url(*key)
-        count = await self.store.count(index)
+        count, context = head.count, head.context
         last = math.ceil(count / self.size) if count > self.size else 0
         prune = Prune(partial(self.urls.numbered_url, first), last)
         if count == 0 and key[0] != "home":
             return [prune] if numbered else [Page(first)]
-        context = await self.list_context(key, first)
         if not numbered:
             newest = await self.store.latest(index, 0, self.size)
             older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)

@@ -78,9 +78,10 @@ class SiteRenderer:
         for url in sorted(plan.urls - live):
             self.writer.delete(url)
         lists = sorted(plan.lists.items(), key=_list_order)
+        heads = {key: await self.pages.list_head(key) for key, _ in lists}
         for numbered in (False, True):
             for key, changes in lists:
-                for item in await self.pages.lists(key, changes, numbered):
+                for item in await self.pages.lists(key, changes, numbered, heads[key]):
                     put(item)
         related = await self.store.get_many(sorted(plan.related))
         await self.put_articles([a for a in related if a.is_live])
