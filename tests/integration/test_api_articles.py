@@ -8,18 +8,7 @@ from fastapi.testclient import TestClient
 from services.ingest.app import create_app
 from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM
-
-TOKEN = "secret-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-BODY = {
-    "title": "Чем я могу Вам помочь?",
-    "author": "Александра Власова",
-    "section": "Общество",
-    "tags": ["полиция"],
-    "published_at": "2026-11-25T10:00:00+05:00",
-    "summary": "Лид",
-    "body_html": "<p>Текст</p>",
-}
+from tests.support.samples import AUTH, BODY, TOKEN
 
 
 @pytest.fixture

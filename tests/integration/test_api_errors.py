@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from services.ingest.app import create_app
 from shared.settings import Settings
-from tests.integration.test_api_articles import AUTH, BODY, TOKEN
+from tests.support.samples import AUTH, BODY, TOKEN
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import socket
 import httpx
 import pytest
 
-from tests.integration.test_api_articles import BODY
 from tests.support.platform import Platform, wait_for
+from tests.support.samples import BODY
 
 LIMIT = 100_000
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from shared.article import ArticleIn, Status
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM
-from tests.integration.test_store import article_in
+from tests.support.samples import article_in
 
 
 async def test_replicas_racing_over_due_articles_publish_each_once(redis_url):

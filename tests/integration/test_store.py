@@ -6,7 +6,7 @@ import json
 import pytest
 from redis.asyncio import Redis
 
-from shared.article import ArticleIn, Status
+from shared.article import Status
 from shared.store import (
     HOME,
     ArticleStore,
@@ -14,11 +14,7 @@ from shared.store import (
     index_key,
 )
 from shared.topology import ARTICLES_STREAM
-from tests.support.samples import ARTICLE
-
-
-def article_in(**changes) -> ArticleIn:
-    return ArticleIn.model_validate(ARTICLE | changes)
+from tests.support.samples import article_in
 
 
 @pytest.fixture

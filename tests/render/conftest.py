@@ -34,6 +34,17 @@ class FixtureSite:
     def store(self) -> ArticleStore:
         return open_store(self.redis_url)
 
+    def article_url(self, article_id: str) -> str:
+        """Where an article of the site is published now."""
+
+        async def get() -> str:
+            store = self.store()
+            article = await store.get(article_id)
+            await store.redis.aclose()
+            return article.url
+
+        return asyncio.run(get())
+
     def page(self, url: str) -> str:
         path = self.root / url.lstrip("/")
         return (path / "index.html" if url.endswith("/") else path).read_text(encoding="utf-8")

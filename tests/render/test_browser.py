@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.render.test_site_pages import article_url, soup, teaser_links
-from tests.support.site import popular_fixture
+from tests.support.site import popular_fixture, soup, teaser_links
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -42,7 +41,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(site) -> Iterator[Served]:
     """The fixture site over HTTP, with the two JSON files the feeds service would write."""
-    article = article_url(site, "demo-001")
+    article = site.article_url("demo-001")
     home = soup(site.page("/"))
     popular = [
         (f"p{n}", a.get_text(), a["href"]) for n, a in enumerate(home.select(".teaser-title a"))

@@ -3,8 +3,8 @@
 import redis
 
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
-from tests.e2e.test_walking_skeleton import ARTICLE as SKELETON_ARTICLE
 from tests.support.platform import Platform, wait_for
+from tests.support.samples import ARTICLE as SKELETON_ARTICLE
 
 ARTICLE = SKELETON_ARTICLE | {"title": "Стражи Туркестана", "tags": ["Туркестан", "Ұлы Жеңіс"]}
 

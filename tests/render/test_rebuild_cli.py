@@ -10,9 +10,8 @@ from typer.testing import CliRunner
 
 from newsroom.cli import app
 from shared.settings import get_settings
-from tests.render.test_incremental import new_article
 from tests.support.feed_checks import assert_valid_rss
-from tests.support.site import open_store
+from tests.support.site import new_article, open_store
 
 FEEDS = ("feeds/rss.xml", "feeds/atom.xml", "feeds/feed.json", "section/proisshestviya/rss.xml")
 

@@ -7,34 +7,23 @@ from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
-from bs4 import BeautifulSoup
 
 from shared.clock import utcnow
 from shared.files import site_path
 from shared.urls import UrlScheme
-from tests.support.site import PAGE_SIZE, SITE_URL, SITEMAP_SIZE, demo, tree
+from tests.support.site import (
+    PAGE_SIZE,
+    SITE_URL,
+    SITEMAP_SIZE,
+    demo,
+    soup,
+    teaser_links,
+    tree,
+)
 
 urls = UrlScheme()
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 RETITLED = "Участковые Караганды выходят к людям"
-
-
-def soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
-
-
-def article_url(site, article_id: str) -> str:
-    async def get() -> str:
-        store = site.store()
-        article = await store.get(article_id)
-        await store.redis.aclose()
-        return article.url
-
-    return asyncio.run(get())
-
-
-def teaser_links(page: BeautifulSoup) -> list[str]:
-    return [a["href"] for a in page.select(".teaser-title a")]
 
 
 def list_all(site, first: str) -> list[str]:
@@ -48,7 +37,7 @@ def list_all(site, first: str) -> list[str]:
 
 
 def test_article_page_shows_everything_the_reference_page_has(site):
-    url = article_url(site, "demo-001")
+    url = site.article_url("demo-001")
     page = soup(site.page(url))
 
     # Headline, subtitle, Russian date in Almaty time, "updated" after the retitle.
@@ -88,7 +77,7 @@ def test_article_page_shows_everything_the_reference_page_has(site):
 
 
 def test_read_also_lists_four_older_related_articles_newest_first(site):
-    page = soup(site.page(article_url(site, "demo-001")))
+    page = soup(site.page(site.article_url("demo-001")))
     links = page.select(".read-also a")
 
     assert page.select_one(".read-also h2").get_text() == "Читайте также"
@@ -128,7 +117,7 @@ def test_every_page_has_the_head_tags(site):
 
 
 def test_article_head_has_open_graph_article_tags_and_news_article_json_ld(site):
-    url = article_url(site, "demo-001")
+    url = site.article_url("demo-001")
     page = soup(site.page(url))
 
     og = {m["property"]: m["content"] for m in page.select("meta[property]")}
@@ -184,7 +173,7 @@ def test_numbered_pages_hold_every_live_article_once_oldest_on_page_one(site):
     assert len(everything) == len(set(everything)) == live
     assert newest == everything[:PAGE_SIZE]
     oldest = soup(site.page("/page/1/"))
-    assert teaser_links(oldest)[-1] == article_url(site, "late-1")
+    assert teaser_links(oldest)[-1] == site.article_url("late-1")
     assert len(teaser_links(oldest)) == PAGE_SIZE
     # Each numbered page links to its neighbours; the newest links back to the first page.
     last = len(everything) // PAGE_SIZE + (len(everything) % PAGE_SIZE > 0)
@@ -205,7 +194,7 @@ def test_archive_pages_for_year_month_and_day(site):
     assert "/2026/11/24/" in [a["href"] for a in month.select(".archive-links a")]
     assert day.h1.get_text() == "24 ноября 2026"
     day_links = teaser_links(day)
-    assert article_url(site, "demo-001") in day_links
+    assert site.article_url("demo-001") in day_links
     assert len(day_links) == 3  # demo-001, demo-022, demo-024
 
 
@@ -240,7 +229,7 @@ def test_sitemaps_cover_every_live_article_in_small_chunks_and_news_holds_the_la
 
 
 def test_unpublished_article_is_gone_from_its_url_and_every_list(site):
-    url = article_url(site, "demo-044")
+    url = site.article_url("demo-044")
     title = demo("demo-044")["title"]
 
     assert not site_path(site.root, url).exists()

@@ -4,8 +4,7 @@ import shutil
 
 from services.render.theme import DEFAULT_THEME
 from shared.settings import Settings
-from tests.render.test_incremental import new_article
-from tests.support.site import EventPump, open_store, renderer_for
+from tests.support.site import EventPump, new_article, open_store, renderer_for
 
 
 async def test_pages_and_static_files_come_from_the_configured_theme(

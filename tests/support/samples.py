@@ -4,7 +4,7 @@ as the store keeps it."""
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.article import Article
+from shared.article import Article, ArticleIn
 
 ARTICLE = {
     "title": "Чем я могу Вам помочь?",
@@ -15,6 +15,11 @@ ARTICLE = {
     "summary": "Полиция переходит на сервисную модель.",
     "body_html": "<p>Диалог полицейского начинается со слов «чем я могу помочь?»</p>",
 }
+
+# The API tests' token, and a smaller article body they send.
+TOKEN = "secret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BODY = ARTICLE | {"tags": ["полиция"], "summary": "Лид", "body_html": "<p>Текст</p>"}
 
 # What the store adds to an article it saves (tests of stored articles override what matters).
 SERVER_FIELDS: dict[str, Any] = {
@@ -32,3 +37,8 @@ SERVER_FIELDS: dict[str, Any] = {
 def stored_article(**fields: Any) -> Article:
     """The sample article as the store keeps it, with `fields` in place of the sample's."""
     return Article.model_validate(SERVER_FIELDS | ARTICLE | fields)
+
+
+def article_in(**changes: Any) -> ArticleIn:
+    """The sample article as the API validates it, with `changes`."""
+    return ArticleIn.model_validate(ARTICLE | changes)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
+from bs4 import BeautifulSoup
 from redis.asyncio import Redis
 
 from newsroom.demo import DEMO_DIR, demo_articles
@@ -81,6 +82,27 @@ class EventPump:
         for i in range(0, len(events), batch_size):
             await self.consumer.apply(events[i : i + batch_size])
         return len(events)
+
+
+def soup(html: str) -> BeautifulSoup:
+    """A page parsed for reading."""
+    return BeautifulSoup(html, "html.parser")
+
+
+def teaser_links(page: BeautifulSoup) -> list[str]:
+    """The article links of a list page's teasers, in order."""
+    return [a["href"] for a in page.select(".teaser-title a")]
+
+
+def new_article(n: int, hours_ago: float = 0, **changes: object) -> ArticleIn:
+    """Article number `n` (a demo article retitled), published `hours_ago` hours ago."""
+    moment = utcnow().replace(microsecond=0) - timedelta(hours=hours_ago)
+    fields = demo("demo-036") | {
+        "title": f"Сводка происшествий номер {n}",
+        "published_at": moment.isoformat(),
+        "lead_image": None,
+    }
+    return ArticleIn.model_validate(fields | changes)
 
 
 def demo(article_id: str) -> dict:
