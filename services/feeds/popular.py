@@ -19,7 +19,7 @@ from services.feeds.views import ALL_TIME, day_key, hour_key
 from shared.clock import utcnow
 from shared.files import site_path, write_atomic
 from shared.settings import Settings
-from shared.store import HOME, NAMES, PREFIX, ArticleStore, index_key
+from shared.store import HOME, PREFIX, ArticleStore, index_key
 
 TOP = 10
 PERIODS = ("24h", "7d", "30d", "all")
@@ -56,9 +56,8 @@ class Popular:
 
     async def sections(self) -> list[str]:
         """Slugs of every section the site has had."""
-        fields = await self.redis.hkeys(NAMES)
-        names = (f.decode() for f in fields)
-        return sorted(n.removeprefix("section:") for n in names if n.startswith("section:"))
+        keys = await self.store.names()
+        return sorted(k.removeprefix("section:") for k in keys if k.startswith("section:"))
 
     async def rankings(
         self, now: datetime

@@ -12,6 +12,7 @@ from shared.article import ArticleIn
 from shared.slugs import make_slug
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
 from tests.support.platform import Platform, wait_for
+from tests.support.readers import BROWSER
 from tests.support.redis_server import redis_executor, url_of
 
 
@@ -76,8 +77,7 @@ def test_views_reach_the_most_read_lists(site: Platform):
     views = [{"article_id": "demo-005", "visitor_id": f"v{n}"} for n in range(3)]
     views += [{"article_id": "demo-001", "visitor_id": "v1"}] * 2  # one reader, twice
     # A reader's browser reports them (HTTP libraries' User-Agents count as bots).
-    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"}
-    assert site.api().post("/api/views", json=views, headers=browser).status_code == 202
+    assert site.api().post("/api/views", json=views, headers=BROWSER).status_code == 202
 
     def most_read() -> list:
         response = site.get("/data/popular.json")

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from services.ingest.app import create_app
 from shared.settings import Settings
 from shared.topology import VIEWS_STREAM
+from tests.support.readers import BROWSER
 
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
@@ -30,9 +30,7 @@ def views(client) -> list[dict]:
 
 
 def test_one_view_or_a_batch_is_appended_to_the_views_stream(client):
-    one = client.post(
-        "/api/views", json={"article_id": "a1", "visitor_id": "v1"}, headers={"user-agent": BROWSER}
-    )
+    one = client.post("/api/views", json={"article_id": "a1", "visitor_id": "v1"}, headers=BROWSER)
     batch = client.post(
         "/api/views",
         json=[{"article_id": "a2"}, {"article_id": "a3", "ts": "2026-11-25T10:00:00+05:00"}],
@@ -53,7 +51,7 @@ def test_one_view_or_a_batch_is_appended_to_the_views_stream(client):
 def test_known_crawlers_are_recorded_as_bots(client):
     client.post("/api/views", json={"article_id": "a1"}, headers={"user-agent": GOOGLEBOT})
     client.post("/api/views", json=[{"article_id": "a1"}], headers={"user-agent": "curl/8.5.0"})
-    client.post("/api/views", json={"article_id": "a1"}, headers={"user-agent": BROWSER})
+    client.post("/api/views", json={"article_id": "a1"}, headers=BROWSER)
 
     assert [v["bot"] for v in views(client)] == [True, True, False]
 

@@ -11,12 +11,13 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
+from newsroom.dlq import list_letters
 from shared.consumer_app import ConsumerGuard
 from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
 from shared.events import ArticleEvent, ArticleUpdated, encode
 from shared.redis_client import connect, ensure_groups
 from shared.settings import Settings
-from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
+from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from tests.support.redis_server import redis_executor, url_of
 
 FAST = Options(max_deliveries=3, claim_idle_ms=300, redis_give_up_s=2.0, trim_interval_s=60)
@@ -134,8 +135,7 @@ def failed_count() -> float:
 
 
 async def dead_letters(redis: Redis) -> list[dict[str, str]]:
-    entries = await redis.xrange(DEAD_LETTERS_STREAM)
-    return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in entries]
+    return [letter.fields for letter in await list_letters(redis)]
 
 
 async def test_malformed_events_are_dead_lettered_at_once_and_the_stream_moves_on(redis, redis_url):
