@@ -84,3 +84,8 @@ class UrlScheme:
             return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
         first = self.list_url(kind, slug)
         return {"rss": first + "rss.xml", "atom": first + "atom.xml"}
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """An absolute URL for a site path under `base_url` (absolute URLs pass through)."""
+    return path if path.startswith(("http://", "https://")) else base_url + path

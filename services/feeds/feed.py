@@ -18,7 +18,7 @@ from lxml import etree
 
 from shared.article import Article, LeadImage
 from shared.text import truncate_words, xml_safe
-from shared.urls import UrlScheme
+from shared.urls import UrlScheme, absolute_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -53,7 +53,7 @@ class Channel:
 
     def absolute(self, path: str) -> str:
         """An absolute URL for a site path (absolute URLs pass through)."""
-        return path if path.startswith(("http://", "https://")) else self.base_url + path
+        return absolute_url(self.base_url, path)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from shared.clock import human_date, month_name
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore, index_key
 from shared.text import truncate_words
-from shared.urls import UrlScheme
+from shared.urls import UrlScheme, absolute_url
 
 READ_ALSO_TITLE = 64
 # List pages read from the store at once (a rebuild's memory stays bounded on a big site).
@@ -138,7 +138,7 @@ class Pages:
             "publisher": {"@type": "Organization", "name": self.site_name},
         }
         if article.lead_image:
-            data["image"] = [self.absolute(article.lead_image.url)]
+            data["image"] = [absolute_url(self.base, article.lead_image.url)]
         return data
 
     # List pages: home, section, tag, author
@@ -371,10 +371,6 @@ class Pages:
             (f"{self.site_name} — Atom", "atom", site["atom"]),
             (f"{self.site_name} — JSON Feed", "json", site["json"]),
         ]
-
-    def absolute(self, url: str) -> str:
-        """An absolute URL for a site path (absolute URLs pass through)."""
-        return url if url.startswith(("http://", "https://")) else self.base + url
 
 
 def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, float]]]) -> list[str]:
