@@ -86,10 +86,12 @@ def test_article_page_in_chromium_shows_popular_read_also_and_archive(site, serv
     assert popular.count() == 5
     assert page.locator("[data-views]").inner_text() == "Просмотры: 4 824".replace(" 8", "\u00a08")
     assert not page.locator("[data-popular-fallback]").is_visible()
-    # Tabs switch the list and keep one tab selected.
+    # Tabs switch the list (the week's most read come in another order) and keep one selected.
+    all_time = popular.all_inner_texts()
     page.get_by_role("tab", name="Неделя").click()
     assert page.get_by_role("tab", name="Неделя").get_attribute("aria-selected") == "true"
     assert page.get_by_role("tab", name="Все").get_attribute("aria-selected") == "false"
+    assert popular.all_inner_texts() == all_time[::-1]
     # Read also and the archive navigation are on screen.
     read_also = page.locator(".read-also a")
     assert read_also.count() == 4 and all(link.is_visible() for link in read_also.all())

@@ -172,13 +172,18 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def popular_fixture(articles: list[tuple[str, str, str]]) -> str:
     """A /data/popular.json in the feeds service's format (see services/feeds/README.md)."""
-    items = [
-        {"id": i, "title": t, "url": u, "views": 100 - n} for n, (i, t, u) in enumerate(articles)
-    ]
+
+    def ranked(order: list[tuple[str, str, str]]) -> list[dict[str, object]]:
+        return [
+            {"id": i, "title": t, "url": u, "views": 100 - n} for n, (i, t, u) in enumerate(order)
+        ]
+
+    items = ranked(articles)
     return json.dumps(
         {
             "generated_at": utcnow().isoformat(),
-            "periods": {p: items for p in ("24h", "7d", "30d", "all")},
+            # The week's most read are the others in reverse, so switching tabs shows.
+            "periods": {"24h": items, "7d": ranked(articles[::-1]), "30d": items, "all": items},
             "sections": {},
         },
         ensure_ascii=False,
