@@ -14,7 +14,6 @@ Run from the repository root: `.venv/bin/python bench/feeds.py [--views N] [--pu
 import argparse
 import asyncio
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
+from percentiles import percentile  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
 from newsroom.demo import load_demo  # noqa: E402
@@ -143,12 +143,6 @@ def publish_latencies(
             after_commit.append(time.perf_counter() - committed)
             time.sleep(pause)
     return latencies, after_commit
-
-
-def percentile(values: list[float], q: float) -> float:
-    return (
-        statistics.quantiles(values, n=100, method="inclusive")[q - 1] if q < 100 else max(values)
-    )
 
 
 def main() -> None:

@@ -38,6 +38,8 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from percentiles import percentile  # noqa: E402
+
 from services.feeds.rebuild import rebuild_feeds  # noqa: E402
 from services.render.rebuild import rebuild  # noqa: E402
 from shared.article import Article  # noqa: E402
@@ -99,12 +101,6 @@ def cpu_seconds() -> float:
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def visible(path: Path, needle: str | None) -> float | None:

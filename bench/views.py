@@ -23,43 +23,18 @@ import redis
 from port_for import get_port
 
 ROOT = Path(__file__).resolve().parents[1]
-VIEWS_STREAM = "newsroom:views"
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+sys.path.insert(0, str(ROOT))
+
+from shared.topology import VIEWS_STREAM  # noqa: E402
+from tests.support.readers import BROWSER  # noqa: E402
+from tests.support.redis_server import redis_executor, url_of  # noqa: E402
+
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["User-Agent"] = "{ua}"
 wrk.body = [=[{body}]=]
 """
-
-
-def start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = get_port(None)
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    for _ in range(200):
-        try:
-            client.ping()
-            return process, url
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    raise RuntimeError("redis-server did not start")
 
 
 def start_ingest(
@@ -93,7 +68,7 @@ def start_ingest(
 
 def run_wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) -> dict:
     script = workdir / "post.lua"
-    script.write_text(WRK_SCRIPT.format(ua=USER_AGENT, body=body))
+    script.write_text(WRK_SCRIPT.format(ua=BROWSER["User-Agent"], body=body))
     out = subprocess.run(
         [
             "wrk",
@@ -135,9 +110,12 @@ def main() -> None:
     batch = json.dumps(
         [{"article_id": f"bench-{n % 7}", "visitor_id": f"v-{n}"} for n in range(100)]
     )
-    with tempfile.TemporaryDirectory(prefix="bench-views-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-views-") as tmp,
+        redis_executor(Path(tmp) / "redis") as executor,
+    ):
         workdir = Path(tmp)
-        redis_process, redis_url = start_redis(workdir)
+        redis_url = url_of(executor)
         ingest, base = start_ingest(redis_url, args.workers, workdir)
         client = redis.Redis.from_url(redis_url)
         try:
@@ -156,8 +134,6 @@ def main() -> None:
         finally:
             ingest.terminate()
             ingest.wait(30)
-            redis_process.terminate()
-            redis_process.wait(30)
 
     print(
         f"POST /api/views, {args.workers} ingest workers, wrk -t1 -c{args.connections} "
