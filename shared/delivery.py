@@ -69,6 +69,8 @@ from shared.topology import DEAD_LETTERS_STREAM
 log = logging.getLogger(__name__)
 
 READ_BLOCK_MS = 1000
+# Socket timeout of consumer connections: above the blocking read, so a hung Redis is noticed.
+SOCKET_TIMEOUT_S = READ_BLOCK_MS / 1000 + 10
 GRACEFUL_TIMEOUT_S = 25.0  # below the 30 s compose stop timeout
 
 Handler = Callable[[Any], Awaitable[None]]
@@ -87,11 +89,11 @@ def consumer_name(settings: Settings) -> str:
 class Options:
     """How a consumer is named, retries, claims and gives up (see Settings for each knob)."""
 
+    max_deliveries: int
+    claim_idle_ms: int
+    redis_give_up_s: float
+    trim_interval_s: float
     consumer: str = field(default_factory=_host_pid)
-    max_deliveries: int = 5
-    claim_idle_ms: int = 15_000
-    redis_give_up_s: float = 60.0
-    trim_interval_s: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Options":
@@ -112,7 +114,7 @@ class Options:
 
 def consumer_redis(settings: Settings) -> RedisClient:
     """A client for a consumer's own commands (store, watchdog): it notices a hung server."""
-    return connect(settings.redis_url, socket_timeout=READ_BLOCK_MS / 1000 + 10, retries=2)
+    return connect(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_S, retries=2)
 
 
 class PlainJson(MessageFormat):
@@ -137,7 +139,7 @@ def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
     defaults: dict[str, Any] = {
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "retry": Retry(NoBackoff(), 0),
-        "socket_timeout": READ_BLOCK_MS / 1000 + 10,
+        "socket_timeout": SOCKET_TIMEOUT_S,
         "socket_connect_timeout": 2,
         "health_check_interval": 10,
         "message_format": PlainJson,
