@@ -5,7 +5,6 @@ the same way: ingest's /api/resolve/redirect decides between 301, 410 and 404, a
 errors carry the site's /410.html and /404.html.
 """
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +25,8 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from shared.settings import get_settings
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
 
@@ -111,12 +112,10 @@ def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> 
 
 def main() -> None:
     """Serve on NEWSROOM_SITE_PORT (8000), proxying to NEWSROOM_INGEST_PORT (8001)."""
-    public = Path(os.environ.get("NEWSROOM_PUBLIC_DIR", "public"))
-    ingest = f"http://127.0.0.1:{os.environ.get('NEWSROOM_INGEST_PORT', '8001')}"
-    port = int(os.environ.get("NEWSROOM_SITE_PORT", "8000"))
-    max_body = int(os.environ.get("NEWSROOM_MAX_BODY_BYTES", "2000000"))
-    app = create_app(public, ingest, max_body)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    settings = get_settings()
+    ingest = f"http://127.0.0.1:{settings.ingest_port}"
+    app = create_app(settings.public_dir, ingest, settings.max_body_bytes)
+    uvicorn.run(app, host="127.0.0.1", port=settings.site_port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     language: str = Field("ru", description="Language of the site.")
     ingest_host: str = Field("127.0.0.1", description="Address the ingest API listens on.")
     ingest_port: int = Field(8001, description="Port the ingest API listens on.")
+    site_port: int = Field(8000, description="Port of the local site server (`newsroom run`).")
     max_body_bytes: int = Field(2_000_000, description="Largest request body ingest accepts.")
     body_timeout_s: float = Field(
         30.0, description="Ingest answers 408 when a request body takes longer to arrive."
