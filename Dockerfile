@@ -8,11 +8,12 @@ WORKDIR /app
 RUN useradd --system --uid 10001 --home-dir /app newsroom \
     && mkdir -p /srv/public && chown newsroom /srv/public
 
-# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt && rm /tmp/requirements.txt
+# Dependencies first, in their own layer: exactly the lock file's versions and hashes, rebuilt
+# only when the lock changes.
+COPY requirements/runtime.lock ./
+RUN pip install --require-hashes --no-deps -r runtime.lock && rm runtime.lock
 
+COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
 COPY newsroom ./newsroom

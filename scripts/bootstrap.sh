@@ -1,5 +1,6 @@
 # Sourced by scripts/run and scripts/test: installs what they need, once.
-# - a virtualenv in .venv with the project and its pinned dependencies;
+# - a virtualenv in .venv with the project and exactly the versions (and hashes) of its lock file
+#   (requirements/<extras>.lock, made by scripts/lock from pyproject.toml);
 # - Debian packages given to need_debian, when their command is missing.
 set -euo pipefail
 
@@ -9,15 +10,16 @@ PY="$VENV/bin/python"
 
 ensure_venv() {
     local extras="$1" stamp="$VENV/.installed-$1"
-    local want
-    want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    local lock="$ROOT/requirements/$1.lock" want
+    want="$(cat "$lock" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
     if [ ! -x "$PY" ]; then
         python3 -m venv "$VENV"
     fi
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        echo "==> installing Python dependencies ($extras) into .venv"
+        echo "==> installing Python dependencies ($extras) into .venv from ${lock#"$ROOT"/}"
         "$PY" -m pip install --quiet --upgrade pip
-        "$PY" -m pip install --quiet -e "$ROOT[$extras]"
+        "$PY" -m pip install --quiet --require-hashes --no-deps -r "$lock"
+        "$PY" -m pip install --quiet --no-deps -e "$ROOT"
         echo "$want" > "$stamp"
     fi
 }
