@@ -63,7 +63,7 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
             count = load_demo(api, token, Path(env["NEWSROOM_PUBLIC_DIR"]))
             console.print(f"loaded {count} demo articles")
         console.print(f"[bold green]Newsroom is up:[/] http://127.0.0.1:{site_port}/")
-        console.print(f"API docs: http://127.0.0.1:{site_port}/api/docs")
+        console.print(f"API docs (with the token): http://127.0.0.1:{site_port}/api/docs")
         console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")
         supervisor.watch(console.print)
     finally:

@@ -339,7 +339,8 @@ class ArticleStore:
         """What the web server should answer for a site path with no file.
 
         301 and the new URL for an article's old URL, 410 for an unpublished article's URL,
-        404 for anything else.
+        404 for anything else. Only URLs an article was live at are known (see `_write`): a
+        scheduled article's, also one unpublished before its time, answers as an unknown path.
         """
         owner = await self.redis.hget(PATHS, path)
         article = await self.get(owner.decode()) if owner else None
@@ -486,7 +487,8 @@ class ArticleStore:
         pipe.set(self.key(article.id), article.model_dump_json())
         pipe.eval(_BUMP_REVISION, 1, REVISION)
         pipe.hset(SLUGS, article.slug, article.id)
-        pipe.hset(PATHS, mapping=dict.fromkeys([article.url, *article.redirect_from], article.id))
+        if article.is_live:  # a path readers never saw stays unknown (an embargo's slug)
+            pipe.hset(PATHS, article.url, article.id)
         pipe.zadd(ALL, {article.id: _score(article.modified_at)})
         self._editor_index(pipe, current, article)
         if current and current.is_live:

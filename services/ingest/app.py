@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.ingest import errors
-from services.ingest.api import articles, health, metrics, resolve, resolve_http, views
+from services.ingest.api import articles, docs, health, metrics, resolve, resolve_http, views
 from services.ingest.limits import BodySizeLimit
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
@@ -50,8 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Editorial systems create, update and unpublish articles; the site "
         "reports page views and asks where moved pages went. Every error is JSON: "
         '`{"error": "<reason>", ...}`, with `fields` naming each bad field on 422.',
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        docs_url=None,  # served by api/docs, behind the token
+        openapi_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
     errors.install(app)
-    for module in (articles, views, resolve, health, metrics, resolve_http):
+    for module in (articles, views, resolve, health, metrics, resolve_http, docs):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_s

@@ -1,4 +1,4 @@
-"""Bearer-token check for write calls (constant-time, never logged)."""
+"""Bearer-token check for editorial calls (constant-time, never logged)."""
 
 import hmac
 from typing import Annotated

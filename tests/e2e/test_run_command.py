@@ -61,7 +61,8 @@ def test_run_command_serves_demo_content_with_the_printed_token(running):
 
     # Every demo article has its page, and the feeds parse with demo entries in them.
     first = json.loads((ROOT / "demo/articles.jsonl").open().readline())
-    stored = httpx.get(f"{site}/api/articles/{first['id']}").json()
+    auth = {"Authorization": f"Bearer {token}"}
+    stored = httpx.get(f"{site}/api/articles/{first['id']}", headers=auth).json()
     assert first["title"] in httpx.get(site + stored["url"]).text
     rss = feedparser.parse(httpx.get(f"{site}/feeds/rss.xml").content)
     assert not rss.bozo and len(rss.entries) >= 20

@@ -81,7 +81,7 @@ def test_same_body_twice_is_one_version_and_get_carries_the_etag(client):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["version"] == 1
     assert len(stream_events(client)) == 1
-    got = client.get("/api/articles/a1")
+    got = client.get("/api/articles/a1", headers=AUTH)
     assert got.headers["etag"] == '"1"'
     assert got.json()["guid"] == first.json()["guid"]
 
@@ -124,8 +124,8 @@ def test_asking_for_a_slug_another_article_has_gets_409_and_changes_nothing(clie
 
     assert taken.status_code == 409
     assert taken.json()["error"] == "slug most belongs to another article"
-    assert client.get("/api/articles/a2").json()["slug"] == "drugaya-novost"
-    assert client.get("/api/articles/a1").json()["url"] == first["url"]
+    assert client.get("/api/articles/a2", headers=AUTH).json()["slug"] == "drugaya-novost"
+    assert client.get("/api/articles/a1", headers=AUTH).json()["url"] == first["url"]
     assert len(stream_events(client)) == events
 
 
@@ -134,7 +134,7 @@ def test_delete_unpublishes_and_put_republishes(client):
 
     deleted = client.delete("/api/articles/a1", headers=AUTH)
     assert (deleted.status_code, deleted.json()["status"]) == (200, "unpublished")
-    assert client.get("/api/articles/a1").json()["status"] == "unpublished"
+    assert client.get("/api/articles/a1", headers=AUTH).json()["status"] == "unpublished"
     assert client.get("/api/resolve", params={"path": url}).json() == {
         "status": 410,
         "location": None,
@@ -174,7 +174,9 @@ def test_editor_list_filters_pages_with_an_opaque_cursor_and_keeps_its_order(cli
         ids, cursor = [], None
         while True:
             page = client.get(
-                "/api/articles", params=params | ({"cursor": cursor} if cursor else {})
+                "/api/articles",
+                params=params | ({"cursor": cursor} if cursor else {}),
+                headers=AUTH,
             )
             assert page.status_code == 200
             ids += [a["id"] for a in page.json()["items"]]
@@ -188,7 +190,9 @@ def test_editor_list_filters_pages_with_an_opaque_cursor_and_keeps_its_order(cli
     assert walk(limit=2, section="Спорт") == ["a5", "a3", "a1"]
     assert walk(limit=1, section="obshchestvo", tag="итоги") == ["a4", "a2", "a0"]
     assert walk(tag="nichego") == []
-    statuses = {a["id"]: a["status"] for a in client.get("/api/articles").json()["items"]}
+    statuses = {
+        a["id"]: a["status"] for a in client.get("/api/articles", headers=AUTH).json()["items"]
+    }
     assert (statuses["a0"], statuses["a6"], statuses["a1"]) == (
         "unpublished",
         "scheduled",
@@ -208,6 +212,6 @@ def test_editor_list_filters_pages_with_an_opaque_cursor_and_keeps_its_order(cli
     ],
 )
 def test_editor_list_rejects_bad_parameters_with_422(client, params, field):
-    response = client.get("/api/articles", params=params)
+    response = client.get("/api/articles", params=params, headers=AUTH)
     assert response.status_code == 422
     assert [f["field"] for f in response.json()["fields"]] == [field]

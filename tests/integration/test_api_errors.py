@@ -78,7 +78,7 @@ def test_body_over_the_limit_gets_413_declared_or_chunked(client):
 
 
 def test_unknown_article_gets_404(client):
-    assert client.get("/api/articles/nope").json() == {"error": "no article nope"}
+    assert client.get("/api/articles/nope", headers=AUTH).json() == {"error": "no article nope"}
     response = client.delete("/api/articles/nope", headers=AUTH)
     assert response.status_code == 404 and response.json()["error"] == "no article nope"
 
@@ -87,10 +87,19 @@ def test_unknown_article_gets_404(client):
     "headers",
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "x"}, {"Authorization": "Bearer "}],
 )
-def test_write_calls_without_a_valid_token_get_401(client, headers):
+def test_editorial_calls_without_a_valid_token_get_401(client, headers):
+    # The article exists: only the token is missing.
+    assert client.put("/api/articles/a1", json=BODY, headers=AUTH).status_code == 201
     for response in (
         client.put("/api/articles/a1", json=BODY, headers=headers),
         client.delete("/api/articles/a1", headers=headers),
+        client.get("/api/articles/a1", headers=headers),
+        client.get("/api/articles/a2", headers=headers),
+        client.get("/api/articles/!!", headers=headers),
+        client.get("/api/articles", headers=headers),
+        client.get("/api/articles", params={"section": "Общество"}, headers=headers),
+        client.get("/api/openapi.json", headers=headers),
+        client.get("/api/docs", headers=headers),
     ):
         assert response.status_code == 401
         assert response.json() == {"error": "missing or invalid bearer token"}

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
@@ -143,6 +144,42 @@ async def test_old_urls_resolve_to_redirects_and_unpublished_ones_to_gone(store)
     await store.unpublish("a1")
     assert await store.resolve(moved.url) == (410, None)
     assert await store.resolve(first.url) == (410, None)
+
+
+async def test_paths_of_an_article_never_live_resolve_as_unknown_ones(store):
+    # A scheduled article, renamed and then unpublished before its time: none of its paths
+    # was ever public, so none answers other than a path nobody ever used.
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    draft = (await store.save("a1", article_in(published_at=soon, slug="embargo"))).article
+    renamed = (await store.save("a1", article_in(published_at=soon, slug="embargo-2"))).article
+    assert [await store.resolve(u) for u in (draft.url, renamed.url)] == [(404, None)] * 2
+    await store.unpublish("a1")
+    assert [await store.resolve(u) for u in (draft.url, renamed.url)] == [(404, None)] * 2
+
+
+async def test_a_draft_path_of_an_article_published_later_is_not_redirected(store):
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    draft = (await store.save("a1", article_in(published_at=soon.isoformat()))).article
+    final = (
+        await store.save("a1", article_in(published_at=soon.isoformat(), slug="final"))
+    ).article
+    await store.publish_due(now=soon + timedelta(seconds=1))
+
+    assert await store.resolve(draft.url) == (404, None)
+    await store.unpublish("a1")
+    assert await store.resolve(final.url) == (410, None)  # it was live there
+
+
+async def test_a_live_path_of_a_rescheduled_article_is_gone_only_once_unpublished(store):
+    live = (await store.save("a1", article_in())).article
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    rescheduled = (await store.save("a1", article_in(published_at=later))).article
+
+    assert await store.resolve(live.url) == (404, None)  # no hint of the coming URL
+    assert await store.resolve(rescheduled.url) == (404, None)
+    await store.unpublish("a1")
+    assert await store.resolve(live.url) == (410, None)
+    assert await store.resolve(rescheduled.url) == (404, None)
 
 
 async def test_every_write_moves_the_store_revision_forward(store):

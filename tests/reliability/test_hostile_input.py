@@ -206,7 +206,8 @@ def test_slow_clients_get_408_and_block_nobody(platform: Platform):
     time.sleep(0.5)
 
     # Meanwhile other clients are served at once.
-    with httpx.Client(base_url=ingest, timeout=2) as client:
+    auth = {"Authorization": f"Bearer {platform.token}"}
+    with httpx.Client(base_url=ingest, headers=auth, timeout=2) as client:
         for _ in range(5):
             started = time.monotonic()
             assert client.get("/api/health").status_code == 200

@@ -1,14 +1,19 @@
-"""The ingest API documents itself: every endpoint in /api/docs comes with examples."""
+"""The ingest API documents itself for editors: every endpoint in /api/docs comes with
+examples, and the documents need the token."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from services.ingest.app import create_app
 from shared.settings import Settings
 
+AUTH = {"Authorization": "Bearer t"}
+
 
 def openapi() -> dict:
     app = create_app(Settings(api_tokens="t"))
-    return TestClient(app).get("/api/openapi.json").json()  # no lifespan: Redis is not needed
+    # No lifespan: Redis is not needed.
+    return TestClient(app).get("/api/openapi.json", headers=AUTH).json()
 
 
 def has_example(media: dict, components: dict) -> bool:
@@ -58,8 +63,26 @@ def test_every_error_is_documented_as_the_json_error_shape():
                     )
 
 
-def test_the_docs_page_is_served_at_api_docs():
+def test_the_docs_page_is_served_at_api_docs_to_token_holders():
     app = create_app(Settings(api_tokens="t"))
-    page = TestClient(app).get("/api/docs")
+    page = TestClient(app).get("/api/docs", headers=AUTH)
     assert page.status_code == 200
     assert "/api/openapi.json" in page.text
+
+
+@pytest.mark.parametrize("path", ["/api/docs", "/api/openapi.json"])
+def test_the_documents_need_the_token(path):
+    response = TestClient(create_app(Settings(api_tokens="t"))).get(path)
+    assert response.status_code == 401
+    assert response.json() == {"error": "missing or invalid bearer token"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/docs", "/redoc", "/openapi.json", "/api/redoc", "/docs/oauth2-redirect"]
+)
+def test_no_documents_at_the_frameworks_default_paths(path):
+    app = create_app(Settings(api_tokens="t"))
+    for headers in ({}, AUTH):
+        response = TestClient(app).get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.json() == {"error": "Not Found"}

@@ -21,7 +21,7 @@ from shared.store import (
     VersionConflictError,
 )
 
-router = APIRouter(prefix="/api/articles", tags=["articles"])
+router = APIRouter(prefix="/api/articles", tags=["articles"], dependencies=[Depends(require_token)])
 Store = Annotated[ArticleStore, Depends(get_store)]
 Id = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
 _CURSOR = re.compile(CURSOR_PATTERN)
@@ -60,7 +60,7 @@ def _decode_cursor(cursor: str | None) -> str | None:
     return position
 
 
-@router.get("", responses=errors(422))
+@router.get("", responses=errors(401, 422))
 async def list_articles(
     store: Store,
     section: Annotated[
@@ -87,7 +87,6 @@ async def list_articles(
 
 @router.put(
     "/{article_id}",
-    dependencies=[Depends(require_token)],
     responses={
         201: {"model": ArticleOut, "description": "Created"},
         **errors(400, 401, 409, 412, 413, 422),
@@ -122,7 +121,7 @@ async def put_article(
     return _out(response, result.article)
 
 
-@router.get("/{article_id}", responses=errors(404, 422))
+@router.get("/{article_id}", responses=errors(401, 404, 422))
 async def get_article(article_id: Id, response: Response, store: Store) -> ArticleOut:
     """The stored article, whatever its status; `ETag` carries its version."""
     article = await store.get(article_id)
@@ -131,11 +130,7 @@ async def get_article(article_id: Id, response: Response, store: Store) -> Artic
     return _out(response, article)
 
 
-@router.delete(
-    "/{article_id}",
-    dependencies=[Depends(require_token)],
-    responses=errors(401, 404, 422),
-)
+@router.delete("/{article_id}", responses=errors(401, 404, 422))
 async def delete_article(article_id: Id, response: Response, store: Store) -> ArticleOut:
     """Unpublish the article; it stays in the store and a later PUT republishes it."""
     try:
