@@ -94,6 +94,8 @@ def test_ingest_listens_where_its_probe_and_nginx_look():
 def test_consumers_serve_probes_and_metrics_on_their_port(name, port):
     service = SERVICES[name]
     assert int(service["environment"]["NEWSROOM_METRICS_PORT"]) == port
+    # Loopback is the default: inside its container the server listens on every address.
+    assert service["environment"]["NEWSROOM_METRICS_HOST"] == "0.0.0.0"
     assert service["expose"] == [str(port)]
     assert service["healthcheck"]["test"][-1] == f"http://127.0.0.1:{port}/ready"
     main = (ROOT / "services" / name / "__main__.py").read_text()
