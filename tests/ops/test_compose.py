@@ -119,7 +119,13 @@ def test_nginx_renders_the_repository_template():
     assert mount in web["volumes"]
     # nginx's envsubst fills exactly the variables the service defines.
     assert set(INTERPOLATION.findall(TEMPLATE.read_text())) == set(web["environment"])
-    assert web["ports"] == ["${WEB_PORT:-8000}:" + web["environment"]["PORT"]]
+    # The public port on every host address; the editorial listener on loopback by default.
+    public, editorial = web["ports"]
+    assert public == "${WEB_PORT:-8000}:" + web["environment"]["PORT"]
+    assert (
+        editorial == "${EDITORIAL_LISTEN:-127.0.0.1:8001}:" + web["environment"]["EDITORIAL_PORT"]
+    )
+    assert defaults(editorial).split(":")[0] == "127.0.0.1"
     # envsubst replaces any variable of the container's environment: nginx's own variables
     # must not share a name with one (the image defines these besides the service's).
     image_env = {
