@@ -151,6 +151,8 @@ def test_redis_persists_append_only_on_a_named_volume():
     assert command[command.index("--appendonly") + 1] == "yes"
     assert f"redis-data:{command[command.index('--dir') + 1]}" in redis["volumes"]
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    # Reachable by the services inside the compose network only.
+    assert command[command.index("--bind") + 1] == "0.0.0.0" and "ports" not in redis
 
 
 def test_env_example_lists_every_variable_the_file_reads():
