@@ -100,15 +100,17 @@ def ops_app(broker: RedisBroker, redis_url: str, group: str) -> Starlette:
     )
 
 
-def _bind(port: int) -> socket.socket | None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def _bind(host: str, port: int) -> socket.socket | None:
+    """A socket bound to `host`:`port` (loopback unless NEWSROOM_METRICS_HOST says otherwise;
+    compose sets 0.0.0.0 so probes and Prometheus reach it from other containers)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        # All interfaces: health probes and Prometheus reach it from other containers.
-        sock.bind(("0.0.0.0", port))
+        sock.bind((host, port))
     except OSError as e:
         sock.close()
-        log.warning("metrics port %s unavailable (%s); serving no /metrics", port, e)
+        log.warning("metrics port %s:%s unavailable (%s); serving no /metrics", host, port, e)
         return None
     return sock
 
@@ -118,7 +120,8 @@ def instrument(
 ) -> None:
     """Set up JSON logs, metrics and the health/metrics server of a consumer service.
 
-    The server listens on NEWSROOM_METRICS_PORT, else on `default_port`.
+    The server listens on NEWSROOM_METRICS_HOST, port NEWSROOM_METRICS_PORT else
+    `default_port`.
     """
     settings = get_settings()
     port = settings.metrics_port or default_port
@@ -140,7 +143,7 @@ def instrument(
 
     @app.after_startup
     async def start_server() -> None:
-        sock = _bind(port)
+        sock = _bind(settings.metrics_host, port)
         if sock is not None:
             tasks.append(asyncio.create_task(server.serve(sockets=[sock])))
 

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
         description="Port of /health, /ready and /metrics of a consumer service; "
         "0 = the service's default (render 9101, feeds 9102).",
     )
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address a consumer's /health, /ready and /metrics server listens on.",
+    )
 
     @property
     def tokens(self) -> list[str]:

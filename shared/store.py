@@ -297,16 +297,10 @@ class ArticleStore:
 
         `after` is the `next_after` of the previous page (see CURSOR_PATTERN).
         """
-        section_slug = make_slug(section) if section else None
-        tag_slug = make_slug(tag) if tag else None
-        if section_slug:
-            key = editor_key("section", section_slug)
-        else:
-            key = editor_key("tag", tag_slug) if tag_slug else EDITOR_ALL
+        keys = [editor_key("section", make_slug(section))] if section else []
+        keys += [editor_key("tag", make_slug(tag))] if tag else []
         found: list[tuple[str, Article]] = []
-        async for member, article in self._editor_scan(key, after, batch=limit + 1):
-            if section_slug and tag_slug and tag_slug not in article.tag_slugs:
-                continue
+        async for member, article in self._editor_scan(keys or [EDITOR_ALL], after, limit + 1):
             found.append((member, article))
             if len(found) > limit:
                 break
@@ -315,21 +309,38 @@ class ArticleStore:
         return EditorPage([a for _, a in page], page[-1][0] if more else None)
 
     async def _editor_scan(
-        self, key: str, after: str | None, batch: int
+        self, keys: list[str], after: str | None, batch: int
     ) -> AsyncIterator[tuple[str, Article]]:
-        """Members and articles of an editor list after `after`, newest first."""
+        """Members and articles of every editor list in `keys` after `after`, newest first."""
         while True:
-            raw = await self.redis.zrevrangebylex(
-                key, f"({after}" if after else "+", "-", start=0, num=batch
-            )
-            members = [m.decode() if isinstance(m, bytes) else m for m in raw]
+            members = await self._editor_members(keys, after, batch)
             if not members:
                 return
             articles = await self.redis.mget([self.key(m.split("|", 1)[1]) for m in members])
             for member, data in zip(members, articles, strict=True):
                 if data:
                     yield member, Article.from_stored(data)
+            if len(members) < batch:
+                return
             after = members[-1]
+
+    async def _editor_members(self, keys: list[str], after: str | None, batch: int) -> list[str]:
+        """Up to `batch` members after `after` of the intersection of the editor lists `keys`.
+
+        Two lists (section and tag) are intersected inside Redis into a temporary key, in one
+        transaction: the work is bounded by the smaller list, never by walking the larger.
+        """
+        top = f"({after}" if after else "+"
+        if len(keys) == 1:
+            raw = await self.redis.zrevrangebylex(keys[0], top, "-", start=0, num=batch)
+        else:
+            scratch = f"{PREFIX}tmp:{uuid.uuid4().hex}"
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zinterstore(scratch, keys)
+                pipe.zrevrangebylex(scratch, top, "-", start=0, num=batch)
+                pipe.delete(scratch)
+                _, raw, _ = await pipe.execute()
+        return [m.decode() if isinstance(m, bytes) else m for m in raw]
 
     async def revision(self) -> int:
         """The store's revision now; read it before the data a file is built from."""

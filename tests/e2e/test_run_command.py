@@ -2,16 +2,19 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import feedparser
 import httpx
 import psutil
 import pytest
 
+from tests.support.listeners import listening
 from tests.support.platform import ROOT, wait_for
 from tests.support.ports import free_port
 
@@ -94,6 +97,20 @@ def test_put_update_delete_through_the_run_command(running):
 
     assert api.delete("/api/articles/run-1").status_code == 200
     wait_for(lambda: httpx.get(site + url).status_code == 410, 2)  # gone, not just missing
+
+
+def test_every_port_the_run_command_opens_is_on_loopback(running):
+    process, state, site = running
+    redis_url = re.search(r"embedded redis at (\S+)", (state / "run.log").read_text())
+    assert redis_url is not None
+    ingest_port = process.args[process.args.index("--ingest-port") + 1]
+    ports = {urlsplit(site).port, int(ingest_port), urlsplit(redis_url[1]).port}
+
+    # Embedded redis, ingest, the site server (and the consumers' metrics servers, where
+    # their default ports were free) listen on 127.0.0.1 and nowhere else.
+    found = listening(process.pid)
+    assert ports <= {port for _, port in found}
+    assert {address for address, _ in found} == {"127.0.0.1"}
 
 
 def test_ctrl_c_stops_every_process(running):

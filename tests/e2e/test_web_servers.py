@@ -2,6 +2,8 @@
 server that stands in for it: pages, caching, compression, security headers, and 301/410/404
 for moved, unpublished and unknown URLs."""
 
+import http.client
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -56,10 +58,13 @@ def test_nginx_accepts_the_shipped_configuration(nginx: Nginx):
 def test_nginx_serves_pages_compressed_cached_and_with_security_headers(
     platform: Platform, nginx: Nginx
 ):
-    client = httpx.Client(base_url=nginx.url, headers={"Authorization": f"Bearer {platform.token}"})
+    client = httpx.Client(base_url=nginx.url)
+    editorial = httpx.Client(
+        base_url=nginx.editorial_url, headers={"Authorization": f"Bearer {platform.token}"}
+    )
 
-    # The article is published through nginx: /api/ reaches ingest.
-    created = client.put("/api/articles/nginx-1", json=ARTICLE)
+    # The article is published through nginx's editorial listener.
+    created = editorial.put("/api/articles/nginx-1", json=ARTICLE)
     assert created.status_code == 201
     url = created.json()["url"]
 
@@ -174,7 +179,7 @@ def test_api_limits_hold_behind_nginx(platform: Platform, nginx: Nginx):
     platform.env.update(limits)
     try:
         platform.start("ingest")
-        wait_for(lambda: httpx.get(f"{nginx.url}/api/ready").status_code == 200, 30)
+        wait_for(lambda: httpx.get(f"{nginx.editorial_url}/api/ready").status_code == 200, 30)
         statuses = [
             httpx.post(
                 f"{nginx.url}/api/views",
@@ -190,4 +195,114 @@ def test_api_limits_hold_behind_nginx(platform: Platform, nginx: Nginx):
         for name in limits:
             del platform.env[name]
         platform.start("ingest")
-        wait_for(lambda: httpx.get(f"{nginx.url}/api/ready").status_code == 200, 30)
+        wait_for(lambda: httpx.get(f"{nginx.editorial_url}/api/ready").status_code == 200, 30)
+
+
+def raw_request(
+    base: str, method: str, target: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """Status and body of a request whose target is sent exactly as written (no client
+    normalising `..`, `//` or escapes)."""
+    url = httpx.URL(base)
+    connection = http.client.HTTPConnection(url.host, url.port, timeout=10)
+    try:
+        connection.request(method, target, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+# Editorial calls, and spellings of them a reader might try on the public port.
+EDITORIAL_CALLS = [
+    ("GET", "/api/articles"),
+    ("GET", "/api/articles?section=gorod&tag=transport"),
+    ("GET", "/api/articles/nginx-exposed"),
+    ("PUT", "/api/articles/nginx-exposed"),
+    ("DELETE", "/api/articles/nginx-exposed"),
+    ("GET", "/api/resolve?path=/"),
+    ("GET", "/api/docs"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/api/ready"),
+    ("GET", "/api/%61rticles"),
+    ("GET", "/api//articles"),
+    ("GET", "/api/views/../articles"),
+    ("GET", "/api/health/..%2Farticles"),
+]
+
+
+@pytest.mark.parametrize(("method", "target"), EDITORIAL_CALLS)
+def test_the_public_port_answers_editorial_calls_404_in_json(
+    platform: Platform, nginx: Nginx, method: str, target: str
+):
+    auth = {"Authorization": f"Bearer {platform.token}", "Content-Type": "application/json"}
+    status, body = raw_request(nginx.url, method, target, auth)
+    assert (status, json.loads(body)) == (404, {"error": "not found"})
+
+
+def test_the_editorial_listener_serves_the_api_and_the_public_port_what_pages_need(
+    platform: Platform, nginx: Nginx
+):
+    editorial = httpx.Client(
+        base_url=nginx.editorial_url, headers={"Authorization": f"Bearer {platform.token}"}
+    )
+    body = ARTICLE | {"title": "Редакционный вход"}
+    created = editorial.put("/api/articles/nginx-exposed", json=body)
+    assert created.status_code == 201
+    listed = editorial.get("/api/articles", params={"section": "Город", "tag": "транспорт"})
+    assert "nginx-exposed" in [a["id"] for a in listed.json()["items"]]
+    assert editorial.get("/api/articles/nginx-exposed").json()["title"] == "Редакционный вход"
+    assert editorial.get("/api/openapi.json").status_code == 200
+    assert editorial.get("/api/ready").json() == {"status": "ready"}
+
+    # The public port passes what the site's pages call: views, health, the resolver.
+    view = httpx.post(
+        f"{nginx.url}/api/views", json={"article_id": "nginx-exposed"}, headers=BROWSER
+    )
+    assert view.status_code == 202
+    assert httpx.get(f"{nginx.url}/api/health").status_code == 200
+    moved = httpx.get(f"{nginx.url}/api/resolve/redirect", params={"path": "/nowhere/"})
+    assert (moved.status_code, moved.json()) == (404, {"error": "nothing at /nowhere/"})
+    # nginx passes its own path, not the client's spelling: this one is GET /api/views.
+    status, _ = raw_request(nginx.url, "GET", "/api/articles/x%2F..%2F..%2Fviews")
+    assert status == 405
+
+    # The editorial listener serves nothing but the API.
+    page = httpx.get(nginx.editorial_url + created.json()["url"])
+    assert (page.status_code, page.json()) == (404, {"error": "not found"})
+    assert editorial.delete("/api/articles/nginx-exposed").status_code == 200
+
+
+# Paths with characters that would end the resolver's query value (`&`), start another (`?`),
+# end the request line (CR LF) or a C string (NUL), and what nginx answers for each.
+HOSTILE_PATHS = [
+    ("/nothing%26path={old}", 404),
+    ("{old}%26path={old}", 404),
+    ("/nothing%3Fpath={old}", 404),
+    ("{old}%3F", 404),
+    ("/nothing%0D%0AX-Injected:%20yes", 404),
+    ("{old}%0D%0AHost:%20evil.example", 404),
+    ("/nothing%00{old}", 400),
+    ("{old}%00", 400),
+]
+
+
+@pytest.fixture(scope="module")
+def old_url(platform: Platform, nginx: Nginx) -> str:
+    """The old URL of an article given a new slug: one the resolver answers 301 for."""
+    api = platform.api()
+    first = api.put("/api/articles/nginx-hostile", json=ARTICLE | {"title": "Враждебные пути"})
+    api.put("/api/articles/nginx-hostile", json=ARTICLE | {"slug": "hostile"})
+    url = first.json()["url"]
+    wait_for(lambda: raw_request(nginx.url, "GET", url)[0] == 301, 5)
+    return url
+
+
+@pytest.mark.parametrize(("template", "expected"), HOSTILE_PATHS)
+def test_nginx_asks_the_resolver_only_about_paths_that_need_no_escaping(
+    nginx: Nginx, error_pages: dict[int, str], old_url: str, template: str, expected: int
+):
+    status, body = raw_request(nginx.url, "GET", template.format(old=old_url))
+    assert status == expected
+    if expected == 404:
+        assert body.decode() == error_pages[404]

@@ -2,7 +2,9 @@
 
 import asyncio
 import json
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from redis.asyncio import Redis
@@ -16,6 +18,8 @@ from shared.store import (
 )
 from shared.topology import ARTICLES_STREAM
 from tests.support.samples import article_in
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -197,3 +201,36 @@ async def test_every_write_moves_the_store_revision_forward(store):
     await store.redis.flushall()
     await store.save("rev-2", article_in(title="Другое"))
     assert await store.revision() > third
+
+
+async def commands_run(store: ArticleStore, call: Awaitable[T]) -> tuple[T, dict[str, int]]:
+    """What `call` returns, and how many times it ran each Redis command (INFO commandstats)."""
+    await store.redis.config_resetstat()
+    result = await call
+    stats = await store.redis.info("commandstats")
+    counts = {name.removeprefix("cmdstat_"): int(s["calls"]) for name, s in stats.items()}
+    own = {"info", "config|resetstat"}
+    return result, {name: n for name, n in counts.items() if name not in own}
+
+
+@pytest.mark.parametrize("tag", ["редкий", "никогда"])
+async def test_section_and_tag_page_costs_the_same_whatever_the_sections_size(store, tag):
+    # Two sections of 2 and 400 articles, each with one article tagged "редкий" as its oldest;
+    # "никогда" is a tag of another section only.
+    await store.save("elsewhere", article_in(section="Культура", tags=["никогда"]))
+    costs = {}
+    for section, size in (("Спорт", 2), ("Экономика", 400)):
+        rare = f"{size}-rare"
+        await store.save(rare, article_in(title=rare, section=section, tags=["редкий"]))
+        for n in range(size - 1):
+            await store.save(f"{size}-{n}", article_in(title=f"{section} {n}", section=section))
+        page, costs[section] = await commands_run(
+            store, store.list_for_editors(section=section, tag=tag, limit=1)
+        )
+        assert [a.id for a in page.articles] == ([rare] if tag == "редкий" else [])
+        assert page.next_after is None
+
+    # The same commands, as many times, for either section: Redis intersects the two lists.
+    assert costs["Спорт"] == costs["Экономика"]
+    assert costs["Спорт"]["zinterstore"] == 1
+    assert costs["Спорт"].get("mget", 0) == (1 if tag == "редкий" else 0)

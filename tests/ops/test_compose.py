@@ -94,6 +94,8 @@ def test_ingest_listens_where_its_probe_and_nginx_look():
 def test_consumers_serve_probes_and_metrics_on_their_port(name, port):
     service = SERVICES[name]
     assert int(service["environment"]["NEWSROOM_METRICS_PORT"]) == port
+    # Loopback is the default: inside its container the server listens on every address.
+    assert service["environment"]["NEWSROOM_METRICS_HOST"] == "0.0.0.0"
     assert service["expose"] == [str(port)]
     assert service["healthcheck"]["test"][-1] == f"http://127.0.0.1:{port}/ready"
     main = (ROOT / "services" / name / "__main__.py").read_text()
@@ -117,7 +119,13 @@ def test_nginx_renders_the_repository_template():
     assert mount in web["volumes"]
     # nginx's envsubst fills exactly the variables the service defines.
     assert set(INTERPOLATION.findall(TEMPLATE.read_text())) == set(web["environment"])
-    assert web["ports"] == ["${WEB_PORT:-8000}:" + web["environment"]["PORT"]]
+    # The public port on every host address; the editorial listener on loopback by default.
+    public, editorial = web["ports"]
+    assert public == "${WEB_PORT:-8000}:" + web["environment"]["PORT"]
+    assert (
+        editorial == "${EDITORIAL_LISTEN:-127.0.0.1:8001}:" + web["environment"]["EDITORIAL_PORT"]
+    )
+    assert defaults(editorial).split(":")[0] == "127.0.0.1"
     # envsubst replaces any variable of the container's environment: nginx's own variables
     # must not share a name with one (the image defines these besides the service's).
     image_env = {
@@ -143,6 +151,8 @@ def test_redis_persists_append_only_on_a_named_volume():
     assert command[command.index("--appendonly") + 1] == "yes"
     assert f"redis-data:{command[command.index('--dir') + 1]}" in redis["volumes"]
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    # Reachable by the services inside the compose network only.
+    assert command[command.index("--bind") + 1] == "0.0.0.0" and "ports" not in redis
 
 
 def test_env_example_lists_every_variable_the_file_reads():

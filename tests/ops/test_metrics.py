@@ -1,11 +1,13 @@
 """Each service's /metrics is scraped before and after traffic: the counters move."""
 
 import json
+import signal
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from newsroom.probe import probe
+from tests.support.listeners import listening
 from tests.support.platform import Platform, wait_for
 from tests.support.ports import free_port
 from tests.support.readers import BROWSER
@@ -121,3 +123,30 @@ def test_the_container_probe_follows_readiness(platform: Platform):
     assert probe(f"http://127.0.0.1:{platform.ingest_port}/api/ready")
     assert probe(f"{platform.metrics_url('render-0')}/ready")
     assert not probe(f"http://127.0.0.1:{free_port()}/ready", timeout=1)
+
+
+def test_every_port_listens_on_loopback_unless_a_setting_says_otherwise(platform: Platform):
+    # Each process of the platform listens on 127.0.0.1 only: ingest, the site server, and
+    # the health and metrics servers of render and feeds.
+    expected = {
+        "ingest-0": platform.ingest_port,
+        "site-0": platform.site_port,
+        "render-0": platform.metrics_ports["render-0"],
+        "feeds-0": platform.metrics_ports["feeds-0"],
+    }
+    for key, port in expected.items():
+        pid = platform.processes[key].pid
+        assert wait_for(lambda pid=pid: listening(pid), 30) == {("127.0.0.1", port)}, key
+
+    # NEWSROOM_METRICS_HOST opens a consumer's server to every address (compose sets it).
+    platform.env["NEWSROOM_METRICS_HOST"] = "0.0.0.0"
+    try:
+        render = platform.start("render", replica=1)
+    finally:
+        del platform.env["NEWSROOM_METRICS_HOST"]
+    try:
+        port = platform.metrics_ports["render-1"]
+        assert wait_for(lambda: listening(render.pid), 30) == {("0.0.0.0", port)}
+        assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
+    finally:
+        platform.kill("render-1", signal.SIGTERM)

@@ -11,7 +11,7 @@ from tests.support.platform import ROOT
 
 README = (ROOT / "README.md").read_text()
 # Variables the table documents that are not Settings fields, and who reads them.
-EXTRA = {"WEB_PORT": "docker-compose.yml"}
+EXTRA = {"WEB_PORT": "docker-compose.yml", "EDITORIAL_LISTEN": "docker-compose.yml"}
 
 
 def section(title: str) -> str:

@@ -45,28 +45,33 @@ def nginx_binary() -> str:
     return found
 
 
-def render_site(public_dir: Path, ingest: str, port: int) -> str:
-    """The site template with its variables filled in, as nginx's envsubst does."""
+def render_site(public_dir: Path, ingest: str, port: int, editorial_port: int) -> str:
+    """The site template with its variables filled in, as nginx's envsubst does (both
+    listeners on loopback)."""
     values = {
         "PUBLIC_DIR": str(public_dir),
         "INGEST": ingest,
-        "PORT": str(port),
+        "PORT": f"127.0.0.1:{port}",
+        "EDITORIAL_PORT": f"127.0.0.1:{editorial_port}",
         "MAX_BODY": str(Settings().max_body_bytes),
     }
     return string.Template(TEMPLATE.read_text()).safe_substitute(values)
 
 
 class Nginx:
-    """nginx as the current user, serving `public_dir` and passing /api/ to `ingest`."""
+    """nginx as the current user: the public site of `public_dir` on `url`, the editorial
+    API of `ingest` on `editorial_url`."""
 
     def __init__(self, workdir: Path, public_dir: Path, ingest: str) -> None:
         self.tmp = workdir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.editorial_port = free_port()
+        self.editorial_url = f"http://127.0.0.1:{self.editorial_port}"
         self.site = workdir / "site.conf"
         self.main = workdir / "nginx.conf"
         workdir.mkdir(parents=True, exist_ok=True)
-        self.site.write_text(render_site(public_dir, ingest, self.port))
+        self.site.write_text(render_site(public_dir, ingest, self.port, self.editorial_port))
         # As root, workers would run as nobody and could not read the test's folders.
         user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
         self.main.write_text(MAIN.format(user=user, tmp=workdir, mime=MIME_TYPES, site=self.site))
