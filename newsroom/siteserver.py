@@ -105,6 +105,10 @@ def create_app(
         client: httpx.AsyncClient = request.app.state.client
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["x-forwarded-for"] = request.client.host if request.client else ""
+        try:
+            body = await request.body()
+        except HTTPException as e:  # BodySizeLimit's 408: the body did not come in time
+            return JSONResponse({"error": e.detail}, e.status_code, e.headers)
         upstream = await client.send(
             client.build_request(
                 request.method,
@@ -112,7 +116,7 @@ def create_app(
                 request.scope["raw_path"].decode("latin-1"),
                 params=request.query_params,
                 headers=headers,
-                content=await request.body(),
+                content=body,
             ),
             stream=True,
         )

@@ -1,16 +1,20 @@
 """Readers polling pages and feeds while they are rewritten get whole answers: each answer's
 length is its Content-Length, its bytes are one version written, and one ETag never stands
-for two versions (the local site server answers from one open descriptor)."""
+for two versions (the local site server and nginx answer from one open descriptor)."""
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from pytest_redis.executor import RedisExecutor
 
 from shared.files import site_path, write_atomic
+from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
+from tests.support.redis_server import url_of
 
 PATHS = ("/", "/feeds/rss.xml", "/2026/11/24/most/")
 VERSIONS = 300  # rewrites of each file
@@ -40,7 +44,9 @@ def poll(
 ) -> list[str]:
     """GET every path until `done`; what was wrong with each answer that was not whole."""
     wrong = []
-    with httpx.Client(base_url=base, timeout=30) as client:
+    # Uncompressed, so that every answer carries its Content-Length.
+    identity = {"Accept-Encoding": "identity"}
+    with httpx.Client(base_url=base, headers=identity, timeout=30) as client:
         while not done.is_set():
             for path in PATHS:
                 try:
@@ -62,32 +68,45 @@ def poll(
     return wrong
 
 
-@pytest.mark.slow
-def test_files_rewritten_hundreds_of_times_are_answered_whole(redis_url, tmp_path):
-    platform = Platform(redis_url, tmp_path)
+@pytest.fixture(scope="module")
+def servers(
+    redis_server: RedisExecutor, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    """The public folder, and the site server and nginx serving it (ingest behind both)."""
+    tmp_path = tmp_path_factory.mktemp("whole")
+    platform = Platform(url_of(redis_server), tmp_path)
     for path in PATHS:
         write_atomic(site_path(platform.public, path), version(path, 0))
+    platform.start("ingest")
     platform.start("site")
+    nginx = Nginx(tmp_path / "nginx", platform.public, f"127.0.0.1:{platform.ingest_port}")
     try:
-        wait_for(lambda: httpx.get(platform.site_url + "/").status_code == 200, 30)
-        done, enough_read = threading.Event(), threading.Event()
-        answers: list[int] = []
-        etags: dict[str, bytes] = {}
-        with ThreadPoolExecutor(READERS + 1) as pool:
-            readers = [
-                pool.submit(poll, platform.site_url, done, answers, etags) for _ in range(READERS)
-            ]
-            writer = pool.submit(rewrite, platform.public, enough_read)
-            try:
-                wait_for(lambda: len(answers) >= MIN_ANSWERS or writer.done(), 120, 0.05)
-                enough_read.set()
-                rewrites = writer.result(timeout=120)
-            finally:
-                enough_read.set()
-                done.set()
-            wrong = [w for reader in readers for w in reader.result(timeout=60)]
+        wait_for(lambda: httpx.get(platform.site_url + "/api/ready").status_code == 200, 30)
+        nginx.start()
+        yield platform.public, {"site": platform.site_url, "nginx": nginx.url}
     finally:
+        nginx.stop()
         platform.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", ["site", "nginx"])
+def test_files_rewritten_hundreds_of_times_are_answered_whole(servers, server):
+    public, urls = servers
+    done, enough_read = threading.Event(), threading.Event()
+    answers: list[int] = []
+    etags: dict[str, bytes] = {}
+    with ThreadPoolExecutor(READERS + 1) as pool:
+        readers = [pool.submit(poll, urls[server], done, answers, etags) for _ in range(READERS)]
+        writer = pool.submit(rewrite, public, enough_read)
+        try:
+            wait_for(lambda: len(answers) >= MIN_ANSWERS or writer.done(), 120, 0.05)
+            enough_read.set()
+            rewrites = writer.result(timeout=120)
+        finally:
+            enough_read.set()
+            done.set()
+        wrong = [w for reader in readers for w in reader.result(timeout=60)]
 
     assert rewrites >= VERSIONS
     assert len(answers) >= MIN_ANSWERS
