@@ -5,6 +5,7 @@ the same way: ingest's /api/resolve/redirect decides between 301, 410 and 404, a
 errors carry the site's /410.html and /404.html.
 """
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,26 +14,49 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
-    FileResponse,
     JSONResponse,
     RedirectResponse,
     Response,
     StreamingResponse,
 )
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
+from newsroom.file_response import open_file_response
+from services.ingest.limits import BodySizeLimit
 from shared.settings import get_settings
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
 
 
 class SiteFiles(StaticFiles):
-    """Static files whose missing paths are resolved by ingest: 301, 410 or 404."""
+    """Static files whose missing paths are resolved by ingest: 301, 410 or 404.
+
+    Each file is answered from one open descriptor (see newsroom.file_response): a page or
+    feed replaced while it is asked for is answered whole, in one version.
+    """
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        """The file as opened now (`stat_result`, taken by path, may be another version's)."""
+        response = open_file_response(full_path, status_code)
+        if response is None:
+            raise HTTPException(404)  # removed since it was looked up
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            response.file.close()
+            return NotModifiedResponse(response.headers)
+        return response
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         """The file, else what ingest says about the path; dot paths are never served."""
@@ -55,17 +79,20 @@ class SiteFiles(StaticFiles):
             if answer.status_code == 301:
                 return RedirectResponse(answer.headers["location"], status_code=301)
             status = 410 if answer.status_code == 410 else 404
-        page = Path(str(self.directory)) / f"{status}.html"
-        if page.is_file():
-            return FileResponse(page, status_code=status)
+        page = open_file_response(Path(str(self.directory)) / f"{status}.html", status)
+        if page is not None:
+            return page
         return JSONResponse({"error": "not found" if status == 404 else "gone"}, status_code=status)
 
 
-def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> Starlette:
+def create_app(
+    public_dir: Path, ingest_url: str, max_body: int = 2_000_000, body_timeout: float = 30.0
+) -> Starlette:
     """Static files from `public_dir`; /api/ proxied to `ingest_url`.
 
-    Like nginx, it refuses a declared body over `max_body` bytes with 413 and reads a body
-    whole before passing it on (so ingest answering early cannot break the upload).
+    Like nginx, it refuses a body over `max_body` bytes with ingest's 413 (BodySizeLimit: the
+    refused body is drained, so a client sending it whole still reads the answer) and reads a
+    body whole before passing it on (so ingest answering early cannot break the upload).
     """
 
     @asynccontextmanager
@@ -75,12 +102,13 @@ def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> 
             yield
 
     async def proxy(request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_body:
-            return JSONResponse({"error": f"request body over {max_body} bytes"}, 413)
         client: httpx.AsyncClient = request.app.state.client
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["x-forwarded-for"] = request.client.host if request.client else ""
+        try:
+            body = await request.body()
+        except HTTPException as e:  # BodySizeLimit's 408: the body did not come in time
+            return JSONResponse({"error": e.detail}, e.status_code, e.headers)
         upstream = await client.send(
             client.build_request(
                 request.method,
@@ -88,7 +116,7 @@ def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> 
                 request.scope["raw_path"].decode("latin-1"),
                 params=request.query_params,
                 headers=headers,
-                content=await request.body(),
+                content=body,
             ),
             stream=True,
         )
@@ -107,6 +135,7 @@ def create_app(public_dir: Path, ingest_url: str, max_body: int = 2_000_000) -> 
             Mount("/", SiteFiles(directory=public_dir, html=True)),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(BodySizeLimit, limit=max_body, timeout=body_timeout)],
     )
 
 
@@ -114,7 +143,7 @@ def main() -> None:
     """Serve on NEWSROOM_SITE_PORT (8000), proxying to NEWSROOM_INGEST_PORT (8001)."""
     settings = get_settings()
     ingest = f"http://127.0.0.1:{settings.ingest_port}"
-    app = create_app(settings.public_dir, ingest, settings.max_body_bytes)
+    app = create_app(settings.public_dir, ingest, settings.max_body_bytes, settings.body_timeout_s)
     uvicorn.run(app, host="127.0.0.1", port=settings.site_port, log_level="warning")
 
 
