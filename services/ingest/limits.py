@@ -6,6 +6,7 @@ trickles its body: without a deadline such a client would hold its request open 
 
 import asyncio
 import json
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,22 +17,31 @@ class BodyTooLargeError(Exception):
 
 
 class BodySizeLimit:
-    """ASGI middleware answering 413 for bodies over `limit` bytes, declared or streamed,
-    and 408 for bodies not received whole within `timeout` seconds."""
+    """ASGI middleware answering 413 for bodies over `limit` bytes (or the limit `paths`
+    sets for a path), declared or streamed, and 408 for bodies not received whole within
+    `timeout` seconds."""
 
-    def __init__(self, app: ASGIApp, limit: int, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        timeout: float = 30.0,
+        paths: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.timeout = timeout
+        self.paths = dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes as they arrive."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.limit)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._reject(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
             return
         seen = 0
         started = False
@@ -52,7 +62,7 @@ class BodySizeLimit:
             complete = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise BodyTooLargeError
             return message
 
@@ -65,10 +75,11 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLargeError:
             if not started:
-                await self._reject(send)
+                await self._reject(send, limit)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"error": f"request body over {self.limit} bytes"}).encode()
+    @staticmethod
+    async def _reject(send: Send, limit: int) -> None:
+        body = json.dumps({"error": f"request body over {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",
