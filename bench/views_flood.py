@@ -42,12 +42,14 @@ def main() -> None:
         f"({(r.junk + r.real) / r.send_seconds:,.0f} views/s)"
     )
     print(
-        f"real views: all {r.real:,} counted {r.counted_seconds:.1f} s after the first request "
+        f"real views: all {r.real:,} counted {r.counted_seconds:.1f} s after the first request, "
+        f"{r.counted_seconds - r.send_seconds:.2f} s after the last answer "
         f"({r.real_per_second:,.0f} real views/s during the flood)"
     )
     for name, before, after in (
         ("keys", r.before.keys, r.after.keys),
         ("memory (bytes, client buffers excluded)", r.before.memory, r.after.memory),
+        ("connections", r.before.clients, r.after.clients),
     ):
         print(f"Redis {name}: before {before:,}, after {after:,} ({after / before - 1:+.1%})")
 

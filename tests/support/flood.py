@@ -33,10 +33,11 @@ ARTICLES = 20
 REAL_PER_REQUEST = 10
 REPEAT_WINDOW_S = 5  # per-visitor keys expire this soon, so retention is seen within a test
 # Settings of the flooded services: no rate limit (one load generator is one address),
-# retention every second.
+# retention and the most-read lists every second, so the platform settles soon after.
 FLOOD_ENV = {
     "NEWSROOM_VIEWS_RATE_LIMIT": "0",
     "NEWSROOM_TRIM_INTERVAL_S": "1",
+    "NEWSROOM_POPULAR_INTERVAL": "1",
     "NEWSROOM_VIEWS_REPEAT_WINDOW_S": str(REPEAT_WINDOW_S),
 }
 
@@ -48,6 +49,7 @@ class Footprint:
 
     keys: int
     memory: int
+    clients: int  # connections, for the record
 
     def within(self, other: "Footprint", share: float) -> bool:
         """Whether both figures are within `share` of `other`'s."""
@@ -82,7 +84,22 @@ def footprint(client: redis.Redis) -> Footprint:
     return Footprint(
         keys=int(client.dbsize()),
         memory=int(memory["used_memory"]) - int(memory["mem_clients_normal"]),
+        clients=int(client.info("clients")["connected_clients"]),
     )
+
+
+def settled(client: redis.Redis, quiet: float = 3.0, timeout: float = 60.0) -> Footprint:
+    """The footprint once it has stayed the same for `quiet` seconds (the services finish
+    what the last views started: trims, the most-read lists)."""
+    deadline = time.monotonic() + timeout
+    last, since = footprint(client), time.monotonic()
+    while time.monotonic() - since < quiet:
+        assert time.monotonic() < deadline, f"Redis still changing after {timeout} s: {last}"
+        time.sleep(0.25)
+        now = footprint(client)
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
 
 
 def flood_articles() -> list[Article]:
@@ -144,18 +161,20 @@ def forwarded_for(rng: random.Random) -> str:
     return ":".join(f"{rng.getrandbits(16):x}" for _ in range(8))
 
 
-def requests_of(junk: int, batch: int, seed: int = 12) -> tuple[list[tuple[list, str]], dict]:
-    """Request bodies (junk views and REAL_PER_REQUEST real ones, shuffled) with the
+def requests_of(
+    junk: int, batch: int, real_per_request: int, seed: int
+) -> tuple[list[tuple[list, str]], dict]:
+    """Request bodies (junk views and `real_per_request` real ones, shuffled) with the
     X-Forwarded-For of each, and how many real views each article gets."""
     rng = random.Random(seed)
     now = utcnow()
     real_ids = [a.id for a in flood_articles()]
     expected = dict.fromkeys(real_ids, 0)
     requests, real_sent = [], 0
-    per_request = batch - REAL_PER_REQUEST
+    per_request = batch - real_per_request
     for start in range(0, junk, per_request):
         views = [junk_view(rng, now, real_ids) for _ in range(min(per_request, junk - start))]
-        for _ in range(REAL_PER_REQUEST):
+        for _ in range(real_per_request):
             article_id = real_ids[real_sent % len(real_ids)]
             views.append({"article_id": article_id, "visitor_id": f"reader-{real_sent}"})
             expected[article_id] += 1
@@ -203,14 +222,17 @@ def run_flood(
     """Flood a platform started with FLOOD_ENV and flood_articles(); wait for retention."""
     url = f"http://127.0.0.1:{platform.ingest_port}"
     ids = [a.id for a in flood_articles()]
-    # Warm up: one visitor-less view of each article makes the buckets and the totals, and
-    # loads the scripts, so that "before" is a platform in use.
-    asyncio.run(_send(url, [([{"article_id": i} for i in ids], "192.0.2.1")], 1))
+    # Warm up, so that "before" is a platform in use: one visitor-less view of each article
+    # makes the buckets and the totals, and a little junk at the flood's concurrency opens
+    # the connections ingest keeps to Redis (each costs Redis memory of its own).
+    warm, _ = requests_of(2 * concurrency * batch, batch, 0, seed=1)
+    warm.insert(0, ([{"article_id": i} for i in ids], "192.0.2.1"))
+    asyncio.run(_send(url, warm, concurrency))
     wait_for(lambda: totals(client, ids) == dict.fromkeys(ids, 1), timeout=60)
     wait_for(lambda: retention_done(client), timeout=60)
-    before = footprint(client)
+    before = settled(client)
 
-    requests, expected = requests_of(junk, batch)
+    requests, expected = requests_of(junk, batch, REAL_PER_REQUEST, seed=2)
     want = {i: 1 + n for i, n in expected.items()}
     start = time.perf_counter()
     answers = asyncio.run(_send(url, requests, concurrency))
@@ -220,7 +242,7 @@ def run_flood(
     wait_for(lambda: retention_done(client), timeout=120, interval=0.2)
     return FloodResult(
         before=before,
-        after=footprint(client),
+        after=settled(client),
         junk=junk,
         real=sum(expected.values()),
         stored=sum(a["accepted"] for a in answers),
