@@ -102,14 +102,28 @@ def settled(client: redis.Redis, quiet: float = 3.0, timeout: float = 60.0) -> F
     return last
 
 
+def published_articles(prefix: str, count: int) -> list[Article]:
+    """`count` published articles, `<prefix>-0` onwards."""
+    return [
+        stored_article(id=i, slug=i, url=f"/2026/11/25/{i}/", guid=f"urn:{i}")
+        for i in (f"{prefix}-{n}" for n in range(count))
+    ]
+
+
 def flood_articles() -> list[Article]:
     """The published articles real views are of."""
-    return [
-        stored_article(
-            id=f"flood-{n}", slug=f"flood-{n}", url=f"/2026/11/25/flood-{n}/", guid=f"urn:flood:{n}"
-        )
-        for n in range(ARTICLES)
-    ]
+    return published_articles("flood", ARTICLES)
+
+
+def load_articles(redis_url: str, articles: list[Article]) -> None:
+    """Write `articles` to the store at `redis_url` (no events)."""
+
+    async def load() -> None:
+        store = ArticleStore(AsyncRedis.from_url(redis_url))
+        await store.load(articles)
+        await store.redis.aclose()
+
+    asyncio.run(load())
 
 
 @contextlib.contextmanager
@@ -117,13 +131,7 @@ def flood_platform(workdir: Path) -> Iterator[tuple[Platform, redis.Redis]]:
     """Its own redis-server holding flood_articles(), ingest and feeds with FLOOD_ENV."""
     with redis_executor(workdir / "redis") as executor:
         url = url_of(executor)
-
-        async def load() -> None:
-            store = ArticleStore(AsyncRedis.from_url(url))
-            await store.load(flood_articles())
-            await store.redis.aclose()
-
-        asyncio.run(load())
+        load_articles(url, flood_articles())
         platform = Platform(url, workdir)
         platform.env.update(FLOOD_ENV)
         client = redis.Redis.from_url(url)
