@@ -33,17 +33,19 @@ from services.feeds.views import ViewCounter  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
 from shared.events import ArticleViewed, encode  # noqa: E402
 from shared.topology import FEEDS_GROUP, VIEWS_STREAM  # noqa: E402
+from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.platform import Platform, wait_for  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
 
 BATCH = 500
+ARTICLES = published_articles("a", 2000)  # only views of published articles count
 
 
 def make_views(count: int, seed: int = 7) -> list[ArticleViewed]:
     """Views of 2,000 articles (a few very popular) by 50,000 visitors; 5% bots, repeats."""
     rng = random.Random(seed)
     now = utcnow()
-    articles = [f"a{n}" for n in range(2000)]
+    articles = [a.id for a in ARTICLES]
     weights = [1 / (n + 1) for n in range(len(articles))]
     chosen = rng.choices(articles, weights, k=count)
     return [
@@ -78,7 +80,7 @@ def redis_benchmark_xadd(port: int, requests: int) -> dict[str, float]:
 async def ranking_code_rate(url: str, views: list[ArticleViewed]) -> float:
     """Views/s through ViewCounter.apply alone, in batches of BATCH."""
     client = Redis.from_url(url)
-    counter = ViewCounter(client)
+    counter = ViewCounter(client, repeat_window=3600)
     start = time.perf_counter()
     for i in range(0, len(views), BATCH):
         await counter.apply(views[i : i + BATCH])
@@ -166,6 +168,7 @@ def main() -> None:
 
     with redis_executor(workdir / "redis-raw") as executor:
         xadd = redis_benchmark_xadd(executor.port, args.views)
+        load_articles(url_of(executor), ARTICLES)
         ranking = asyncio.run(ranking_code_rate(url_of(executor), views))
     print(
         f"redis-benchmark XADD (50 clients): {xadd['P1']:,.0f}/s; "
@@ -179,6 +182,7 @@ def main() -> None:
         try:
             load_demo(platform.site_url, platform.token, platform.public)
             wait_for(lambda: (platform.public / "feeds/feed.json").exists(), timeout=60)
+            load_articles(platform.redis_url, ARTICLES)
             consumed = service_rate(platform, views)
             print(f"feeds service, stream backlog → counts acked: {consumed:,.0f} views/s")
             if args.without_render:

@@ -48,10 +48,15 @@ class Settings(BaseSettings):
     views_rate_limit: int = Field(
         1000,
         ge=0,
-        description="POST /api/views requests one client address may send per window "
-        "(0: no limit).",
+        description="Views one client address (an IPv6 /64) may report per window (0: no limit).",
     )
     views_rate_window: int = Field(60, ge=1, description="Seconds of the views rate-limit window.")
+    views_ts_window_s: int = Field(
+        600, ge=1, description="Views whose `ts` is further than this from now are dropped."
+    )
+    views_repeat_window_s: int = Field(
+        3600, ge=1, description="A visitor's views of one article within this count once."
+    )
     trusted_proxies: str = Field(
         "127.0.0.1,::1",
         description="Comma-separated proxy addresses whose X-Forwarded-For ingest believes.",

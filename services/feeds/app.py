@@ -10,7 +10,7 @@ from services.feeds.views import ViewCounter
 from services.feeds.websub import HubNotifier
 from shared.consumer_app import ConsumerGuard
 from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
-from shared.events import ArticleEvent, ArticleViewed
+from shared.events import ArticleChanged, ArticleEvent, ArticleViewed
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
@@ -27,7 +27,12 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
     popular = popular_publisher(redis, store, settings)
     notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
     publisher = FeedPublisher(store, settings, notifier, popular.request)
-    counter = ViewCounter(redis)
+    counter = ViewCounter(redis, settings.views_repeat_window_s)
+
+    async def on_article(event: ArticleChanged) -> None:
+        """Move the article's view total as it leaves or returns; rewrite its feeds."""
+        await counter.follow(event)
+        await publisher.apply(event)
 
     async def on_views(views: Sequence[ArticleViewed]) -> None:
         """Apply a batch of views to the buckets (acked once in Redis); refresh lists soon."""
@@ -36,7 +41,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
 
     broker = consumer_broker(settings)
     subscribe_reliably(
-        broker, ARTICLES_STREAM, FEEDS_GROUP, publisher.apply, ArticleEvent, options=options
+        broker, ARTICLES_STREAM, FEEDS_GROUP, on_article, ArticleEvent, options=options
     )
     subscribe_reliably(
         broker,

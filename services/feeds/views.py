@@ -1,9 +1,14 @@
 """View counting: batches of view events into hourly, daily and all-time buckets in Redis.
 
-A view counts when it is human and its visitor has not read the same article in the last
-hour (a `SET NX EX` key per visitor and article). Counts go to sorted sets: one per UTC hour
-(kept 25 hours), one per UTC day (kept 31 days) and one for all time. One Lua call applies
-a whole batch, so a batch costs one round trip.
+A view counts when it is human, of a published article, and its visitor has not read the
+same article within the repeat window (a `SET NX EX` key per visitor and article). Counts go
+to sorted sets: one per UTC hour (kept 25 hours), one per UTC day (kept 31 days) and one for
+all time. One Lua call applies a whole batch, so a batch costs one round trip.
+
+Every key this writes expires, except the all-time totals of published articles: a view
+dated in the future counts now (its bucket cannot outlive the others), and an unpublished
+article's total is parked in a key that expires with the daily buckets, and put back if
+the article comes back before then.
 """
 
 import json
@@ -13,14 +18,16 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from shared.events import ArticleViewed
-from shared.store import PREFIX
+from shared.clock import utcnow
+from shared.events import ArticleChanged, ArticlePublished, ArticleUnpublished, ArticleViewed
+from shared.store import HOME, PREFIX
 
 ALL_TIME = PREFIX + "views:all"
-REPEAT_WINDOW = timedelta(hours=1)
+PARKED = PREFIX + "views:parked:"
 HOUR_KEEP = timedelta(hours=25)
 DAY_KEEP = timedelta(days=31)
 
+# KEYS: prefix of the per-visitor keys, all-time totals, published articles.
 # ARGV: hour key, day key, hour expiry, day expiry (unix s), repeat window (s), and a JSON
 # list of article id, visitor id, article id, visitor id... ("" for an unknown visitor, who is
 # counted every time). One JSON argument is much cheaper to send than a thousand arguments.
@@ -28,8 +35,9 @@ _COUNT = """
 local pairs_, counts, order = cjson.decode(ARGV[6]), {}, {}
 for i = 1, #pairs_, 2 do
   local article, visitor = pairs_[i], pairs_[i + 1]
-  if visitor == '' or redis.call('SET', KEYS[1] .. article .. ':' .. visitor, '1',
-                                 'NX', 'EX', ARGV[5]) then
+  local live = redis.call('ZSCORE', KEYS[3], article)
+  if live and (visitor == '' or redis.call('SET', KEYS[1] .. article .. ':' .. visitor, '1',
+                                           'NX', 'EX', ARGV[5])) then
     if not counts[article] then counts[article] = 0; order[#order + 1] = article end
     counts[article] = counts[article] + 1
   end
@@ -49,6 +57,23 @@ end
 return counted
 """
 
+# KEYS: all-time totals, the article's parked total. ARGV: article id, seconds to keep.
+_PARK = """
+local total = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if total then
+  redis.call('INCRBYFLOAT', KEYS[2], total)
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+  redis.call('ZREM', KEYS[1], ARGV[1])
+end
+"""
+_RESTORE = """
+local total = redis.call('GET', KEYS[2])
+if total then
+  redis.call('ZINCRBY', KEYS[1], total, ARGV[1])
+  redis.call('DEL', KEYS[2])
+end
+"""
+
 
 def hour_key(moment: datetime) -> str:
     """Key of the hourly bucket holding `moment`."""
@@ -63,16 +88,21 @@ def day_key(moment: datetime) -> str:
 class ViewCounter:
     """Applies batches of view events to the buckets."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, repeat_window: int) -> None:
         self.redis = redis
+        self.repeat_window = repeat_window
         self.script = redis.register_script(_COUNT)
+        self.park = redis.register_script(_PARK)
+        self.restore = redis.register_script(_RESTORE)
 
     async def apply(self, views: Iterable[ArticleViewed]) -> int:
-        """Count a batch (bots and repeat readers left out); returns how many counted."""
+        """Count a batch (bots, repeat readers and unpublished articles left out); returns
+        how many counted."""
+        now = utcnow()
         by_hour: dict[int, list[str]] = defaultdict(list)  # UTC hours since the epoch
         for view in views:
             if not view.bot:
-                hour = int(view.occurred_at.timestamp() // 3600)
+                hour = int(min(view.occurred_at, now).timestamp() // 3600)
                 by_hour[hour] += [view.article_id, view.visitor_id or ""]
         counted = 0
         for hours, pairs in by_hour.items():
@@ -83,8 +113,17 @@ class ViewCounter:
                 day_key(hour),
                 int((hour + HOUR_KEEP).timestamp()),
                 int((day + DAY_KEEP).timestamp()),
-                int(REPEAT_WINDOW.total_seconds()),
+                self.repeat_window,
                 json.dumps(pairs),
             ]
-            counted += await self.script(keys=[f"{PREFIX}seen:", ALL_TIME], args=argv)
+            keys = [f"{PREFIX}seen:", ALL_TIME, HOME]
+            counted += await self.script(keys=keys, args=argv)
         return counted
+
+    async def follow(self, event: ArticleChanged) -> None:
+        """Park an unpublished article's total (expiring), put it back when it returns."""
+        keys = [ALL_TIME, PARKED + event.article_id]
+        if isinstance(event, ArticleUnpublished):
+            await self.park(keys=keys, args=[event.article_id, int(DAY_KEEP.total_seconds())])
+        elif isinstance(event, ArticlePublished):
+            await self.restore(keys=keys, args=[event.article_id])

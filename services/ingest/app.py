@@ -31,7 +31,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = redis
         app.state.store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
         app.state.view_log = ViewLog(
-            redis, limit=settings.views_rate_limit, window=settings.views_rate_window
+            redis,
+            limit=settings.views_rate_limit,
+            window=settings.views_rate_window,
+            ts_window=settings.views_ts_window_s,
         )
         stop = asyncio.Event()
         scheduler = asyncio.create_task(run_scheduler(app.state.store, stop))
@@ -62,7 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (articles, views, resolve, health, metrics, resolve_http, docs):
         app.include_router(module.router)
     app.add_middleware(
-        BodySizeLimit, limit=settings.max_body_bytes, timeout=settings.body_timeout_s
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        timeout=settings.body_timeout_s,
+        paths={"/api/views": app.state.views_parser.body_limit},
     )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
     app.add_middleware(RequestLog)

@@ -11,6 +11,7 @@ body before reading, and closing on unread bytes resets the connection, losing t
 import asyncio
 import contextlib
 import json
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,31 +25,41 @@ class BodyTooLargeError(Exception):
 
 
 class BodySizeLimit:
-    """ASGI middleware answering 413 for bodies over `limit` bytes, declared or streamed,
-    and 408 for bodies not received whole within `timeout` seconds."""
+    """ASGI middleware answering 413 for bodies over `limit` bytes (or the limit `paths`
+    sets for a path), declared or streamed, and 408 for bodies not received whole within
+    `timeout` seconds."""
 
-    def __init__(self, app: ASGIApp, limit: int, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        timeout: float = 30.0,
+        paths: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.timeout = timeout
+        self.paths = dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes as they arrive."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope["path"], self.limit)
         deadline = asyncio.get_running_loop().time() + self.timeout
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            drain = int(declared) <= self.limit * DRAIN_FACTOR
-            await self._reject(receive if drain else None, send, 0, deadline)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            drain = int(declared) <= limit * DRAIN_FACTOR
+            await self._reject(receive if drain else None, send, limit, 0, deadline)
             return
         seen = 0
         started = False
         complete = False
+        too_large = False
 
         async def counting_receive() -> Message:
-            nonlocal seen, complete
+            nonlocal seen, complete, too_large
             if complete:
                 return await receive()
             try:
@@ -61,26 +72,28 @@ class BodySizeLimit:
             complete = message["type"] != "http.request" or not message.get("more_body")
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                too_large = seen > limit
+                if too_large:
                     raise BodyTooLargeError
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if too_large:
+                return  # the app's own answer to a cut-off body (FastAPI: a 400) gives way
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(BodyTooLargeError):
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLargeError:
-            if not started:
-                await self._reject(None if complete else receive, send, seen, deadline)
+        if too_large and not started:
+            await self._reject(None if complete else receive, send, limit, seen, deadline)
 
     async def _reject(
-        self, receive: Receive | None, send: Send, seen: int, deadline: float
+        self, receive: Receive | None, send: Send, limit: int, seen: int, deadline: float
     ) -> None:
         """Answer 413; then, given `receive`, drop the rest of the body (bounded) and close."""
-        body = json.dumps({"error": f"request body over {self.limit} bytes"}).encode()
+        body = json.dumps({"error": f"request body over {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -94,15 +107,16 @@ class BodySizeLimit:
         )
         await send({"type": "http.response.body", "body": body, "more_body": receive is not None})
         if receive is not None:
-            await self._drain(receive, seen, deadline)
+            await self._drain(receive, limit * DRAIN_FACTOR, seen, deadline)
             await send({"type": "http.response.body", "body": b""})
 
-    async def _drain(self, receive: Receive, seen: int, deadline: float) -> None:
-        """Read and drop the body until it ends, the client leaves, it passes DRAIN_FACTOR
-        times the limit or the deadline comes."""
+    @staticmethod
+    async def _drain(receive: Receive, most: int, seen: int, deadline: float) -> None:
+        """Read and drop the body until it ends, the client leaves, it passes `most` bytes or
+        the deadline comes."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout_at(deadline):
-                while seen <= self.limit * DRAIN_FACTOR:
+                while seen <= most:
                     message = await receive()
                     if message["type"] != "http.request" or not message.get("more_body"):
                         return

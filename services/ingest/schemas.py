@@ -68,11 +68,18 @@ class ViewIn(BaseModel):
     ts: Moment | None = Field(None, description="When the page was opened; default: on arrival.")
 
 
+# Bytes of the longest valid view as JSON, rounded up: a 64-character id, a 128-character
+# visitor id written as \uXXXX escapes, a timestamp with its offset, and some whitespace.
+VIEW_MAX_BYTES = 1024
+
+
 class ViewsParser:
     """Validates a views request body: one view, or a list of at most `batch_max`."""
 
     def __init__(self, batch_max: int) -> None:
         self.batch = TypeAdapter(Annotated[list[ViewIn], Field(min_length=1, max_length=batch_max)])
+        # The largest body a valid request can have; longer ones are answered 413 unread.
+        self.body_limit = 64 + batch_max * VIEW_MAX_BYTES
 
     def parse(self, body: bytes) -> list[ViewIn]:
         """The views in `body`; raises pydantic's ValidationError (json_invalid if not JSON)."""
@@ -82,11 +89,14 @@ class ViewsParser:
 
 
 class Accepted(BaseModel):
-    """How many views were taken."""
+    """How many views were stored, and how many dropped as implausible."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"accepted": 1}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"accepted": 1, "dropped": 0}]})
 
-    accepted: int
+    accepted: int = Field(description="Views stored for counting.")
+    dropped: int = Field(
+        description="Views dropped: not of a published article, or `ts` too far from now."
+    )
 
 
 class Resolved(BaseModel):
@@ -144,6 +154,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "The requested slug belongs to another article",
         412: "If-Match names a stale version",
         413: "Request body over the size limit",
+        415: "Body not sent as application/json",
         422: "Invalid fields, each named with its reason",
         429: "Too many requests from this address; see Retry-After",
         503: "Redis unreachable",

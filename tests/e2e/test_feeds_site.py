@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from newsroom.demo import demo_articles, load_demo
+from services.feeds.views import ALL_TIME, PARKED
 from shared.article import ArticleIn
 from shared.slugs import make_slug
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
@@ -90,3 +92,22 @@ def test_views_reach_the_most_read_lists(site: Platform):
     assert counts == {"demo-005": 3, "demo-001": 1}
     science = site.get("/data/popular.json").json()["sections"]["nauka"]["all"]
     assert [i["id"] for i in science] == ["demo-005"]
+
+
+def test_an_unpublished_articles_total_is_parked_to_expire_and_restored(site: Platform):
+    client = redis.Redis.from_url(site.redis_url)
+    views = [{"article_id": "demo-003", "visitor_id": f"park-{n}"} for n in range(2)]
+    assert site.api().post("/api/views", json=views, headers=BROWSER).status_code == 202
+    wait_for(lambda: client.zscore(ALL_TIME, "demo-003") == 2, timeout=15)
+
+    assert site.api().delete("/api/articles/demo-003").status_code == 200
+    wait_for(lambda: client.get(PARKED + "demo-003") == b"2", timeout=15)
+    assert client.zscore(ALL_TIME, "demo-003") is None
+    assert 0 < client.ttl(PARKED + "demo-003") <= 31 * 86400
+
+    body = next(a for a in demo_articles() if a["id"] == "demo-003")
+    body = {k: v for k, v in body.items() if k != "id"}
+    assert site.api().put("/api/articles/demo-003", json=body).status_code == 200
+    wait_for(lambda: client.zscore(ALL_TIME, "demo-003") == 2, timeout=15)
+    assert client.exists(PARKED + "demo-003") == 0
+    client.close()

@@ -26,7 +26,8 @@ BODY = b'{"article_id": "a1", "padding": "' + b"x" * (10 * LIMIT - 40) + b'"}'
 def servers(
     tmp_path_factory: pytest.TempPathFactory, redis_server: RedisExecutor
 ) -> Iterator[dict[str, int]]:
-    """Ports of ingest, the site server in front of it, and nginx in front of ingest."""
+    """Ports of ingest, the site server in front of it, and nginx's public and editorial
+    listeners in front of ingest."""
     workdir = tmp_path_factory.mktemp("oversized")
     platform = Platform(url_of(redis_server), workdir)
     platform.env["NEWSROOM_MAX_BODY_BYTES"] = str(LIMIT)
@@ -36,7 +37,12 @@ def servers(
     try:
         wait_for(lambda: httpx.get(f"{platform.site_url}/api/ready").status_code == 200, 30)
         nginx.start()
-        yield {"ingest": platform.ingest_port, "site": platform.site_port, "nginx": nginx.port}
+        yield {
+            "ingest": platform.ingest_port,
+            "site": platform.site_port,
+            "nginx": nginx.port,
+            "nginx-editorial": nginx.editorial_port,
+        }
     finally:
         nginx.stop()
         platform.stop()
@@ -66,13 +72,23 @@ def chunked(body: bytes, size: int = 0x10000) -> bytes:
 
 
 @pytest.mark.parametrize("framing", ["declared", "chunked", "slow"])
-@pytest.mark.parametrize("server", ["ingest", "site", "nginx"])
-def test_a_body_ten_times_the_limit_sent_whole_reads_the_413(servers, server, framing):
+@pytest.mark.parametrize(
+    ("server", "request_line"),
+    [
+        ("ingest", "PUT /api/articles/a1"),
+        ("site", "PUT /api/articles/a1"),
+        ("nginx", "POST /api/views"),
+        ("nginx-editorial", "PUT /api/articles/a1"),
+    ],
+)
+def test_a_body_ten_times_the_limit_sent_whole_reads_the_413(
+    servers, server, request_line, framing
+):
     length = (
         "Transfer-Encoding: chunked" if framing == "chunked" else f"Content-Length: {len(BODY)}"
     )
     head = (
-        f"POST /api/views HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{length}\r\n\r\n"
+        f"{request_line} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{length}\r\n\r\n"
     ).encode()
     # The slow client takes about 3 s: longer than a server reading only what has come.
     pacing = {"pieces": 16, "gap_s": 0.2} if framing == "slow" else {}

@@ -16,6 +16,7 @@ LIMIT = 100_000
 def ingest(redis_url, tmp_path):
     platform = Platform(redis_url, tmp_path, token="live-secret-token")
     platform.env["NEWSROOM_MAX_BODY_BYTES"] = str(LIMIT)
+    platform.env["NEWSROOM_VIEWS_BATCH_MAX"] = "50"  # views' own limit: 64 + 50 KiB
     platform.start("ingest")
     base = f"http://127.0.0.1:{platform.ingest_port}"
     wait_for(lambda: httpx.get(f"{base}/api/ready").status_code == 200, 30)

@@ -4,7 +4,7 @@ more than ten times the limit nor past the body deadline."""
 import asyncio
 import json
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.ingest.limits import DRAIN_FACTOR, BodySizeLimit
 
@@ -35,17 +35,27 @@ def client(
         return {"type": "http.request", "body": b"x" * CHUNK, "more_body": more}
 
     headers = [] if declared is None else [(b"content-length", str(declared).encode())]
-    return {"type": "http", "headers": headers}, receive, read
+    return {"type": "http", "path": "/", "headers": headers}, receive, read
 
 
-async def answer(scope: Scope, receive: Receive) -> list[Message]:
+async def parse_or_400(scope: Scope, receive: Receive, send: Send) -> None:
+    """An app that turns any error while reading the body into a 400 of its own, as FastAPI
+    does for a body parameter."""
+    try:
+        await read_all(scope, receive, send)
+    except Exception:
+        await send({"type": "http.response.start", "status": 400, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"error": "bad body"}'})
+
+
+async def answer(scope: Scope, receive: Receive, app: ASGIApp = read_all) -> list[Message]:
     """What BodySizeLimit sends for the request (bounded: it must end by itself)."""
     sent: list[Message] = []
 
     async def send(message: Message) -> None:
         sent.append(message)
 
-    limited = BodySizeLimit(read_all, limit=LIMIT, timeout=0.5)
+    limited = BodySizeLimit(app, limit=LIMIT, timeout=0.5)
     await asyncio.wait_for(limited(scope, receive, send), 10)
     return sent
 
@@ -101,3 +111,12 @@ async def test_a_refused_body_that_stops_coming_is_given_up_at_the_deadline():
     assert status_and_body(sent)[0] == 413
     assert read[0] == 30
     assert sent[-1].get("more_body", False) is False
+
+
+async def test_an_app_answering_a_cut_off_body_itself_gives_way_to_the_413():
+    scope, receive, read = client(chunks=50)
+
+    sent = await answer(scope, receive, parse_or_400)
+
+    assert status_and_body(sent) == (413, {"error": f"request body over {LIMIT} bytes"})
+    assert read[0] == 50

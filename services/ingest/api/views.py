@@ -19,7 +19,7 @@ _BODY_SCHEMA = {"oneOf": [_VIEW_SCHEMA, {"type": "array", "items": _VIEW_SCHEMA,
     response_class=Response,
     responses={
         202: {"model": Accepted, "description": "Taken; counted by the feeds service"},
-        **errors(400, 413, 422, 429),
+        **errors(400, 413, 415, 422, 429),
     },
     openapi_extra={
         "requestBody": {
@@ -37,12 +37,17 @@ _BODY_SCHEMA = {"oneOf": [_VIEW_SCHEMA, {"type": "array", "items": _VIEW_SCHEMA,
     },
 )
 async def post_views(request: Request) -> Response:
-    """Record one view or a batch (no token); answered at once.
+    """Record one view or a batch (no token, `application/json` only); answered at once.
 
-    Views from known crawlers (by User-Agent) are recorded with `bot: true`. Each client
-    address may send a limited number of requests per window; over it the answer is 429
-    with `Retry-After`.
+    Views of ids that are not published articles, and views whose `ts` is further from now
+    than `NEWSROOM_VIEWS_TS_WINDOW_S`, are dropped one by one; the answer counts the views
+    stored and dropped. Views from known crawlers (by User-Agent) are recorded with
+    `bot: true`. Each client address (an IPv6 /64) may report a limited number of views per
+    window; over it the answer is 429 with `Retry-After`.
     """
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(415, "views must be sent as application/json")
     try:
         batch: list[ViewIn] = request.app.state.views_parser.parse(await request.body())
     except ValidationError as e:
@@ -50,11 +55,12 @@ async def post_views(request: Request) -> Response:
     log: ViewLog = request.app.state.view_log
     client = request.client.host if request.client else "unknown"
     try:
-        accepted = await log.append(
+        recorded = await log.append(
             batch, client, bot=is_bot(request.headers.get("user-agent", "")[:512])
         )
     except RateLimitedError as e:
         raise HTTPException(
             429, "too many view reports from this address", {"Retry-After": str(e.retry_after)}
         ) from None
-    return Response(b'{"accepted":%d}' % accepted, 202, media_type="application/json")
+    body = b'{"accepted":%d,"dropped":%d}' % (recorded.stored, recorded.dropped)
+    return Response(body, 202, media_type="application/json")
