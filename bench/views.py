@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def start_ingest(
         "NEWSROOM_INGEST_PORT": str(port),
         "NEWSROOM_INGEST_WORKERS": str(workers),
         "NEWSROOM_VIEWS_RATE_LIMIT": str(10**12),  # limiter on, never reached: its cost counts
-        "NEWSROOM_API_TOKENS": "bench",
+        "NEWSROOM_API_TOKENS": f"bench:{secrets.token_urlsafe(32)}",
         "NEWSROOM_PUBLIC_DIR": str(workdir / "public"),
         "PYTHONPATH": str(ROOT),
     }

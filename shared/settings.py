@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.api_tokens import ApiToken, parse_tokens
+
 
 class Settings(BaseSettings):
     """Every knob of the platform; each field is one environment variable."""
@@ -26,7 +28,11 @@ class Settings(BaseSettings):
         description="Absolute base URL of the site, used in feeds, sitemaps and canonical links.",
     )
     site_name: str = Field("Newsroom", description="Name of the publication.")
-    api_tokens: str = Field("", description="Comma-separated bearer tokens for write calls.")
+    api_tokens: str = Field(
+        "",
+        description="Comma-separated `name:secret` bearer tokens of editorial systems (a bare "
+        "secret is named `default`); secrets of 32+ characters (`newsroom token new`).",
+    )
     timezone: str = Field("Asia/Almaty", description="Time zone dates are shown in.")
     language: str = Field("ru", description="Language of the site.")
     ingest_host: str = Field("127.0.0.1", description="Address the ingest API listens on.")
@@ -75,9 +81,9 @@ class Settings(BaseSettings):
     )
 
     @property
-    def tokens(self) -> list[str]:
-        """The configured API tokens, blanks dropped."""
-        return [t.strip() for t in self.api_tokens.split(",") if t.strip()]
+    def tokens(self) -> list[ApiToken]:
+        """The configured API tokens; WeakTokenError when one is unusable."""
+        return parse_tokens(self.api_tokens)
 
     @property
     def base_url(self) -> str:

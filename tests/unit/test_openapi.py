@@ -4,10 +4,11 @@ from fastapi.testclient import TestClient
 
 from services.ingest.app import create_app
 from shared.settings import Settings
+from tests.support.samples import TOKENS
 
 
 def openapi() -> dict:
-    app = create_app(Settings(api_tokens="t"))
+    app = create_app(Settings(api_tokens=TOKENS))
     return TestClient(app).get("/api/openapi.json").json()  # no lifespan: Redis is not needed
 
 
@@ -59,7 +60,7 @@ def test_every_error_is_documented_as_the_json_error_shape():
 
 
 def test_the_docs_page_is_served_at_api_docs():
-    app = create_app(Settings(api_tokens="t"))
+    app = create_app(Settings(api_tokens=TOKENS))
     page = TestClient(app).get("/api/docs")
     assert page.status_code == 200
     assert "/api/openapi.json" in page.text
