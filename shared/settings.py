@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.api_tokens import ApiToken, parse_tokens
 
+DEFAULT_VERSIONS_KEPT = 20
+
 
 class Settings(BaseSettings):
     """Every knob of the platform; each field is one environment variable."""
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
     ingest_workers: int = Field(1, ge=1, description="Worker processes of the ingest API.")
+    versions_kept: int = Field(
+        DEFAULT_VERSIONS_KEPT, ge=1, description="Versions of each article its history keeps."
+    )
     views_batch_max: int = Field(1000, ge=1, description="Most views one POST /api/views takes.")
     views_rate_limit: int = Field(
         1000,

@@ -27,7 +27,7 @@ from tests.support.redis_server import redis_executor, url_of
 from tests.support.samples import AUTH
 
 EXAMPLES_PER_OPERATION = 160
-OPERATIONS = 8
+OPERATIONS = 10
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
