@@ -1,6 +1,7 @@
 """Named, strong API tokens end to end: the real ingest process refuses weak ones at start,
 `newsroom token new` makes strong ones, and files holding tokens are private (0600)."""
 
+import os
 import stat
 import subprocess
 import sys
@@ -138,3 +139,21 @@ def test_the_runner_uses_the_first_configured_secret(tmp_path):
 
     assert api_token(env, tmp_path) == "c" * 40
     assert not (tmp_path / "token").exists()
+
+
+@pytest.mark.slow
+def test_the_runner_refuses_a_weak_configured_token_before_starting_anything(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_URL", "NEWSROOM_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "newsroom.cli", "run", "--state", str(tmp_path / "state")],
+        env=env | {"NEWSROOM_API_TOKENS": "change-me", "COLUMNS": "200"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "NEWSROOM_API_TOKENS" in result.stdout and "newsroom token new" in result.stdout
+    assert not (tmp_path / "state" / "redis").exists()
