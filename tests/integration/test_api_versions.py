@@ -1,12 +1,15 @@
 """Article history through the ingest API against a real Redis: who wrote each version, when,
 what changed, restoring one by a PUT of its content, and the bound on what is kept."""
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from redis.asyncio import Redis
 
+from newsroom.importer import import_lines
 from services.ingest.app import create_app
 from shared.article import ArticleIn
 from shared.settings import Settings
@@ -147,8 +150,6 @@ def test_the_log_line_of_each_write_names_the_token(client, caplog):
 
 
 async def test_the_scheduler_publishing_is_a_version_by_the_scheduler(redis_url):
-    from redis.asyncio import Redis
-
     redis = Redis.from_url(redis_url)
     store = ArticleStore(redis)
     soon = datetime.now(UTC) + timedelta(hours=1)
@@ -163,3 +164,15 @@ async def test_the_scheduler_publishing_is_a_version_by_the_scheduler(redis_url)
         (2, "scheduler", "published", "published", ["status"]),
         (1, "cms", "created", "scheduled", versions[1].changed),
     ]
+
+
+async def test_an_imported_article_is_a_version_by_the_import(redis_url):
+    redis = Redis.from_url(redis_url)
+    store = ArticleStore(redis)
+    try:
+        await import_lines(store, [json.dumps(BODY | {"id": "a1"})])
+        versions = await store.versions("a1")
+    finally:
+        await redis.aclose()
+
+    assert [(v.version, v.by, v.action) for v in versions] == [(1, "import", "created")]
