@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def start_ingest(
         "NEWSROOM_INGEST_PORT": str(port),
         "NEWSROOM_INGEST_WORKERS": str(workers),
         "NEWSROOM_VIEWS_RATE_LIMIT": "0",
-        "NEWSROOM_API_TOKENS": "bench",
+        "NEWSROOM_API_TOKENS": f"bench:{secrets.token_urlsafe(32)}",
         "NEWSROOM_PUBLIC_DIR": str(workdir / "public"),
         "PYTHONPATH": str(ROOT),
     }

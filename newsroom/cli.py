@@ -38,8 +38,13 @@ def run(
     Example: newsroom run --port 8000
     """
     from newsroom.runner import run as run_platform
+    from shared.api_tokens import WeakTokenError
 
-    run_platform(state, port, ingest_port, demo)
+    try:
+        run_platform(state, port, ingest_port, demo)
+    except WeakTokenError as e:
+        console.print(str(e), style="red", markup=False)
+        raise typer.Exit(1) from None
 
 
 def _with_redis(work: Callable[[Redis], Awaitable[T]]) -> T:
@@ -169,22 +174,30 @@ app.add_typer(token_app, name="token")
 
 @token_app.command("new")
 def token_new(
+    name: Annotated[
+        str, typer.Option(help="Whose token: the editorial system its writes are recorded as.")
+    ] = "default",
     env_file: Annotated[
         Path | None, typer.Option(help="Also add it to NEWSROOM_API_TOKENS in this file.")
     ] = None,
 ) -> None:
-    """Print a new random API token.
+    """Print a new strong API token as `name:secret`, the form NEWSROOM_API_TOKENS lists.
 
+    The editorial system sends the secret (after the colon) as `Authorization: Bearer …`.
     Services read NEWSROOM_API_TOKENS at start: restart ingest after adding a token.
 
-    Example: newsroom token new --env-file .env && docker compose up -d ingest
+    Example: newsroom token new --name cms --env-file .env && docker compose up -d ingest
     """
     from newsroom.tokens import add_to_env_file, new_token
+    from shared.api_tokens import WeakTokenError
 
-    token = new_token()
+    try:
+        token = new_token(name)
+    except WeakTokenError as e:
+        raise typer.BadParameter(str(e), param_hint="--name") from None
     if env_file is not None:
         add_to_env_file(env_file, token)
-        console.print(f"added to NEWSROOM_API_TOKENS in {env_file}", style="dim")
+        typer.echo(f"added to NEWSROOM_API_TOKENS in {env_file} (mode 0600)", err=True)
     print(token)
 
 

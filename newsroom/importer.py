@@ -107,7 +107,7 @@ async def import_lines(
         if text.strip():
             try:
                 article_id, article = parse_line(text, site_host)
-                result = await store.save(article_id, article)
+                result = await store.save(article_id, article, by="import")
             except LineError as e:
                 report.rejected.append(Rejected(number, str(e)))
             except SlugTakenError as e:
@@ -128,7 +128,9 @@ def run_import(path: Path, console: Console) -> int:
 
     async def main() -> ImportReport:
         redis = connect(settings.redis_url)
-        store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
+        store = ArticleStore(
+            redis, UrlScheme(timezone=settings.timezone), versions_kept=settings.versions_kept
+        )
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         try:
             with (

@@ -13,17 +13,31 @@ from rich.console import Console
 from newsroom.demo import load_demo
 from newsroom.embedded_redis import start_redis
 from newsroom.supervisor import Child, Supervisor, service
-from newsroom.tokens import new_token
+from newsroom.tokens import new_token, write_private
+from shared.api_tokens import parse_tokens
 from shared.store import ALL
 
 console = Console()
+LOCAL_NAME = "local"  # the name the runner's own token writes are recorded under
 
 
 def _token(state: Path) -> str:
+    """The secret kept in `state/token` (mode 0600), made on the first run."""
     path = state / "token"
     if not path.exists():
-        path.write_text(new_token())
+        write_private(path, new_token(LOCAL_NAME).secret)
+    path.chmod(0o600)  # a file an older version wrote readable by all
     return path.read_text().strip()
+
+
+def api_token(env: dict[str, str], state: Path) -> str:
+    """The secret the runner loads the demo with: the first configured token, else its own."""
+    configured = parse_tokens(env.get("NEWSROOM_API_TOKENS", ""))
+    if configured:
+        return configured[0].secret
+    secret = _token(state)
+    env["NEWSROOM_API_TOKENS"] = f"{LOCAL_NAME}:{secret}"
+    return secret
 
 
 def _wait_ready(url: str, timeout: float = 30) -> None:
@@ -39,15 +53,17 @@ def _wait_ready(url: str, timeout: float = 30) -> None:
 
 
 def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
-    """Start everything, load the demo content into an empty store, and wait for Ctrl-C."""
+    """Start everything, load the demo content into an empty store, and wait for Ctrl-C.
+
+    Raises WeakTokenError, before starting anything, when a configured token is weak.
+    """
     state.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    token = api_token(env, state)
     redis_process: subprocess.Popen[bytes] | None = None
     if not env.get("REDIS_URL"):
         redis_process, env["REDIS_URL"] = start_redis(state / "redis")
         console.print(f"[dim]embedded redis at {env['REDIS_URL']} (data in {state}/redis)[/]")
-    token = env.get("NEWSROOM_API_TOKENS", "").split(",")[0].strip() or _token(state)
-    env.setdefault("NEWSROOM_API_TOKENS", token)
     env.setdefault("NEWSROOM_PUBLIC_DIR", str((state / "public").resolve()))
     env.setdefault("NEWSROOM_SITE_URL", f"http://127.0.0.1:{site_port}")
     env["NEWSROOM_INGEST_PORT"] = str(ingest_port)

@@ -6,6 +6,10 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.api_tokens import ApiToken, parse_tokens
+
+DEFAULT_VERSIONS_KEPT = 20
+
 
 class Settings(BaseSettings):
     """Every knob of the platform; each field is one environment variable."""
@@ -26,7 +30,11 @@ class Settings(BaseSettings):
         description="Absolute base URL of the site, used in feeds, sitemaps and canonical links.",
     )
     site_name: str = Field("Newsroom", description="Name of the publication.")
-    api_tokens: str = Field("", description="Comma-separated bearer tokens for write calls.")
+    api_tokens: str = Field(
+        "",
+        description="Comma-separated `name:secret` bearer tokens of editorial systems (a bare "
+        "secret is named `default`); secrets of 32+ characters (`newsroom token new`).",
+    )
     timezone: str = Field("Asia/Almaty", description="Time zone dates are shown in.")
     language: str = Field("ru", description="Language of the site.")
     ingest_host: str = Field("127.0.0.1", description="Address the ingest API listens on.")
@@ -44,6 +52,9 @@ class Settings(BaseSettings):
     )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
     ingest_workers: int = Field(1, ge=1, description="Worker processes of the ingest API.")
+    versions_kept: int = Field(
+        DEFAULT_VERSIONS_KEPT, ge=1, description="Versions of each article its history keeps."
+    )
     views_batch_max: int = Field(1000, ge=1, description="Most views one POST /api/views takes.")
     views_rate_limit: int = Field(
         1000,
@@ -84,9 +95,9 @@ class Settings(BaseSettings):
     )
 
     @property
-    def tokens(self) -> list[str]:
-        """The configured API tokens, blanks dropped."""
-        return [t.strip() for t in self.api_tokens.split(",") if t.strip()]
+    def tokens(self) -> list[ApiToken]:
+        """The configured API tokens; WeakTokenError when one is unusable."""
+        return parse_tokens(self.api_tokens)
 
     @property
     def base_url(self) -> str:

@@ -26,9 +26,11 @@ from shared.events import (
     encode,
 )
 from shared.redis_client import as_text
+from shared.settings import DEFAULT_VERSIONS_KEPT
 from shared.slugs import make_slug
 from shared.topology import ARTICLES_STREAM
 from shared.urls import UrlScheme
+from shared.versions import SYSTEM, ArticleVersion, history_key, version_of
 
 PREFIX = "newsroom:"
 SLUGS = PREFIX + "slugs"
@@ -157,9 +159,11 @@ class ArticleStore:
         redis: Redis,
         urls: UrlScheme | None = None,
         parsed: ParsedArticles | None = None,
+        versions_kept: int = DEFAULT_VERSIONS_KEPT,
     ) -> None:
         self.redis = redis
         self.urls = urls or UrlScheme()
+        self.versions_kept = versions_kept
         self._older_than = redis.register_script(_OLDER_THAN)
         # Articles already parsed, by their stored bytes, when the caller keeps them (a rebuild
         # worker reads each article for its page and again for each list and archive).
@@ -342,6 +346,11 @@ class ArticleStore:
                 _, raw, _ = await pipe.execute()
         return [m.decode() if isinstance(m, bytes) else m for m in raw]
 
+    async def versions(self, article_id: str) -> list[ArticleVersion]:
+        """The article's kept versions, newest first (empty for an article never written since)."""
+        raws = await self.redis.lrange(history_key(article_id), 0, -1)
+        return [ArticleVersion.model_validate_json(raw) for raw in raws]
+
     async def revision(self) -> int:
         """The store's revision now; read it before the data a file is built from."""
         return int(await self.redis.get(REVISION) or 0)
@@ -364,9 +373,17 @@ class ArticleStore:
         return 404, None
 
     async def save(
-        self, article_id: str, data: ArticleIn, *, if_match: int | None = None
+        self,
+        article_id: str,
+        data: ArticleIn,
+        *,
+        if_match: int | None = None,
+        by: str = SYSTEM,
     ) -> SaveResult:
-        """Create or replace an article; the same content twice is one version."""
+        """Create or replace an article; the same content twice is one version.
+
+        `by` names the writer in the article's history (a token's name).
+        """
         digest = _digest(data)
 
         async def change(current: Article | None, pipe: Pipeline) -> Article:
@@ -395,13 +412,13 @@ class ArticleStore:
             )
 
         try:
-            current, article = await self._commit(article_id, change)
+            current, article = await self._commit(article_id, change, by)
         except _Unchanged as same:
             return SaveResult(same.article, created=False, changed=False)
         return SaveResult(article, created=current is None, changed=True)
 
-    async def unpublish(self, article_id: str) -> Article:
-        """Take an article off the site; it stays in the store."""
+    async def unpublish(self, article_id: str, *, by: str = SYSTEM) -> Article:
+        """Take an article off the site; it stays in the store (`by`: as in `save`)."""
 
         async def change(current: Article | None, _: Pipeline) -> Article:
             if current is None:
@@ -411,7 +428,7 @@ class ArticleStore:
             return _next_version(current, Status.UNPUBLISHED)
 
         try:
-            return (await self._commit(article_id, change))[1]
+            return (await self._commit(article_id, change, by))[1]
         except _Unchanged as same:
             return same.article
 
@@ -431,7 +448,7 @@ class ArticleStore:
                 return _next_version(current, Status.PUBLISHED)
 
             try:
-                published.append((await self._commit(article_id, change))[1])
+                published.append((await self._commit(article_id, change, "scheduler"))[1])
             except _Unchanged as stale:
                 if stale.article is None or stale.article.status is not Status.SCHEDULED:
                     await self.redis.zrem(SCHEDULE, article_id)
@@ -465,8 +482,13 @@ class ArticleStore:
         self,
         article_id: str,
         change: Callable[[Article | None, Pipeline], Awaitable[Article]],
+        by: str,
     ) -> tuple[Article | None, Article]:
-        """Read, change and write one article atomically, retrying when it moved meanwhile."""
+        """Read, change and write one article atomically, retrying when it moved meanwhile.
+
+        The write's version goes into the article's history, which keeps the newest
+        `versions_kept`.
+        """
         key = self.key(article_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
@@ -477,6 +499,9 @@ class ArticleStore:
                     article = await change(current, pipe)
                     pipe.multi()
                     self._write(pipe, current, article)
+                    history = history_key(article_id)
+                    pipe.lpush(history, version_of(current, article, by).model_dump_json())
+                    pipe.ltrim(history, 0, self.versions_kept - 1)
                     await pipe.execute()
                     return current, article
                 except WatchError:

@@ -1,15 +1,30 @@
 """`python -m services.ingest`: serve the ingest API."""
 
+import logging
+import sys
+
 import uvicorn
 
+from shared.api_tokens import WeakTokenError
 from shared.logs import setup_logging
 from shared.settings import get_settings
 
 
 def main() -> None:
-    """Run the API on the configured address, in NEWSROOM_INGEST_WORKERS processes."""
+    """Run the API on the configured address, in NEWSROOM_INGEST_WORKERS processes.
+
+    Exits non-zero, naming the setting, when a configured token is weak.
+    """
     settings = get_settings()
     setup_logging("ingest")
+    try:
+        tokens = settings.tokens
+    except WeakTokenError as e:
+        sys.exit(f"ingest refuses to start: {e}")
+    if not tokens:
+        logging.getLogger("ingest").warning(
+            "NEWSROOM_API_TOKENS is empty: every editorial call is refused (401)"
+        )
     uvicorn.run(
         "services.ingest.app:create_app",
         factory=True,

@@ -9,7 +9,16 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.ingest import errors
-from services.ingest.api import articles, docs, health, metrics, resolve, resolve_http, views
+from services.ingest.api import (
+    articles,
+    docs,
+    health,
+    metrics,
+    resolve,
+    resolve_http,
+    versions,
+    views,
+)
 from services.ingest.limits import BodySizeLimit
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
@@ -29,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = connect(settings.redis_url)
         app.state.redis = redis
-        app.state.store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
+        app.state.store = ArticleStore(
+            redis, UrlScheme(timezone=settings.timezone), versions_kept=settings.versions_kept
+        )
         app.state.view_log = ViewLog(
             redis,
             limit=settings.views_rate_limit,
@@ -59,10 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tokens = settings.tokens  # WeakTokenError: no app with a guessable token
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
     errors.install(app)
-    for module in (articles, views, resolve, health, metrics, resolve_http, docs):
+    for module in (articles, versions, views, resolve, health, metrics, resolve_http, docs):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,

@@ -1,4 +1,4 @@
-"""Bearer-token check for editorial calls (constant-time, never logged)."""
+"""Bearer-token check for editorial calls (constant-time, never logged); names the caller."""
 
 import hmac
 from typing import Annotated
@@ -6,20 +6,32 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.api_tokens import ApiToken
+
 _bearer = HTTPBearer(auto_error=False, description="A token from NEWSROOM_API_TOKENS.")
 
 
 def require_token(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Reject the call with 401 unless it carries one of the configured tokens."""
-    tokens: list[str] = request.app.state.settings.tokens
+) -> str:
+    """The name of the caller's token; 401 unless it is one of the configured tokens.
+
+    The name is also left in `request.state.token_name` for the request's log line.
+    """
+    tokens: list[ApiToken] = request.app.state.tokens
     given = credentials.credentials.encode() if credentials else b""
-    ok = False
-    for token in tokens:
-        ok |= hmac.compare_digest(given, token.encode())
-    if not credentials or not ok:
+    name = None
+    for token in tokens:  # every token compared, so the time says nothing about which matched
+        if hmac.compare_digest(given, token.secret.encode()):
+            name = token.name
+    if not credentials or name is None:
         raise HTTPException(
             401, "missing or invalid bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
+    request.state.token_name = name
+    return name
+
+
+Caller = Annotated[str, Depends(require_token)]
+"""The name of the token an editorial call was made with."""

@@ -11,7 +11,8 @@ log = logging.getLogger("ingest.requests")
 
 
 class RequestLog:
-    """ASGI middleware: logs method, path, status and milliseconds; counts by route template."""
+    """ASGI middleware: logs method, path, status, milliseconds and the caller's token name;
+    counts by route template."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -35,6 +36,7 @@ class RequestLog:
         finally:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")
+            token = scope.get("state", {}).get("token_name")  # set by auth.require_token
             HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
             HTTP_LATENCY.labels(scope["method"], route).observe(seconds)
             log.info(
@@ -47,5 +49,6 @@ class RequestLog:
                     "path": scope["path"],
                     "status": status,
                     "ms": round(seconds * 1000, 1),
+                    **({"token": token} if token else {}),
                 },
             )

@@ -6,6 +6,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.article import ARTICLE_ID_PATTERN, Article, Moment
 from shared.text import plain_text
+from shared.versions import ArticleVersion
 
 ArticleId = Annotated[str, Field(pattern=ARTICLE_ID_PATTERN, examples=["kz-2026-000123"])]
 
@@ -53,6 +54,32 @@ class ArticleList(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
+
+
+VERSION_EXAMPLE: dict[str, Any] = {
+    "version": 2,
+    "at": "2026-11-25T09:30:00.000000+00:00",
+    "by": "cms",
+    "action": "updated",
+    "status": "published",
+    "changed": ["title", "body_html"],
+}
+
+
+class VersionOut(ArticleVersion):
+    """One version of an article in its history; its content is at `.../versions/{version}`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [VERSION_EXAMPLE]})
+
+    content: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+
+class VersionList(BaseModel):
+    """The kept versions of an article, newest first (NEWSROOM_VERSIONS_KEPT of them)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [VERSION_EXAMPLE]}]})
+
+    items: list[VersionOut]
 
 
 class ViewIn(BaseModel):

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,7 @@ def test_run_command_serves_demo_content_with_the_printed_token(running):
     output = (state / "run.log").read_text()
     token = (state / "token").read_text().strip()
     assert f"API token: {token}" in output
+    assert stat.S_IMODE((state / "token").stat().st_mode) == 0o600
     demo_count = sum(1 for line in (ROOT / "demo/articles.jsonl").open() if line.strip())
     assert f"loaded {demo_count} demo articles" in output
 

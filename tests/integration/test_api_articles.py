@@ -8,14 +8,14 @@ from fastapi.testclient import TestClient
 from services.ingest.app import create_app
 from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM
-from tests.support.samples import AUTH, BODY, TOKEN
+from tests.support.samples import AUTH, BODY, TOKENS
 
 
 @pytest.fixture
 def client(redis_url):
     settings = Settings(
         REDIS_URL=redis_url,
-        api_tokens=TOKEN,
+        api_tokens=TOKENS,
         max_body_bytes=50_000,
         site_url="https://news.example.kz",
     )

@@ -7,12 +7,12 @@ from fastapi.testclient import TestClient
 
 from services.ingest.app import create_app
 from shared.settings import Settings
-from tests.support.samples import AUTH, BODY, TOKEN
+from tests.support.samples import AUTH, BODY, TOKENS
 
 
 @pytest.fixture
 def client(redis_url):
-    settings = Settings(REDIS_URL=redis_url, api_tokens=TOKEN, max_body_bytes=10_000)
+    settings = Settings(REDIS_URL=redis_url, api_tokens=TOKENS, max_body_bytes=10_000)
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -14,7 +14,7 @@ LIMIT = 100_000
 
 @pytest.fixture
 def ingest(redis_url, tmp_path):
-    platform = Platform(redis_url, tmp_path, token="live-secret-token")
+    platform = Platform(redis_url, tmp_path)
     platform.env["NEWSROOM_MAX_BODY_BYTES"] = str(LIMIT)
     platform.env["NEWSROOM_VIEWS_BATCH_MAX"] = "50"  # views' own limit: 64 + 50 KiB
     platform.start("ingest")
@@ -49,7 +49,7 @@ def test_bodies_over_the_limit_are_refused_before_they_end(ingest):
     declared = raw_exchange(
         platform.ingest_port,
         b"PUT /api/articles/a1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"Authorization: Bearer live-secret-token\r\nContent-Length: 50000000\r\n\r\n",
+        + f"Authorization: Bearer {platform.token}\r\nContent-Length: 50000000\r\n\r\n".encode(),
         body_chunks=0,
     )
 

@@ -12,13 +12,13 @@ from shared.clock import utcnow
 from shared.settings import Settings
 from shared.topology import VIEWS_STREAM
 from tests.support.readers import BROWSER
-from tests.support.samples import article_in
+from tests.support.samples import TOKENS, article_in
 
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
 def make_client(redis_url, **settings) -> TestClient:
-    config = {"REDIS_URL": redis_url, "api_tokens": "t", "views_batch_max": 5} | settings
+    config = {"REDIS_URL": redis_url, "api_tokens": TOKENS, "views_batch_max": 5} | settings
     return TestClient(create_app(Settings(**config)))
 
 

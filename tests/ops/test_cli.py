@@ -147,17 +147,6 @@ def test_dead_letters_list_show_and_replay(render_only: Platform):
     assert runner.invoke(app, ["dlq", "show", letter], env=env).exit_code == 1
 
 
-def test_token_new_adds_to_the_env_file(tmp_path: Path):
-    env_file = tmp_path / ".env"
-    env_file.write_text("NEWSROOM_SITE_NAME=Newsroom\nNEWSROOM_API_TOKENS=change-me\n")
-    first = runner.invoke(app, ["token", "new", "--env-file", str(env_file)])
-    second = runner.invoke(app, ["token", "new", "--env-file", str(env_file)])
-    tokens = [r.output.strip().splitlines()[-1] for r in (first, second)]
-    assert len(set(tokens)) == 2 and all(len(t) >= 40 for t in tokens)
-    assert f"NEWSROOM_API_TOKENS={tokens[0]},{tokens[1]}\n" in env_file.read_text()
-    assert env_file.read_text().startswith("NEWSROOM_SITE_NAME=Newsroom\n")
-
-
 @pytest.mark.parametrize(
     "command",
     ["import", "stats", "dlq list", "dlq show", "dlq replay", "token new", "run", "rebuild"],

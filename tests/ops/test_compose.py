@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from shared.settings import Settings
+from tests.support.samples import TOKENS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -65,7 +66,7 @@ def test_every_variable_is_a_setting_and_parses(name):
     assert set(environment) <= set(known), set(environment) - set(known)
     # With the defaults filled in (and a token), the settings code accepts every value.
     values = {known[k]: defaults(str(v)) for k, v in environment.items()}
-    values["api_tokens"] = "t"
+    values["api_tokens"] = TOKENS
     settings = Settings.model_validate(values)
     assert str(settings.public_dir) == environment["NEWSROOM_PUBLIC_DIR"]
     assert urlsplit(settings.redis_url).hostname == "redis"

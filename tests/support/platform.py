@@ -13,6 +13,7 @@ import httpx
 import redis
 
 from tests.support.ports import free_port
+from tests.support.samples import TOKEN, TOKENS
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("ingest", "render", "feeds")
@@ -37,12 +38,12 @@ def wait_for(check: Callable[[], T], timeout: float = 10.0, interval: float = 0.
 class Platform:
     """The three services and the site server running against one Redis and public folder."""
 
-    def __init__(self, redis_url: str, workdir: Path, token: str = "test-token") -> None:
+    def __init__(self, redis_url: str, workdir: Path) -> None:
         self.redis_url = redis_url
         self.public = workdir / "public"
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.token = token
+        self.token = TOKEN
         self.ingest_port = free_port()
         self.site_port = free_port()
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -53,7 +54,7 @@ class Platform:
             "REDIS_URL": redis_url,
             "NEWSROOM_PUBLIC_DIR": str(self.public),
             "NEWSROOM_SITE_URL": "https://news.example.kz",
-            "NEWSROOM_API_TOKENS": token,
+            "NEWSROOM_API_TOKENS": TOKENS,
             "NEWSROOM_INGEST_PORT": str(self.ingest_port),
             "NEWSROOM_SITE_PORT": str(self.site_port),
             "PYTHONPATH": str(ROOT),

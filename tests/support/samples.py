@@ -16,8 +16,11 @@ ARTICLE = {
     "body_html": "<p>Диалог полицейского начинается со слов «чем я могу помочь?»</p>",
 }
 
-# The API tests' token, and a smaller article body they send.
-TOKEN = "secret-token"
+# The API tests' token (its secret, its name and the NEWSROOM_API_TOKENS value naming it), and
+# a smaller article body they send.
+TOKEN = "tests-only-secret-0f5c9a7e3b1d48d2a6c4"
+TOKEN_NAME = "tests"
+TOKENS = f"{TOKEN_NAME}:{TOKEN}"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 BODY = ARTICLE | {"tags": ["полиция"], "summary": "Лид", "body_html": "<p>Текст</p>"}
 

@@ -6,14 +6,12 @@ from fastapi.testclient import TestClient
 
 from services.ingest.app import create_app
 from shared.settings import Settings
-
-AUTH = {"Authorization": "Bearer t"}
+from tests.support.samples import AUTH, TOKENS
 
 
 def openapi() -> dict:
-    app = create_app(Settings(api_tokens="t"))
-    # No lifespan: Redis is not needed.
-    return TestClient(app).get("/api/openapi.json", headers=AUTH).json()
+    app = create_app(Settings(api_tokens=TOKENS))
+    return TestClient(app).get("/api/openapi.json", headers=AUTH).json()  # no lifespan: no Redis
 
 
 def has_example(media: dict, components: dict) -> bool:
@@ -36,6 +34,8 @@ def test_every_endpoint_has_request_and_response_examples():
         "PUT /api/articles/{article_id}",
         "GET /api/articles/{article_id}",
         "DELETE /api/articles/{article_id}",
+        "GET /api/articles/{article_id}/versions",
+        "GET /api/articles/{article_id}/versions/{version}",
         "POST /api/views",
         "GET /api/resolve",
         "GET /api/health",
@@ -64,7 +64,7 @@ def test_every_error_is_documented_as_the_json_error_shape():
 
 
 def test_the_docs_page_is_served_at_api_docs_to_token_holders():
-    app = create_app(Settings(api_tokens="t"))
+    app = create_app(Settings(api_tokens=TOKENS))
     page = TestClient(app).get("/api/docs", headers=AUTH)
     assert page.status_code == 200
     assert "/api/openapi.json" in page.text
@@ -72,7 +72,7 @@ def test_the_docs_page_is_served_at_api_docs_to_token_holders():
 
 @pytest.mark.parametrize("path", ["/api/docs", "/api/openapi.json"])
 def test_the_documents_need_the_token(path):
-    response = TestClient(create_app(Settings(api_tokens="t"))).get(path)
+    response = TestClient(create_app(Settings(api_tokens=TOKENS))).get(path)
     assert response.status_code == 401
     assert response.json() == {"error": "missing or invalid bearer token"}
 
@@ -81,7 +81,7 @@ def test_the_documents_need_the_token(path):
     "path", ["/docs", "/redoc", "/openapi.json", "/api/redoc", "/docs/oauth2-redirect"]
 )
 def test_no_documents_at_the_frameworks_default_paths(path):
-    app = create_app(Settings(api_tokens="t"))
+    app = create_app(Settings(api_tokens=TOKENS))
     for headers in ({}, AUTH):
         response = TestClient(app).get(path, headers=headers)
         assert response.status_code == 404

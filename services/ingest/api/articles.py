@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from services.ingest.api.deps import get_store
-from services.ingest.auth import require_token
+from services.ingest.auth import Caller, require_token
 from services.ingest.sanitize import clean_article
 from services.ingest.schemas import ArticleId, ArticleList, ArticleOut, errors
 from shared.article import ArticleIn
@@ -98,6 +98,7 @@ async def put_article(
     request: Request,
     response: Response,
     store: Store,
+    caller: Caller,
     if_match: Annotated[
         str | None,
         Header(description="Expected current version; 412 when stale.", examples=['"3"']),
@@ -105,13 +106,14 @@ async def put_article(
 ) -> ArticleOut:
     """Create the article (201) or replace it (200); the same body twice is one version.
 
-    A PUT after a DELETE republishes the article.
+    A PUT after a DELETE republishes the article. A PUT of a body from
+    `GET /api/articles/{id}/versions/{version}` restores that version.
     """
     expected = _expected_version(if_match)
     site_host: str = request.app.state.site_host
     clean = clean_article(article, site_host)
     try:
-        result = await store.save(article_id, clean, if_match=expected)
+        result = await store.save(article_id, clean, if_match=expected, by=caller)
     except VersionConflictError as e:
         current = "the article does not exist" if e.current is None else f"it is {e.current}"
         raise HTTPException(412, f"version mismatch: {current}") from None
@@ -131,10 +133,12 @@ async def get_article(article_id: Id, response: Response, store: Store) -> Artic
 
 
 @router.delete("/{article_id}", responses=errors(401, 404, 422))
-async def delete_article(article_id: Id, response: Response, store: Store) -> ArticleOut:
+async def delete_article(
+    article_id: Id, response: Response, store: Store, caller: Caller
+) -> ArticleOut:
     """Unpublish the article; it stays in the store and a later PUT republishes it."""
     try:
-        article = await store.unpublish(article_id)
+        article = await store.unpublish(article_id, by=caller)
     except ArticleNotFoundError:
         raise HTTPException(404, f"no article {article_id}") from None
     return _out(response, article)
