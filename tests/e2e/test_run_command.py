@@ -14,6 +14,7 @@ import pytest
 
 from tests.support.platform import ROOT, wait_for
 from tests.support.ports import free_port
+from tests.support.timing import scaled
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,7 @@ def test_ctrl_c_stops_every_process(running):
     children = psutil.Process(process.pid).children(recursive=True)
     assert len(children) >= 5  # redis-server, ingest, render, feeds, site server
     process.send_signal(signal.SIGINT)
-    assert process.wait(30) == 0
-    _gone, alive = psutil.wait_procs(children, timeout=10)
+    assert process.wait(scaled(30)) == 0
+    _gone, alive = psutil.wait_procs(children, timeout=scaled(10))
     assert alive == []
     assert "stopped" in Path(process.args[process.args.index("--state") + 1], "run.log").read_text()

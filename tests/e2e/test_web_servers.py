@@ -11,6 +11,7 @@ from shared.files import revision_file, site_path
 from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
+from tests.support.timing import scaled
 
 ARTICLE = {
     "title": "Новый мост через Ишим",
@@ -163,7 +164,7 @@ def test_a_missing_file_is_404_while_ingest_is_away(
 def test_api_limits_hold_behind_nginx(platform: Platform, nginx: Nginx):
     # A body over ingest's limit gets ingest's own JSON 413 through nginx.
     big = {"article_id": "a1", "padding": "x" * 2_500_000}
-    refused = httpx.post(f"{nginx.url}/api/views", json=big, timeout=30)
+    refused = httpx.post(f"{nginx.url}/api/views", json=big, timeout=scaled(30))
     assert refused.status_code == 413
     assert "request body over" in refused.json()["error"]
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.platform import Platform, wait_for
 from tests.support.samples import BODY
+from tests.support.timing import scaled
 
 LIMIT = 100_000
 
@@ -27,7 +28,7 @@ def ingest(redis_url, tmp_path):
 
 def raw_exchange(port: int, head: bytes, body_chunks: int) -> bytes:
     """Send a request head and `body_chunks` chunks of 64 KiB, never the end; read the answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+    with socket.create_connection(("127.0.0.1", port), timeout=scaled(10)) as conn:
         conn.sendall(head)
         try:
             for _ in range(body_chunks):
@@ -62,7 +63,7 @@ async def test_ten_concurrent_puts_get_versions_one_to_ten_once_each(ingest):
     headers = {"Authorization": f"Bearer {platform.token}"}
     bodies = [BODY | {"summary": f"Вариант {n}"} for n in range(10)]
 
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=scaled(30)) as client:
         answers = await asyncio.gather(*(client.put("/api/articles/a1", json=b) for b in bodies))
         stored = (await client.get("/api/articles/a1")).json()
 

@@ -17,6 +17,7 @@ from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
 from tests.support.archive import write_archive
 from tests.support.platform import ROOT, Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.timing import scaled
 
 runner = CliRunner()
 
@@ -43,7 +44,7 @@ def newsroom(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=scaled(600),
         check=False,
     )
 

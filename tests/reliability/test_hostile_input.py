@@ -16,6 +16,7 @@ import redis
 from shared.topology import TOPOLOGY
 from tests.reliability.platforms import platform_with
 from tests.support.platform import Platform, wait_for
+from tests.support.timing import scaled
 
 BODY_TIMEOUT_S = 2
 
@@ -179,7 +180,7 @@ def test_hostile_ids_fields_and_bodies_get_clear_errors_and_stay_inside(platform
 def trickle(port: int, token: str, results: list[str]) -> None:
     """PUT announcing 1,000 bytes, send five of them a fifth of a second apart, then stall;
     record the answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=BODY_TIMEOUT_S + 10) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=scaled(BODY_TIMEOUT_S + 10)) as sock:
         sock.sendall(
             b"PUT /api/articles/slow-1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             + f"Authorization: Bearer {token}\r\nContent-Length: 1000\r\n\r\n".encode()
@@ -206,23 +207,23 @@ def test_slow_clients_get_408_and_block_nobody(platform: Platform):
     time.sleep(0.5)
 
     # Meanwhile other clients are served at once.
-    with httpx.Client(base_url=ingest, timeout=2) as client:
+    with httpx.Client(base_url=ingest, timeout=scaled(2)) as client:
         for _ in range(5):
             started = time.monotonic()
             assert client.get("/api/health").status_code == 200
             assert client.get("/api/articles/none").status_code == 404
-            assert time.monotonic() - started < 1
+            assert time.monotonic() - started < scaled(1)
 
     # Each slow client gets a 408 with a JSON reason once the body deadline passes.
     for thread in slow:
-        thread.join(BODY_TIMEOUT_S + 10)
+        thread.join(scaled(BODY_TIMEOUT_S + 10))
     assert len(results) == 20
     assert all(r.startswith("HTTP/1.1 408") and '"error"' in r for r in results), results[0]
 
 
 def test_an_idle_keep_alive_connection_is_closed_by_the_server(platform: Platform):
     # uvicorn's timeout_keep_alive (5 s) closes a connection left idle after a response.
-    with socket.create_connection(("127.0.0.1", platform.ingest_port), timeout=15) as sock:
+    with socket.create_connection(("127.0.0.1", platform.ingest_port), timeout=scaled(15)) as sock:
         sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
         reply = b""
         while not reply.endswith(b'{"status":"ok"}'):
@@ -230,4 +231,4 @@ def test_an_idle_keep_alive_connection_is_closed_by_the_server(platform: Platfor
         assert reply.startswith(b"HTTP/1.1 200")
         started = time.monotonic()
         assert sock.recv(4096) == b""
-        assert time.monotonic() - started < 10
+        assert time.monotonic() - started < scaled(10)
