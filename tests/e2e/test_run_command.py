@@ -44,7 +44,8 @@ def running(tmp_path_factory):
     )
     site = f"http://127.0.0.1:{site_port}"
     try:
-        wait_for(lambda: "Newsroom is up" in (state / "run.log").read_text(), timeout=60)
+        # The token line is the last the run command prints before it only watches.
+        wait_for(lambda: "API token: " in (state / "run.log").read_text(), timeout=60)
         yield process, state, site
     finally:
         if process.poll() is None:
@@ -54,18 +55,30 @@ def running(tmp_path_factory):
 
 def test_run_command_serves_demo_content_with_the_printed_token(running):
     _process, state, site = running
-    output = (state / "run.log").read_text()
     token = (state / "token").read_text().strip()
-    assert f"API token: {token}" in output
     demo_count = sum(1 for line in (ROOT / "demo/articles.jsonl").open() if line.strip())
-    assert f"loaded {demo_count} demo articles" in output
+    output = wait_for(
+        lambda: (
+            f"API token: {token}" in (text := (state / "run.log").read_text())
+            and f"loaded {demo_count} demo articles" in text
+            and text
+        ),
+        timeout=10,
+    )
+    assert output.index(f"loaded {demo_count} demo articles") < output.index("Newsroom is up")
 
-    # Every demo article has its page, and the feeds parse with demo entries in them.
+    # The first demo article gets its page, and the feeds parse with demo entries in them.
     first = json.loads((ROOT / "demo/articles.jsonl").open().readline())
     stored = httpx.get(f"{site}/api/articles/{first['id']}").json()
-    assert first["title"] in httpx.get(site + stored["url"]).text
-    rss = feedparser.parse(httpx.get(f"{site}/feeds/rss.xml").content)
-    assert not rss.bozo and len(rss.entries) >= 20
+    wait_for(lambda: first["title"] in httpx.get(site + stored["url"]).text, timeout=30)
+    rss = wait_for(
+        lambda: (
+            len((f := feedparser.parse(httpx.get(f"{site}/feeds/rss.xml").content)).entries) >= 20
+            and f
+        ),
+        timeout=30,
+    )
+    assert not rss.bozo
 
 
 def test_put_update_delete_through_the_run_command(running):
@@ -104,4 +117,5 @@ def test_ctrl_c_stops_every_process(running):
     assert process.wait(scaled(30)) == 0
     _gone, alive = psutil.wait_procs(children, timeout=scaled(10))
     assert alive == []
-    assert "stopped" in Path(process.args[process.args.index("--state") + 1], "run.log").read_text()
+    log = Path(process.args[process.args.index("--state") + 1], "run.log")
+    assert log.read_text().rstrip().endswith("stopped")  # the runner has exited: the log is whole
