@@ -37,15 +37,19 @@ def nginx(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Itera
     server.stop()
 
 
+ERROR_TITLES = {404: "Страница не найдена", 410: "Материал снят с публикации"}
+
+
 @pytest.fixture(scope="module")
 def error_pages(platform: Platform) -> dict[int, str]:
-    """The site's 404 and 410 pages (render writes them; stand-ins where it has not yet)."""
-    for status in (404, 410):
-        page = platform.public / f"{status}.html"
-        if not page.exists():
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(f"<!doctype html><title>{status}</title><h1>Ошибка {status}</h1>")
-    return {status: (platform.public / f"{status}.html").read_text() for status in (404, 410)}
+    """The site's own 404 and 410 pages, as render writes them when it starts."""
+    pages = {
+        status: wait_for(lambda s=status: (platform.public / f"{s}.html").read_text(), 30)
+        for status in ERROR_TITLES
+    }
+    for status, title in ERROR_TITLES.items():
+        assert f"<h1>{title}</h1>" in pages[status] and "/static/site.css" in pages[status]
+    return pages
 
 
 def test_nginx_accepts_the_shipped_configuration(nginx: Nginx):
