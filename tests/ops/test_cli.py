@@ -108,8 +108,12 @@ def test_stats_show_lag_while_a_backlog_is_consumed_and_none_after(render_only: 
     # Render comes back: the lag shrinks while it works, and ends at zero with nothing pending.
     render_only.start("render")
     seen = [render_group(render_only)["lag"]]
-    while seen[-1]:
+
+    def drained() -> bool:
         seen.append(render_group(render_only)["lag"])
+        return seen[-1] == 0
+
+    wait_for(drained, timeout=300, interval=0.01)
     assert seen == sorted(seen, reverse=True)
     assert any(0 < lag < seen[0] for lag in seen), seen
     wait_for(lambda: render_group(render_only)["pending"] == 0, timeout=30)

@@ -191,6 +191,14 @@ def mismatches(chaos: Chaos) -> list[str]:
     return problems
 
 
+def settled(chaos: Chaos) -> bool:
+    """True once nothing on disk differs from what the editors were told; else the first
+    differences, as an AssertionError for wait_for to report."""
+    problems = mismatches(chaos)
+    assert not problems, f"{len(problems)} differences, first: {problems[:5]}"
+    return True
+
+
 def left(moment: float) -> float:
     """Seconds until `moment` (monotonic), unscaled for wait_for, at least one scaled second."""
     return max(moment - time.monotonic(), scaled(1)) / scaled(1)
@@ -220,7 +228,7 @@ def test_nothing_lost_nothing_doubled_under_chaos(chaos: Chaos):
 
     # Within 30 s of the last fault, the site is exactly what the editors were told.
     settle_by = chaos.last_fault + scaled(SETTLE_SECONDS)
-    wait_for(lambda: not mismatches(chaos), timeout=left(settle_by), interval=0.5)
+    wait_for(lambda: settled(chaos), timeout=left(settle_by), interval=0.5)
     settled_after = time.monotonic() - chaos.last_fault
     after_sending = time.monotonic() - started - sent_for
 

@@ -238,7 +238,9 @@ def test_an_idle_keep_alive_connection_is_closed_by_the_server(platform: Platfor
         sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
         reply = b""
         while not reply.endswith(b'{"status":"ok"}'):
-            reply += sock.recv(4096)
+            chunk = sock.recv(4096)
+            assert chunk, reply  # closed before the whole answer
+            reply += chunk
         assert reply.startswith(b"HTTP/1.1 200")
         started = time.monotonic()
         assert sock.recv(4096) == b""
