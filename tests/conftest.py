@@ -9,6 +9,21 @@ from pytest_redis.executor import RedisExecutor
 
 from tests.support.platform import Platform
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.timing import scaled
+
+SLOW_TIMEOUT_FACTOR = 3  # slow tests (chaos, browser, process-level) get three times the time
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give each test pytest-timeout's limit: the configured `timeout`, times three for slow
+    tests, scaled by the time factor; a test's own `timeout` marker wins."""
+    limit = float(config.getini("timeout"))
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            slow = item.get_closest_marker("slow") is not None
+            item.add_marker(
+                pytest.mark.timeout(scaled(limit * (SLOW_TIMEOUT_FACTOR if slow else 1)))
+            )
 
 
 @pytest.fixture(scope="session")

@@ -111,3 +111,75 @@ def test_an_unpublished_articles_total_is_parked_to_expire_and_restored(site: Pl
     wait_for(lambda: client.zscore(ALL_TIME, "demo-003") == 2, timeout=15)
     assert client.exists(PARKED + "demo-003") == 0
     client.close()
+
+
+HOSTILE_BODY = (
+    '<p>Мост <a href="https://example.org/most" onclick="alert(1)">открыт</a>'
+    '<script>alert(1)</script> <img src="/static/demo/city.svg" onerror="alert(1)" alt="город">'
+    ' <a href="/section/gorod/">Город</a></p><iframe src="//evil.example"></iframe>'
+)
+# What the store keeps of it: scripts, handlers and frames gone, off-site links marked.
+SANITIZED = (
+    '<p>Мост <a href="https://example.org/most" rel="noopener noreferrer">открыт</a>'
+    ' <img src="/static/demo/city.svg" alt="город"> <a href="/section/gorod/">Город</a></p>'
+)
+
+
+def test_the_json_feed_carries_exactly_the_sanitized_body(site: Platform):
+    body = {
+        "title": "Мост через Ишим открыт",
+        "author": "Ержан Беков",
+        "section": "Город",
+        "published_at": "2026-11-25T10:00:00+05:00",
+        "body_html": HOSTILE_BODY,
+    }
+    created = site.api().put("/api/articles/feed-body", json=body)
+    assert created.status_code == 201
+    guid = created.json()["guid"]
+    assert site.api().get("/api/articles/feed-body").json()["body_html"] == SANITIZED
+
+    def item() -> dict | None:
+        items = assert_valid_json_feed(site.get("/feeds/feed.json").content)["items"]
+        return next((i for i in items if i["id"] == guid), None)
+
+    # The sanitized body, its site-relative URLs made absolute for feed readers, and no more.
+    assert wait_for(item, timeout=15)["content_html"] == SANITIZED.replace(
+        '"/', '"https://news.example.kz/'
+    )
+
+
+CRAWLERS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+    "python-httpx/0.28.1",
+    "curl/8.5.0",
+]
+
+
+def test_bot_views_never_reach_rankings_or_counts(site: Platform):
+    def counts() -> dict[str, int]:
+        response = site.get("/data/views.json")
+        return response.json() if response.status_code == 200 else {}
+
+    before = counts()
+    api = site.api()
+    # Crawlers view demo-010 many times; ingest accepts each report as it would a reader's.
+    for agent in CRAWLERS:
+        views = [{"article_id": "demo-010", "visitor_id": f"bot{n}"} for n in range(5)]
+        response = api.post("/api/views", json=views, headers={"User-Agent": agent})
+        assert response.status_code == 202, response.text
+    # Then one reader views demo-011: once feeds has counted it, it has read the bots' too.
+    reader = api.post("/api/views", json={"article_id": "demo-011"}, headers=BROWSER)
+    assert reader.status_code == 202
+
+    after = wait_for(lambda: (c := counts()).get("demo-011", 0) > before.get("demo-011", 0) and c)
+    assert after == before | {"demo-011": before.get("demo-011", 0) + 1}
+
+    def ranked() -> list[str]:
+        """Every article id on a most-read list, of the whole site and of each section."""
+        popular = site.get("/data/popular.json").json()
+        lists = (popular["periods"], *popular["sections"].values())
+        return [item["id"] for period in lists for items in period.values() for item in items]
+
+    assert "demo-010" not in wait_for(lambda: "demo-011" in (found := ranked()) and found)

@@ -13,6 +13,7 @@ from shared.files import revision_file, site_path
 from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
+from tests.support.timing import scaled
 
 ARTICLE = {
     "title": "Новый мост через Ишим",
@@ -38,15 +39,19 @@ def nginx(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Itera
     server.stop()
 
 
+ERROR_TITLES = {404: "Страница не найдена", 410: "Материал снят с публикации"}
+
+
 @pytest.fixture(scope="module")
 def error_pages(platform: Platform) -> dict[int, str]:
-    """The site's 404 and 410 pages (render writes them; stand-ins where it has not yet)."""
-    for status in (404, 410):
-        page = platform.public / f"{status}.html"
-        if not page.exists():
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(f"<!doctype html><title>{status}</title><h1>Ошибка {status}</h1>")
-    return {status: (platform.public / f"{status}.html").read_text() for status in (404, 410)}
+    """The site's own 404 and 410 pages, as render writes them when it starts."""
+    pages = {
+        status: wait_for(lambda s=status: (platform.public / f"{s}.html").read_text(), 30)
+        for status in ERROR_TITLES
+    }
+    for status, title in ERROR_TITLES.items():
+        assert f"<h1>{title}</h1>" in pages[status] and "/static/site.css" in pages[status]
+    return pages
 
 
 def test_nginx_accepts_the_shipped_configuration(nginx: Nginx):
@@ -168,7 +173,7 @@ def test_a_missing_file_is_404_while_ingest_is_away(
 def test_api_limits_hold_behind_nginx(platform: Platform, nginx: Nginx):
     # A body over ingest's limit gets ingest's own JSON 413 through nginx.
     big = {"article_id": "a1", "padding": "x" * 2_500_000}
-    refused = httpx.post(f"{nginx.url}/api/views", json=big, timeout=30)
+    refused = httpx.post(f"{nginx.url}/api/views", json=big, timeout=scaled(30))
     assert refused.status_code == 413
     assert "request body over" in refused.json()["error"]
 

@@ -25,6 +25,7 @@ from shared.settings import Settings
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.samples import AUTH
+from tests.support.timing import scaled
 
 EXAMPLES_PER_OPERATION = 160
 OPERATIONS = 10
@@ -72,7 +73,7 @@ def test_every_generated_request_gets_a_documented_answer(
         base_url=ingest_url,
         headers=AUTH,
         checks=CHECKS,
-        timeout=30,
+        timeout=scaled(30),
     )
     sent.append((case.operation.label, response.status_code))
 

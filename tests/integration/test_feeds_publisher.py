@@ -24,6 +24,7 @@ from shared.topology import ARTICLES_STREAM
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
 from tests.support.ports import free_port
 from tests.support.samples import ARTICLE as SAMPLE
+from tests.support.timing import eventually
 
 SITE = "https://news.example.kz"
 ARTICLE = SAMPLE | {"body_html": '<p>Текст <a href="/section/obshchestvo/">раздела</a></p>'}
@@ -217,10 +218,7 @@ async def test_changed_feeds_are_pinged_to_the_hub_with_retries(redis_url, tmp_p
     serving = asyncio.create_task(server.serve())
     redis = Redis.from_url(redis_url)
     try:
-        for _ in range(500):
-            if server.started:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: server.started, 5)
         newsroom = Newsroom(redis, tmp_path / "public", hub=f"http://127.0.0.1:{port}/")
 
         # Publishing returns without waiting for the hub.
@@ -229,10 +227,7 @@ async def test_changed_feeds_are_pinged_to_the_hub_with_retries(redis_url, tmp_p
         assert hub.pings == []
 
         # Every changed feed is pinged once, after the hub's failures were retried.
-        for _ in range(200):
-            if len(hub.pings) == len(changed):
-                break
-            await asyncio.sleep(0.02)
+        await eventually(lambda: len(hub.pings) == len(changed), 4)
         assert hub.refused == 2
         assert sorted(p["hub.url"] for p in hub.pings) == sorted(SITE + p for p in changed)
         assert {p["hub.mode"] for p in hub.pings} == {"publish"}

@@ -17,6 +17,7 @@ from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
 from tests.support.archive import write_archive
 from tests.support.platform import ROOT, Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.timing import scaled
 
 runner = CliRunner()
 
@@ -43,7 +44,7 @@ def newsroom(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=scaled(600),
         check=False,
     )
 
@@ -107,8 +108,12 @@ def test_stats_show_lag_while_a_backlog_is_consumed_and_none_after(render_only: 
     # Render comes back: the lag shrinks while it works, and ends at zero with nothing pending.
     render_only.start("render")
     seen = [render_group(render_only)["lag"]]
-    while seen[-1]:
+
+    def drained() -> bool:
         seen.append(render_group(render_only)["lag"])
+        return seen[-1] == 0
+
+    wait_for(drained, timeout=300, interval=0.01)
     assert seen == sorted(seen, reverse=True)
     assert any(0 < lag < seen[0] for lag in seen), seen
     wait_for(lambda: render_group(render_only)["pending"] == 0, timeout=30)

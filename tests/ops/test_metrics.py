@@ -11,6 +11,7 @@ from tests.support.listeners import listening
 from tests.support.platform import Platform, wait_for
 from tests.support.ports import free_port
 from tests.support.readers import BROWSER
+from tests.support.timing import scaled
 
 ARTICLE = {
     "title": "Метрики двигаются",
@@ -23,7 +24,7 @@ ARTICLE = {
 
 def scrape(url: str) -> dict[tuple[str, frozenset], float]:
     """Every sample of a /metrics page, keyed by name and labels."""
-    text = httpx.get(f"{url}/metrics", timeout=5).text
+    text = httpx.get(f"{url}/metrics", timeout=scaled(5)).text
     return {
         (s.name, frozenset(s.labels.items())): s.value
         for family in text_string_to_metric_families(text)
@@ -122,7 +123,7 @@ def test_logs_are_json_with_the_event_on_every_line(platform: Platform):
 def test_the_container_probe_follows_readiness(platform: Platform):
     assert probe(f"http://127.0.0.1:{platform.ingest_port}/api/ready")
     assert probe(f"{platform.metrics_url('render-0')}/ready")
-    assert not probe(f"http://127.0.0.1:{free_port()}/ready", timeout=1)
+    assert not probe(f"http://127.0.0.1:{free_port()}/ready", timeout=scaled(1))
 
 
 def test_every_port_listens_on_loopback_unless_a_setting_says_otherwise(platform: Platform):

@@ -23,6 +23,8 @@ from pytest_redis.executor import RedisExecutor
 from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, FEEDS_GROUP, RENDER_GROUP
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.threads import Worker, finish
+from tests.support.timing import scaled
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +34,7 @@ SEND_SECONDS = 60
 WORKERS = 8
 REPLICAS = ("render-0", "render-1", "feeds-0", "feeds-1")
 SETTLE_SECONDS = 30
+RETRY_SECONDS = 60  # one operation is retried at most this long (a Redis restart takes ~6 s)
 PAGE_SIZE = 20
 FEED_SIZE = 50
 BASE_TIME = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -96,7 +99,8 @@ def plan(rng: random.Random) -> dict[str, list[str]]:
 
 
 def send(chaos: Chaos, article_ids: list[str], ops: dict[str, list[str]]) -> None:
-    """Run each article's operations in order, retrying until the answer is definite."""
+    """Run each article's operations in order, retrying until the answer is definite; fail
+    if one gets none within RETRY_SECONDS."""
     pace = SEND_SECONDS / (OPERATIONS / WORKERS)
     with chaos.platform.api() as api:
         step = 0
@@ -107,6 +111,7 @@ def send(chaos: Chaos, article_ids: list[str], ops: dict[str, list[str]]) -> Non
                 op = ops[article_id].pop(0)
                 step += 1
                 number = int(article_id.split("-")[1])
+                give_up = time.monotonic() + scaled(RETRY_SECONDS)
                 while True:
                     try:
                         if op == "put":
@@ -120,6 +125,7 @@ def send(chaos: Chaos, article_ids: list[str], ops: dict[str, list[str]]) -> Non
                     if response is not None and response.status_code < 300:
                         break
                     assert response is None or response.status_code >= 500, response.text
+                    assert time.monotonic() < give_up, f"{op} {article_id}: no answer"
                     chaos.retries += 1
                     time.sleep(0.2)
                 body = response.json()
@@ -185,6 +191,19 @@ def mismatches(chaos: Chaos) -> list[str]:
     return problems
 
 
+def settled(chaos: Chaos) -> bool:
+    """True once nothing on disk differs from what the editors were told; else the first
+    differences, as an AssertionError for wait_for to report."""
+    problems = mismatches(chaos)
+    assert not problems, f"{len(problems)} differences, first: {problems[:5]}"
+    return True
+
+
+def left(moment: float) -> float:
+    """Seconds until `moment` (monotonic), unscaled for wait_for, at least one scaled second."""
+    return max(moment - time.monotonic(), scaled(1)) / scaled(1)
+
+
 def test_nothing_lost_nothing_doubled_under_chaos(chaos: Chaos):
     rng = random.Random(20261125)
     ops = plan(rng)
@@ -193,24 +212,23 @@ def test_nothing_lost_nothing_doubled_under_chaos(chaos: Chaos):
     # Editors send 2,000 operations from 8 connections while replicas die and Redis restarts.
     sending = threading.Event()
     sending.set()
-    workers = [
-        threading.Thread(target=send, args=(chaos, ids[w::WORKERS], ops)) for w in range(WORKERS)
-    ]
-    faults = threading.Thread(target=make_faults, args=(chaos, rng, sending))
+    workers = [Worker(send, chaos, ids[w::WORKERS], ops) for w in range(WORKERS)]
+    faults = Worker(make_faults, chaos, rng, sending)
     started = time.monotonic()
     for thread in [*workers, faults]:
         thread.start()
-    for thread in workers:
-        thread.join()
-    sending.clear()
-    faults.join()
+    try:
+        finish(workers, SEND_SECONDS * 5)
+    finally:
+        sending.clear()
+        finish([faults], 60)
     sent_for = time.monotonic() - started
     kills = sum(f.startswith("SIGKILL") for f in chaos.faults)
     assert kills >= 10 and "redis restarted" in chaos.faults
 
     # Within 30 s of the last fault, the site is exactly what the editors were told.
-    deadline = chaos.last_fault + SETTLE_SECONDS - time.monotonic()
-    wait_for(lambda: not mismatches(chaos), timeout=max(deadline, 1), interval=0.5)
+    settle_by = chaos.last_fault + scaled(SETTLE_SECONDS)
+    wait_for(lambda: settled(chaos), timeout=left(settle_by), interval=0.5)
     settled_after = time.monotonic() - chaos.last_fault
     after_sending = time.monotonic() - started - sent_for
 
@@ -223,7 +241,7 @@ def test_nothing_lost_nothing_doubled_under_chaos(chaos: Chaos):
             client.xpending(ARTICLES_STREAM, group)["pending"] == 0
             for group in (RENDER_GROUP, FEEDS_GROUP)
         ),
-        timeout=max(chaos.last_fault + SETTLE_SECONDS - time.monotonic(), 1),
+        timeout=left(settle_by),
         interval=0.2,
     )
 

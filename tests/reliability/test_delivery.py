@@ -2,7 +2,6 @@
 failing handlers and batches, takeover, lost groups, shutdown, giving up."""
 
 import asyncio
-import inspect
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -19,6 +18,7 @@ from shared.redis_client import connect, ensure_groups
 from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.timing import eventually, scaled
 
 FAST = Options(max_deliveries=3, claim_idle_ms=300, redis_give_up_s=2.0, trim_interval_s=60)
 
@@ -29,7 +29,7 @@ def updated(article_id: str) -> dict[str, str]:
 
 @pytest.fixture
 async def redis(redis_url) -> AsyncIterator[Redis]:
-    client = connect(redis_url, socket_timeout=5, retries=1)
+    client = connect(redis_url, socket_timeout=scaled(5), retries=1)
     yield client
     await client.aclose()
 
@@ -64,16 +64,6 @@ class BatchRecorder:
 
     def handled(self) -> list[str]:
         return [i for ids in self.batches if not self.failing.intersection(ids) for i in ids]
-
-
-async def eventually(check: Callable[[], bool | Awaitable[bool]], seconds: float) -> None:
-    """Poll `check` (plain or async) until it holds; fail after `seconds`."""
-    async with asyncio.timeout(seconds):
-        while True:
-            result = check()
-            if await result if inspect.isawaitable(result) else result:
-                return
-            await asyncio.sleep(0.05)
 
 
 class Consumer:
@@ -121,8 +111,8 @@ async def consuming(
 
 
 async def eventually_value(read: Callable[[], Awaitable[list]], seconds: float) -> list:
-    """Poll `read` until it returns something non-empty; that; fail after `seconds`."""
-    async with asyncio.timeout(seconds):
+    """Poll `read` until it returns something non-empty; that; fail after `seconds` (scaled)."""
+    async with asyncio.timeout(scaled(seconds)):
         while not (found := await read()):  # noqa: ASYNC110 (polling Redis)
             await asyncio.sleep(0.05)
         return found

@@ -8,6 +8,7 @@ from pytest_redis.executor import RedisExecutor
 
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.timing import scaled
 
 ARTICLE = {
     "title": "Статья до перезапуска",
@@ -65,4 +66,4 @@ def test_consumers_exit_non_zero_when_redis_stays_away(setup):
     server.stop()
     for key in ("render-0", "feeds-0"):
         process = platform.processes[key]
-        assert process.wait(30) == 1
+        assert process.wait(scaled(30)) == 1

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from tests.support.platform import ROOT, wait_for
+from tests.support.timing import scaled
 
 # A supervisor of one child that records its pid in a folder, then sleeps.
 SUPERVISE = """
@@ -63,7 +64,7 @@ def test_a_killed_child_is_restarted_and_stopped_with_the_supervisor(tmp_path: P
 
         # SIGTERM to the supervisor stops the child with it.
         supervisor.send_signal(signal.SIGTERM)
-        assert supervisor.wait(20) == 0
+        assert supervisor.wait(scaled(20)) == 0
         wait_for(lambda: not alive(third), timeout=5)
     finally:
         if supervisor.poll() is None:

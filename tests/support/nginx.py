@@ -12,6 +12,7 @@ import httpx
 from shared.settings import Settings
 from tests.support.platform import ROOT, wait_for
 from tests.support.ports import free_port
+from tests.support.timing import scaled
 
 TEMPLATE = ROOT / "deploy" / "nginx" / "newsroom.conf.template"
 MIME_TYPES = Path("/etc/nginx/mime.types")
@@ -95,4 +96,4 @@ class Nginx:
         """Stop nginx quickly."""
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(10)
+            self.process.wait(scaled(10))

@@ -14,6 +14,7 @@ import redis
 
 from tests.support.ports import free_port
 from tests.support.samples import TOKEN, TOKENS
+from tests.support.timing import scaled
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("ingest", "render", "feeds")
@@ -21,7 +22,9 @@ T = TypeVar("T")
 
 
 def wait_for(check: Callable[[], T], timeout: float = 10.0, interval: float = 0.02) -> T:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds (scaled by
+    the time factor)."""
+    timeout = scaled(timeout)
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
@@ -93,7 +96,7 @@ class Platform:
         """Send `sig` to a process and wait for it to end."""
         process = self.processes.pop(key)
         process.send_signal(sig)
-        process.wait(30)
+        process.wait(scaled(30))
 
     def stop(self) -> None:
         """Stop every process (SIGTERM, then SIGKILL)."""
@@ -102,7 +105,7 @@ class Platform:
                 process.terminate()
         for process in self.processes.values():
             try:
-                process.wait(15)
+                process.wait(scaled(15))
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
@@ -112,7 +115,7 @@ class Platform:
         return httpx.Client(
             base_url=self.site_url,
             headers={"Authorization": f"Bearer {self.token}"},
-            timeout=10,
+            timeout=scaled(10),
         )
 
     def metrics_url(self, key: str) -> str:
@@ -121,4 +124,4 @@ class Platform:
 
     def get(self, path: str) -> httpx.Response:
         """GET a site path as a reader would."""
-        return httpx.get(self.site_url + path, timeout=10)
+        return httpx.get(self.site_url + path, timeout=scaled(10))

@@ -6,6 +6,7 @@ from pathlib import Path
 from pytest_redis.executor import RedisExecutor
 
 from tests.support.ports import free_port
+from tests.support.timing import scaled
 
 
 def redis_executor(datadir: Path, *, appendonly: bool = False) -> RedisExecutor:
@@ -17,7 +18,7 @@ def redis_executor(datadir: Path, *, appendonly: bool = False) -> RedisExecutor:
     return RedisExecutor(
         executable=executable,
         databases=4,
-        redis_timeout=30,
+        redis_timeout=round(scaled(30)),
         loglevel="warning",
         host="127.0.0.1",
         port=free_port(),
