@@ -10,7 +10,7 @@ import httpx
 import redis
 from rich.console import Console
 
-from newsroom.demo import load_demo
+from newsroom.demo import copy_demo_images, load_demo
 from newsroom.embedded_redis import start_redis
 from newsroom.supervisor import Child, Supervisor, service
 from newsroom.tokens import new_token
@@ -52,6 +52,8 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
     env.setdefault("NEWSROOM_SITE_URL", f"http://127.0.0.1:{site_port}")
     env["NEWSROOM_INGEST_PORT"] = str(ingest_port)
     env["NEWSROOM_SITE_PORT"] = str(site_port)
+    if demo:  # before render and feeds start: a folder they rebuild gets the images too
+        copy_demo_images(Path(env["NEWSROOM_PUBLIC_DIR"]))
     site = Child("site", [sys.executable, "-m", "newsroom.siteserver"])
     supervisor = Supervisor([service("ingest"), service("render"), service("feeds"), site], env)
     supervisor.start()

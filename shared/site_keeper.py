@@ -1,0 +1,238 @@
+"""Self-healing: a consumer service brings its part of the public folder in step with the store.
+
+    keeper = SiteKeeper("render", store, settings, consumer, landmark="/", rebuild=...)
+    guard = ConsumerGuard(redis, RENDER_GROUP, options, keeper)   # settles before reading
+    subscribe_reliably(..., keeper.recording(renderer.apply), ...)
+
+At start (before the subscribers read anything) and whenever Redis comes back, the keeper
+compares the service's manifest with the store (shared.site_manifest.verdict):
+
+- up to date: the subscribers go on; what the folder lacks is in the group's backlog;
+- rebuild: one replica takes a lock in Redis (renewed while it works, expiring if it dies)
+  and runs the service's full rebuild (`newsroom rebuild`'s code, on all cores), then writes
+  the manifest; the other replicas wait and check again. Events wait in the group: served
+  after the rebuild, nothing lost;
+- refuse (an empty or younger store): nothing is written or deleted, the handlers wait, the
+  reason is logged (critical), shown by `newsroom stats` and answered by `/ready` (503),
+  and checked again every second, so a restored Redis or `newsroom rebuild --force` lets
+  the service go on.
+
+Every handled batch raises the manifest's revision to the one read before it (`recording`).
+Each replica publishes its state to `newsroom:site:<service>:<consumer>` (expiring JSON).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared.settings import Settings
+from shared.site_manifest import (
+    Action,
+    Manifest,
+    StoreFacts,
+    has_site,
+    read_manifest,
+    record,
+    verdict,
+)
+from shared.store import ALL, PREFIX, ArticleStore
+
+log = logging.getLogger(__name__)
+
+STATUS_PREFIX = PREFIX + "site:"
+LOCK_PREFIX = PREFIX + "heal-lock:"
+LOCK_TTL_S = 30.0
+RECHECK_S = 1.0
+REPORT_EVERY_S = 10.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, asyncio.TimeoutError)
+
+Progress = Callable[[int, int], None]
+Rebuild = Callable[[Settings, Progress], object]
+T = TypeVar("T")
+
+
+async def store_facts(store: ArticleStore) -> StoreFacts:
+    """The store's id, revision and article count."""
+    revision = await store.revision()
+    return StoreFacts(await store.identity(), revision, await store.count(ALL))
+
+
+async def check(
+    store: ArticleStore, settings: Settings, service: str, landmark: str
+) -> tuple[Action, str, StoreFacts]:
+    """What `service` should do with its files (shared.site_manifest.verdict), why, and the
+    store facts it was decided on."""
+    facts = await store_facts(store)
+    manifest = read_manifest(settings.public_dir, service)
+    action, reason = verdict(manifest, facts, has_site(settings.public_dir, landmark))
+    return action, reason, facts
+
+
+class SiteKeeper:
+    """Checks, heals or guards one service's files; its state is what `/ready` answers."""
+
+    def __init__(
+        self,
+        service: str,
+        store: ArticleStore,
+        settings: Settings,
+        consumer: str,
+        *,
+        landmark: str,
+        rebuild: Rebuild,
+    ) -> None:
+        self.service = service
+        self.store = store
+        self.settings = settings
+        self.consumer = consumer
+        self.landmark = landmark
+        self.rebuild = rebuild
+        self.ready = asyncio.Event()
+        self.state = "checking"
+        self.detail = ""
+        self._task: asyncio.Task[None] | None = None
+        self._seen: str | None = None  # the store id the folder was last found in step with
+
+    @property
+    def problem(self) -> str | None:
+        """Why the service is not serving events now, None when it is."""
+        return None if self.ready.is_set() else f"{self.state}: {self.detail}".rstrip(": ")
+
+    async def settle(self) -> None:
+        """Check, heal or wait until the service's files may be served from the store."""
+        while True:
+            try:
+                if await self._attempt():
+                    self._set("ok", "")
+                    self.ready.set()
+                    return
+            except REDIS_DOWN as error:
+                self._set("waiting", f"redis unreachable ({type(error).__name__})")
+            await asyncio.sleep(RECHECK_S)
+
+    def recheck(self) -> None:
+        """Redis came back: hold the handlers and settle again (once at a time)."""
+        if self._task is None or self._task.done():
+            self.ready.clear()
+            self._set("checking", "redis came back")
+            self._task = asyncio.create_task(self.settle())
+
+    async def notice_store(self) -> None:
+        """Check again when the store's id changed under a running service (emptied or
+        replaced Redis); a first write giving an empty store its id changes nothing."""
+        current = await self.store.identity()
+        if self._seen is not None and current != self._seen and self.ready.is_set():
+            self.recheck()
+        elif self.ready.is_set():
+            self._seen = current
+
+    async def close(self) -> None:
+        """Stop a check in progress (shutdown)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def recording(self, handler: Callable[[T], Awaitable[Any]]) -> Callable[[T], Awaitable[None]]:
+        """`handler` run once the files may be served, raising the manifest's revision after."""
+
+        async def handle(events: T) -> None:
+            await self.ready.wait()
+            revision = await self.store.revision()  # before the data the handler reads
+            await handler(events)
+            manifest = Manifest(await self.store.identity(), revision)
+            record(self.settings.public_dir, self.service, manifest)
+
+        return handle
+
+    def gated(self, handler: Callable[[T], Awaitable[None]]) -> Callable[[T], Awaitable[None]]:
+        """`handler` run once the files may be served (work that writes no site files)."""
+
+        async def handle(events: T) -> None:
+            await self.ready.wait()
+            await handler(events)
+
+        return handle
+
+    async def report(self) -> None:
+        """Publish this replica's state for `newsroom stats` (expires if the replica dies)."""
+        status = {"service": self.service, "consumer": self.consumer, "state": self.state}
+        status["detail"] = self.detail
+        await self.store.redis.set(
+            f"{STATUS_PREFIX}{self.service}:{self.consumer}",
+            json.dumps(status, ensure_ascii=False),
+            ex=int(REPORT_EVERY_S * 3),
+        )
+
+    async def _attempt(self) -> bool:
+        """One check (and rebuild, if this replica gets the lock); True when up to date."""
+        action, reason, facts = await check(self.store, self.settings, self.service, self.landmark)
+        if action is Action.REBUILD:
+            lock = self.store.redis.lock(
+                LOCK_PREFIX + self.service, timeout=LOCK_TTL_S, thread_local=False
+            )
+            if not await lock.acquire(blocking=False):
+                self._set("waiting", "another replica is rebuilding")
+                return False
+            try:  # checked again under the lock: another replica may have just finished
+                action, reason, facts = await check(
+                    self.store, self.settings, self.service, self.landmark
+                )
+                if action is Action.REBUILD:
+                    await self._rebuild(reason, facts, lock)
+                    self._seen = facts.store
+                    return True
+            finally:
+                with contextlib.suppress(Exception):
+                    await lock.release()
+        if action is Action.REFUSE:
+            self._set("refused", f"{reason}; nothing deleted, `newsroom rebuild --force` rebuilds")
+        self._seen = facts.store
+        return action is Action.OK
+
+    async def _rebuild(self, reason: str, facts: StoreFacts, lock: Any) -> None:
+        """The full rebuild in a thread, the lock renewed and progress shown meanwhile."""
+        self._set("rebuilding", reason)
+        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            detail = f"{reason}: {done}/{total} parts"
+            loop.call_soon_threadsafe(self._set, "rebuilding", detail, logging.INFO)
+
+        work = asyncio.create_task(asyncio.to_thread(self.rebuild, self.settings, progress))
+        while not work.done():
+            await asyncio.wait({work}, timeout=LOCK_TTL_S / 3)
+            if not work.done():
+                await lock.reacquire()
+                await self.report()
+        totals = work.result()
+        manifest = Manifest(facts.store, facts.revision)
+        record(self.settings.public_dir, self.service, manifest, force=True)
+        log.warning("%s rebuilt in %.1f s: %s", self.service, time.monotonic() - started, totals)
+
+    def _set(self, state: str, detail: str, level: int = logging.WARNING) -> None:
+        """Change state: logged (critical when refused) and published at once."""
+        if (state, detail) == (self.state, self.detail):
+            return
+        self.state, self.detail = state, detail
+        log.log(
+            logging.CRITICAL if state == "refused" else level,
+            "site %s: %s",
+            state,
+            detail,
+            extra={"path": self.service},
+        )
+        with contextlib.suppress(RuntimeError):
+            asyncio.get_running_loop().create_task(self._report_quietly())
+
+    async def _report_quietly(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.report()

@@ -1,0 +1,107 @@
+"""Which store a service's files in the public folder were written from, and how far.
+
+Render and feeds each keep a manifest in the public folder, `<public>/.manifest/<service>.json`
+(a dot path: never served): `{"store": "<store id>" | null, "revision": <store revision>}`.
+A full rebuild writes it; every batch a service applies raises its revision (never lowers
+it for the same store). At start, and when Redis comes back, `verdict` compares it with the
+store (shared.site_keeper acts on the answer):
+
+- no manifest (a missing, new or emptied folder) → rebuild, unless the store is empty while
+  the folder holds a site;
+- the same store, at or above the manifest's revision → up to date (what is left is in the
+  consumer group's backlog);
+- another store → rebuild, unless that store is empty or younger (revision lower) than the
+  manifest: an emptied Redis or an old backup is an operator's problem, never a reason to
+  delete a site (`newsroom rebuild --force` is the explicit way).
+"""
+
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from shared.files import locked, site_path, write_atomic
+
+MANIFEST_DIR = ".manifest"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The store a service's files come from, and the revision they reflect at least."""
+
+    store: str | None
+    revision: int
+
+
+@dataclass(frozen=True)
+class StoreFacts:
+    """What the check needs to know of the store: its id, revision and article count."""
+
+    store: str | None
+    revision: int
+    articles: int
+
+
+class Action(StrEnum):
+    """What a service does with its part of the public folder."""
+
+    OK = "ok"
+    REBUILD = "rebuild"
+    REFUSE = "refuse"
+
+
+def manifest_path(root: Path, service: str) -> Path:
+    """Where `service` keeps its manifest under the public folder `root`."""
+    return root / MANIFEST_DIR / f"{service}.json"
+
+
+def read_manifest(root: Path, service: str) -> Manifest | None:
+    """The service's manifest, None when missing or unreadable."""
+    try:
+        data = json.loads(manifest_path(root, service).read_bytes())
+        return Manifest(store=data["store"], revision=int(data["revision"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record(root: Path, service: str, manifest: Manifest, *, force: bool = False) -> None:
+    """Write the manifest durably; for the same store a lower revision never replaces a
+    higher one (batches of several replicas finish in any order) unless `force` (a rebuild).
+    """
+    path = manifest_path(root, service)
+    with locked(path.with_suffix(".lock")):
+        current = read_manifest(root, service)
+        if not force and current is not None and current.store == manifest.store:
+            manifest = Manifest(manifest.store, max(manifest.revision, current.revision))
+        write_atomic(path, json.dumps(asdict(manifest)).encode())
+
+
+def has_site(root: Path, landmark: str) -> bool:
+    """Whether the folder holds a site: the file at site path `landmark` (home, site feed)."""
+    return site_path(root, landmark).is_file()
+
+
+def verdict(manifest: Manifest | None, store: StoreFacts, site: bool) -> tuple[Action, str]:
+    """What to do with a service's files, and why (see the module's docstring)."""
+    if manifest is None:
+        if site and not store.articles:
+            return Action.REFUSE, "the store is empty and the public folder holds a site"
+        return Action.REBUILD, "the public folder has no manifest (missing or new folder)"
+    if manifest.store == store.store:
+        if store.revision < manifest.revision:
+            return Action.REFUSE, (
+                f"the store (revision {store.revision}) is older than the site "
+                f"(revision {manifest.revision}): restored from an older backup?"
+            )
+        return Action.OK, "up to date"
+    if not store.articles:
+        return (
+            Action.REFUSE,
+            f"the store is empty; the site was written from store {manifest.store}",
+        )
+    if store.revision < manifest.revision:
+        return Action.REFUSE, (
+            f"the store {store.store} (revision {store.revision}) is younger than the site "
+            f"(store {manifest.store}, revision {manifest.revision})"
+        )
+    return Action.REBUILD, f"the site was written from another store ({manifest.store})"
