@@ -14,6 +14,7 @@ from newsroom.demo import copy_demo_images, load_demo
 from newsroom.embedded_redis import start_redis
 from newsroom.supervisor import Child, Supervisor, service
 from newsroom.tokens import new_token
+from shared.site_manifest import read_manifest
 from shared.store import ALL
 
 console = Console()
@@ -60,10 +61,17 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
     try:
         _wait_ready(f"http://127.0.0.1:{ingest_port}/api/ready")
         _wait_ready(f"http://127.0.0.1:{site_port}/api/health")
+        public = Path(env["NEWSROOM_PUBLIC_DIR"])
         if demo and not redis.Redis.from_url(env["REDIS_URL"]).exists(ALL):
-            api = f"http://127.0.0.1:{ingest_port}"
-            count = load_demo(api, token, Path(env["NEWSROOM_PUBLIC_DIR"]))
-            console.print(f"loaded {count} demo articles")
+            site = read_manifest(public, "render")
+            if site is not None and (site.store or site.refused):
+                console.print(
+                    f"[bold red]the store is empty but {public} holds a site of another store:"
+                    " no demo loaded, nothing deleted (see `newsroom stats`)[/]"
+                )
+            else:
+                count = load_demo(f"http://127.0.0.1:{ingest_port}", token, public)
+                console.print(f"loaded {count} demo articles")
         console.print(f"[bold green]Newsroom is up:[/] http://127.0.0.1:{site_port}/")
         console.print(f"API docs: http://127.0.0.1:{site_port}/api/docs")
         console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")

@@ -193,9 +193,27 @@ class SiteKeeper:
                 with contextlib.suppress(Exception):
                     await lock.release()
         if action is Action.REFUSE:
-            self._set("refused", f"{reason}; nothing deleted, `newsroom rebuild --force` rebuilds")
-        self._seen = facts.store
+            self._refuse(reason)
+        elif action is Action.OK:
+            self._seen = facts.store
+            self._clear_refusal()
         return action is Action.OK
+
+    def _refuse(self, reason: str) -> None:
+        """Say so loudly, and make the refusal stick in the manifest (see site_manifest)."""
+        self._set("refused", f"{reason}; nothing deleted, `newsroom rebuild --force` rebuilds")
+        root = self.settings.public_dir
+        manifest = read_manifest(root, self.service) or Manifest(None, 0)
+        if manifest.refused is None:
+            refused = Manifest(manifest.store, manifest.revision, reason)
+            record(root, self.service, refused, force=True)
+
+    def _clear_refusal(self) -> None:
+        """The store the manifest names is back: the refusal is over."""
+        root = self.settings.public_dir
+        manifest = read_manifest(root, self.service)
+        if manifest is not None and manifest.refused is not None:
+            record(root, self.service, Manifest(manifest.store, manifest.revision), force=True)
 
     async def _rebuild(self, reason: str, facts: StoreFacts, lock: Any) -> None:
         """The full rebuild in a thread, the lock renewed and progress shown meanwhile."""

@@ -13,6 +13,10 @@ store (shared.site_keeper acts on the answer):
 - another store → rebuild, unless that store is empty or younger (revision lower) than the
   manifest: an emptied Redis or an old backup is an operator's problem, never a reason to
   delete a site (`newsroom rebuild --force` is the explicit way).
+
+A refusal is written into the manifest (`"refused": "<reason>"`) and sticks: an emptied store
+that is written to again is not taken for another store to rebuild from. It ends when the
+store the manifest names comes back (a restored Redis) or with `newsroom rebuild --force`.
 """
 
 import json
@@ -31,6 +35,7 @@ class Manifest:
 
     store: str | None
     revision: int
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ def read_manifest(root: Path, service: str) -> Manifest | None:
     """The service's manifest, None when missing or unreadable."""
     try:
         data = json.loads(manifest_path(root, service).read_bytes())
-        return Manifest(store=data["store"], revision=int(data["revision"]))
+        return Manifest(data["store"], int(data["revision"]), data.get("refused"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -104,4 +109,6 @@ def verdict(manifest: Manifest | None, store: StoreFacts, site: bool) -> tuple[A
             f"the store {store.store} (revision {store.revision}) is younger than the site "
             f"(store {manifest.store}, revision {manifest.revision})"
         )
+    if manifest.refused:
+        return Action.REFUSE, f"refused before ({manifest.refused}); the store is not the site's"
     return Action.REBUILD, f"the site was written from another store ({manifest.store})"
