@@ -99,6 +99,7 @@ class SiteKeeper:
         self.detail = ""
         self._task: asyncio.Task[None] | None = None
         self._seen: str | None = None  # the store id the folder was last found in step with
+        self._reports: set[asyncio.Task[None]] = set()
 
     @property
     def problem(self) -> str | None:
@@ -110,7 +111,7 @@ class SiteKeeper:
         while True:
             try:
                 if await self._attempt():
-                    self._set("ok", "")
+                    self._set("ok", "in step with the store")
                     self.ready.set()
                     return
             except REDIS_DOWN as error:
@@ -222,7 +223,7 @@ class SiteKeeper:
         loop = asyncio.get_running_loop()
 
         def progress(done: int, total: int) -> None:
-            detail = f"{reason}: {done}/{total} parts"
+            detail = f"{reason}: {done}/{total}"
             loop.call_soon_threadsafe(self._set, "rebuilding", detail, logging.INFO)
 
         work = asyncio.create_task(asyncio.to_thread(self.rebuild, self.settings, progress))
@@ -248,8 +249,10 @@ class SiteKeeper:
             detail,
             extra={"path": self.service},
         )
-        with contextlib.suppress(RuntimeError):
-            asyncio.get_running_loop().create_task(self._report_quietly())
+        with contextlib.suppress(RuntimeError):  # no loop: nothing to publish from
+            task = asyncio.get_running_loop().create_task(self._report_quietly())
+            self._reports.add(task)
+            task.add_done_callback(self._reports.discard)
 
     async def _report_quietly(self) -> None:
         with contextlib.suppress(Exception):

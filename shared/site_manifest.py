@@ -71,13 +71,14 @@ def read_manifest(root: Path, service: str) -> Manifest | None:
 
 def record(root: Path, service: str, manifest: Manifest, *, force: bool = False) -> None:
     """Write the manifest durably; for the same store a lower revision never replaces a
-    higher one (batches of several replicas finish in any order) unless `force` (a rebuild).
-    """
+    higher one (batches of several replicas finish in any order) and a refusal stays, unless
+    `force` (a rebuild, a refusal, its end)."""
     path = manifest_path(root, service)
     with locked(path.with_suffix(".lock")):
         current = read_manifest(root, service)
         if not force and current is not None and current.store == manifest.store:
-            manifest = Manifest(manifest.store, max(manifest.revision, current.revision))
+            revision = max(manifest.revision, current.revision)
+            manifest = Manifest(manifest.store, revision, current.refused)
         write_atomic(path, json.dumps(asdict(manifest)).encode())
 
 
