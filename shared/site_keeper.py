@@ -98,7 +98,6 @@ class SiteKeeper:
         self.state = "checking"
         self.detail = ""
         self._task: asyncio.Task[None] | None = None
-        self._seen: str | None = None  # the store id the folder was last found in step with
         self._reports: set[asyncio.Task[None]] = set()
 
     @property
@@ -126,13 +125,14 @@ class SiteKeeper:
             self._task = asyncio.create_task(self.settle())
 
     async def notice_store(self) -> None:
-        """Check again when the store's id changed under a running service (emptied or
-        replaced Redis); a first write giving an empty store its id changes nothing."""
-        current = await self.store.identity()
-        if self._seen is not None and current != self._seen and self.ready.is_set():
+        """Check again when the store is not the one the manifest names any more (Redis
+        emptied or replaced under a running service; a quick restart goes unseen otherwise)."""
+        if not self.ready.is_set():
+            return
+        manifest = read_manifest(self.settings.public_dir, self.service)
+        named = manifest.store if manifest is not None else None
+        if named is not None and await self.store.identity() != named:
             self.recheck()
-        elif self.ready.is_set():
-            self._seen = current
 
     async def close(self) -> None:
         """Stop a check in progress (shutdown)."""
@@ -188,7 +188,6 @@ class SiteKeeper:
                 )
                 if action is Action.REBUILD:
                     await self._rebuild(reason, facts, lock)
-                    self._seen = facts.store
                     return True
             finally:
                 with contextlib.suppress(Exception):
@@ -196,7 +195,6 @@ class SiteKeeper:
         if action is Action.REFUSE:
             self._refuse(reason)
         elif action is Action.OK:
-            self._seen = facts.store
             self._clear_refusal()
         return action is Action.OK
 
