@@ -21,12 +21,9 @@ from shared.site_manifest import read_manifest
 from shared.store import HOME, ArticleStore
 from tests.support.platform import ROOT, wait_for
 from tests.support.ports import free_port
+from tests.support.public_files import DATA_FILES, NEWS_SITEMAP, differences, files_of
 
 pytestmark = pytest.mark.slow
-
-# Files that carry their own generation time: compared by content, not bytes.
-NEWS_SITEMAP = "sitemaps/news.xml"
-DATA_FILES = ("data/popular.json", "data/views.json")
 
 
 class RunCommand:
@@ -107,26 +104,6 @@ def article_urls(redis_url: str) -> list[str]:
         return [json.loads(client.get(ArticleStore.key(i)))["url"] for i in ids]
 
 
-def files_of(root: Path) -> dict[str, bytes]:
-    """Every file of a public folder by its relative path, dot paths left out."""
-    out = {}
-    for path in root.rglob("*"):
-        relative = path.relative_to(root).as_posix()
-        if path.is_file() and not any(p.startswith(".") for p in relative.split("/")):
-            out[relative] = path.read_bytes()
-    return out
-
-
-def content(relative: str, data: bytes) -> object:
-    """What a file says, without the generation time it carries."""
-    if relative == NEWS_SITEMAP:
-        return sorted(re.findall(rb"<url>.*?</url>", data))
-    parsed = json.loads(data)
-    if isinstance(parsed, dict):
-        parsed.pop("generated_at", None)
-    return parsed
-
-
 def rebuild_output(run: RunCommand, folder: Path) -> dict[str, bytes]:
     """What `newsroom rebuild` writes from the run's store into an empty `folder` (with the
     demo images the run command copies)."""
@@ -148,21 +125,9 @@ def rebuild_output(run: RunCommand, folder: Path) -> dict[str, bytes]:
 
 
 def healed_like(run: RunCommand, expected: dict[str, bytes], data: dict[str, bytes]) -> bool:
-    """Whether the run's folder holds every expected file with the same bytes (content for
-    the news sitemap) and the most-read data as before."""
-    now = files_of(run.public)
-    for relative, data_bytes in expected.items():
-        if relative not in now:
-            return False
-        if relative == NEWS_SITEMAP:
-            if content(relative, now[relative]) != content(relative, data_bytes):
-                return False
-        elif now[relative] != data_bytes:
-            return False
-    return all(
-        relative in now and content(relative, now[relative]) == content(relative, before)
-        for relative, before in data.items()
-    )
+    """Whether the run's folder holds every file `newsroom rebuild` writes, the same, and the
+    most-read data as before."""
+    return not differences(expected | data, files_of(run.public))
 
 
 def wait_until_settled(run: RunCommand) -> dict[str, bytes]:
