@@ -11,7 +11,7 @@ revision sidecar) and not rewritten since the rebuild began, never an operator's
 import asyncio
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -113,6 +113,15 @@ def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
                 yield url
 
 
+def workers(parts: list[Plan], jobs: int | None, mp_context: BaseContext | None) -> Executor:
+    """Worker processes for the parts, one per core (or `jobs`); a site of at most one part
+    of articles is rendered in a thread of this process (starting processes would cost more
+    than the work)."""
+    if sum(1 for part in parts if part.articles) <= 1:
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=mp_context)
+
+
 def rebuild(
     settings: Settings,
     jobs: int | None = None,
@@ -152,7 +161,7 @@ def rebuild(
     )
     with (
         Progress(*columns, disable=not show_progress) as progress,
-        ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=mp_context) as pool,
+        workers(parts, jobs, mp_context) as pool,
     ):
         task = progress.add_task("rebuild", total=len(parts))
         futures = [pool.submit(render_part, settings, part, sitemap_size) for part in parts]

@@ -59,12 +59,19 @@ def test_run_command_serves_demo_content_with_the_printed_token(running):
     demo_count = sum(1 for line in (ROOT / "demo/articles.jsonl").open() if line.strip())
     assert f"loaded {demo_count} demo articles" in output
 
-    # Every demo article has its page, and the feeds parse with demo entries in them.
+    # Every demo article gets its page, and the feeds parse with demo entries in them (render
+    # and feeds serve the demo's events once they checked the public folder at start).
     first = json.loads((ROOT / "demo/articles.jsonl").open().readline())
     stored = httpx.get(f"{site}/api/articles/{first['id']}").json()
-    assert first["title"] in httpx.get(site + stored["url"]).text
-    rss = feedparser.parse(httpx.get(f"{site}/feeds/rss.xml").content)
-    assert not rss.bozo and len(rss.entries) >= 20
+    wait_for(lambda: first["title"] in httpx.get(site + stored["url"]).text, timeout=60)
+    rss = wait_for(
+        lambda: (
+            len((f := feedparser.parse(httpx.get(f"{site}/feeds/rss.xml").content)).entries) >= 20
+            and f
+        ),
+        timeout=60,
+    )
+    assert not rss.bozo
 
 
 def test_put_update_delete_through_the_run_command(running):
