@@ -50,6 +50,7 @@ STATUS_PREFIX = PREFIX + "site:"
 LOCK_PREFIX = PREFIX + "heal-lock:"
 LOCK_TTL_S = 30.0
 RECHECK_S = 1.0
+FAILED_S = 30.0
 REPORT_EVERY_S = 10.0
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, asyncio.TimeoutError)
 
@@ -115,6 +116,10 @@ class SiteKeeper:
                     return
             except REDIS_DOWN as error:
                 self._set("waiting", f"redis unreachable ({type(error).__name__})")
+            except Exception as error:  # a failed rebuild (full disk...): tried again later
+                log.exception("site check or rebuild failed; trying again in %.0f s", FAILED_S)
+                self._set("waiting", f"rebuild failed ({type(error).__name__}: {error})")
+                await asyncio.sleep(FAILED_S)
             await asyncio.sleep(RECHECK_S)
 
     def recheck(self) -> None:
