@@ -67,5 +67,6 @@ def rebuild_parts(
             raise StoreRefusedError(f"{part.service}: {reason}")
     for part, (_, _, facts) in zip(parts, checked, strict=True):
         line = part.run()
-        record(settings.public_dir, part.service, Manifest(facts.store, facts.revision), force=True)
+        manifest = Manifest(facts.store, facts.revision, stream=facts.last_entry)
+        record(settings.public_dir, part.service, manifest, force=True)
         yield line

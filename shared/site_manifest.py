@@ -1,15 +1,18 @@
 """Which store a service's files in the public folder were written from, and how far.
 
 Render and feeds each keep a manifest in the public folder, `<public>/.manifest/<service>.json`
-(a dot path: never served): `{"store": "<store id>" | null, "revision": <store revision>}`.
-A full rebuild writes it; every batch a service applies raises its revision (never lowers
-it for the same store). At start, and when Redis comes back, `verdict` compares it with the
+(a dot path: never served): `{"store": "<store id>" | null, "revision": <store revision>,
+"stream": "<newest articles-stream entry id applied>"}`. A full rebuild writes it; every
+batch a service applies raises its revision and stream position (never lowers them for the
+same store). At start, and when Redis comes back, `verdict` compares it with the
 store (shared.site_keeper acts on the answer):
 
 - no manifest (a missing, new or emptied folder) → rebuild, unless the store is empty while
   the folder holds a site;
 - the same store, at or above the manifest's revision → up to date (what is left is in the
-  consumer group's backlog);
+  consumer group's backlog), unless the group acknowledged entries after the manifest's
+  stream position (the folder is an older copy of itself: those changes are in no backlog
+  any more) → rebuild;
 - another store → rebuild, unless that store is empty or younger (revision lower) than the
   manifest: an emptied Redis or an old backup is an operator's problem, never a reason to
   delete a site (`newsroom rebuild --force` is the explicit way).
@@ -36,15 +39,26 @@ class Manifest:
     store: str | None
     revision: int
     refused: str | None = None
+    stream: str = "0-0"
 
 
 @dataclass(frozen=True)
 class StoreFacts:
-    """What the check needs to know of the store: its id, revision and article count."""
+    """What the check needs to know of the store: its id, revision and article count, the
+    newest entry of the articles stream, and whether the service's group acknowledged
+    entries after the manifest's stream position (`unapplied`)."""
 
     store: str | None
     revision: int
     articles: int
+    last_entry: str = "0-0"
+    unapplied: bool = False
+
+
+def entry_key(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("<ms>-<seq>") as numbers, to compare."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
 
 
 class Action(StrEnum):
@@ -64,8 +78,10 @@ def read_manifest(root: Path, service: str) -> Manifest | None:
     """The service's manifest, None when missing or unreadable."""
     try:
         data = json.loads(manifest_path(root, service).read_bytes())
-        return Manifest(data["store"], int(data["revision"]), data.get("refused"))
-    except (OSError, ValueError, KeyError, TypeError):
+        stream = str(data.get("stream", "0-0"))
+        entry_key(stream)  # a malformed position is an unreadable manifest
+        return Manifest(data["store"], int(data["revision"]), data.get("refused"), stream)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -78,7 +94,8 @@ def record(root: Path, service: str, manifest: Manifest, *, force: bool = False)
         current = read_manifest(root, service)
         if not force and current is not None and current.store == manifest.store:
             revision = max(manifest.revision, current.revision)
-            manifest = Manifest(manifest.store, revision, current.refused)
+            stream = max(manifest.stream, current.stream, key=entry_key)
+            manifest = Manifest(manifest.store, revision, current.refused, stream)
         write_atomic(path, json.dumps(asdict(manifest)).encode())
 
 
@@ -98,6 +115,11 @@ def verdict(manifest: Manifest | None, store: StoreFacts, site: bool) -> tuple[A
             return Action.REFUSE, (
                 f"the store (revision {store.revision}) is older than the site "
                 f"(revision {manifest.revision}): restored from an older backup?"
+            )
+        if store.unapplied:
+            return Action.REBUILD, (
+                f"the folder lacks changes acknowledged after stream entry {manifest.stream} "
+                "(an older copy of the folder?)"
             )
         return Action.OK, "up to date"
     if not store.articles:

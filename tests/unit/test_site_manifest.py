@@ -30,6 +30,9 @@ SITE = Manifest("store-a", 1_000)
         # The site's store, at or past its revision: in step (the backlog does the rest).
         (SITE, StoreFacts("store-a", 1_000, 40), True, Action.OK),
         (SITE, StoreFacts("store-a", 5_000, 41), True, Action.OK),
+        # ...unless its group acknowledged entries the folder does not reflect (an older copy
+        # of the folder): those changes are in no backlog any more.
+        (SITE, StoreFacts("store-a", 5_000, 41, unapplied=True), True, Action.REBUILD),
         # The site's store, but older: restored from an older backup.
         (SITE, StoreFacts("store-a", 999, 40), True, Action.REFUSE),
         # Another store: rebuilt, unless empty or younger than the site.
@@ -67,6 +70,14 @@ def test_batches_never_lower_the_revision_of_the_same_store(tmp_path: Path):
     assert read_manifest(tmp_path, "feeds") is None
 
 
+def test_the_stream_position_only_moves_forward_for_the_same_store(tmp_path: Path):
+    record(tmp_path, "feeds", Manifest("store-a", 10, stream="1700000000000-2"))
+    record(tmp_path, "feeds", Manifest("store-a", 11, stream="999999999999-9"))  # shorter
+    assert read_manifest(tmp_path, "feeds") == Manifest("store-a", 11, stream="1700000000000-2")
+    record(tmp_path, "feeds", Manifest("store-a", 12, stream="1700000000000-10"))
+    assert read_manifest(tmp_path, "feeds") == Manifest("store-a", 12, stream="1700000000000-10")
+
+
 def test_a_batch_keeps_a_refusal_and_a_rebuild_ends_it(tmp_path: Path):
     record(tmp_path, "render", Manifest("store-a", 10, "emptied"), force=True)
     record(tmp_path, "render", Manifest("store-a", 12))
@@ -75,7 +86,17 @@ def test_a_batch_keeps_a_refusal_and_a_rebuild_ends_it(tmp_path: Path):
     assert read_manifest(tmp_path, "render") == Manifest("store-a", 12)
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{", b"[]", b'{"store": "a"}', b'{"revision": "x"}'])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"{",
+        b"[]",
+        b'{"store": "a"}',
+        b'{"revision": "x"}',
+        b'{"store": "a", "revision": 1, "stream": "x-y"}',
+    ],
+)
 def test_an_unreadable_manifest_is_no_manifest(tmp_path: Path, garbage: bytes):
     path = manifest_path(tmp_path, "render")
     path.parent.mkdir(parents=True)

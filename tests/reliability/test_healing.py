@@ -1,4 +1,5 @@
-"""Replicas heal a lost public folder once: one rebuilds under the lock, the others wait."""
+"""Consumers heal their public folder: replicas rebuild a lost one once (one under the lock,
+the others wait); an older copy of the folder put back is noticed and brought up to date."""
 
 import shutil
 import signal
@@ -53,5 +54,38 @@ def test_one_render_replica_rebuilds_a_lost_folder_and_the_other_waits(tmp_path:
             # render-0's log holds its first run too: only the runs after the loss count.
             runs = [logs[0].split("FastStream app shut down gracefully.")[-1], logs[1]]
             assert sum(run.count("render rebuilt in") for run in runs) == 1
+        finally:
+            platform.stop()
+
+
+def test_an_older_copy_of_the_folder_put_back_is_brought_up_to_date(tmp_path: Path):
+    with redis_executor(tmp_path / "redis") as server:
+        platform = Platform(url_of(server), tmp_path)
+        platform.start_all()
+        try:
+            api = platform.api()
+            first = api.put("/api/articles/stale-1", json=ARTICLE).json()
+            wait_for(lambda: first["guid"] in platform.get("/feeds/rss.xml").text, timeout=30)
+            wait_for(lambda: platform.get(first["url"]).status_code == 200, timeout=30)
+            copy = tmp_path / "copy"
+            shutil.copytree(platform.public, copy)  # manifests and sidecars with it
+
+            second = api.put("/api/articles/stale-2", json=ARTICLE | {"title": "Вторая"}).json()
+            wait_for(lambda: second["guid"] in platform.get("/feeds/rss.xml").text, timeout=30)
+            wait_for(lambda: platform.get(second["url"]).status_code == 200, timeout=30)
+
+            # Render and feeds stop; the folder is replaced by its older copy (a restored
+            # volume snapshot): the second article's events are acknowledged, in no backlog.
+            for key in ("render-0", "feeds-0"):
+                platform.kill(key, signal.SIGTERM)
+            shutil.rmtree(platform.public)
+            shutil.copytree(copy, platform.public)
+            assert platform.get(second["url"]).status_code == 404
+
+            for name in ("render", "feeds"):
+                platform.start(name)
+            wait_for(lambda: platform.get(second["url"]).status_code == 200, timeout=90)
+            wait_for(lambda: second["guid"] in platform.get("/feeds/rss.xml").text, timeout=90)
+            assert "Вторая" in platform.get("/").text
         finally:
             platform.stop()
