@@ -89,3 +89,31 @@ def test_an_older_copy_of_the_folder_put_back_is_brought_up_to_date(tmp_path: Pa
             assert "Вторая" in platform.get("/").text
         finally:
             platform.stop()
+
+
+def test_a_restart_on_a_folder_in_step_rebuilds_nothing(tmp_path: Path):
+    with redis_executor(tmp_path / "redis") as server:
+        platform = Platform(url_of(server), tmp_path)
+        platform.start_all()
+        try:
+            api = platform.api()
+            for n in range(3):
+                article = api.put(f"/api/articles/step-{n}", json=ARTICLE).json()
+            wait_for(lambda: article["guid"] in platform.get("/feeds/rss.xml").text, timeout=30)
+            wait_for(lambda: platform.get(article["url"]).status_code == 200, timeout=30)
+            for key in ("render-0", "feeds-0"):
+                platform.kill(key, signal.SIGTERM)
+                (platform.logs / f"{key}.log").unlink()
+            for name in ("render", "feeds"):
+                platform.start(name)
+            for key in ("render-0", "feeds-0"):
+                wait_for(
+                    lambda k=key: httpx.get(platform.metrics_url(k) + "/ready").is_success,
+                    timeout=60,
+                    interval=0.2,
+                )
+                log = (platform.logs / f"{key}.log").read_text()
+                assert "site ok: in step with the store" in log
+                assert "rebuilding" not in log
+        finally:
+            platform.stop()
