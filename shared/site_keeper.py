@@ -4,20 +4,22 @@
     guard = ConsumerGuard(redis, RENDER_GROUP, options, keeper)   # settles before reading
     subscribe_reliably(..., keeper.recording(renderer.apply), ...)
 
-At start (before the subscribers read anything) and whenever Redis comes back, the keeper
-compares the service's manifest with the store (shared.site_manifest.verdict):
+At start (before the subscribers read anything), whenever Redis comes back and when the
+store is not the one the manifest names any more, the keeper compares the service's manifest
+with the store (shared.site_manifest.verdict):
 
 - up to date: the subscribers go on; what the folder lacks is in the group's backlog;
-- rebuild: one replica takes a lock in Redis (renewed while it works, expiring if it dies)
-  and runs the service's full rebuild (`newsroom rebuild`'s code, on all cores), then writes
-  the manifest; the other replicas wait and check again. Events wait in the group: served
-  after the rebuild, nothing lost;
+- rebuild (no manifest, another store's, or stale): one replica takes a lock in Redis
+  (renewed while it works, expiring if it dies) and runs the service's full rebuild
+  (`newsroom rebuild`'s code, on all cores), then writes the manifest; the other replicas
+  wait and check again. Events wait in the group: served after the rebuild, nothing lost;
 - refuse (an empty or younger store): nothing is written or deleted, the handlers wait, the
   reason is logged (critical), shown by `newsroom stats` and answered by `/ready` (503),
   and checked again every second, so a restored Redis or `newsroom rebuild --force` lets
   the service go on.
 
-Every handled batch raises the manifest's revision to the one read before it (`recording`).
+Every handled batch raises the manifest's revision to the one read before it, and its stream
+position to the batch's newest entry, before the batch is acked (`recording`).
 Each replica publishes its state to `newsroom:site:<service>:<consumer>` (expiring JSON).
 """
 
@@ -31,6 +33,7 @@ from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.delivery import HANDLED_ENTRIES
@@ -68,13 +71,22 @@ Rebuild = Callable[[Settings, Progress], object]
 T = TypeVar("T")
 
 
+async def stream_info(redis: Redis) -> dict[str, Any]:
+    """XINFO STREAM of the articles stream; empty before the stream exists."""
+    try:
+        return dict(await redis.xinfo_stream(ARTICLES_STREAM))
+    except ResponseError:
+        return {}
+
+
 async def acknowledged_after(redis: Redis, group: str, after: str) -> bool:
     """Whether `group` acknowledged entries of the articles stream after entry `after`: read
     and no longer pending, or trimmed (trimming takes acknowledged entries only)."""
-    info = await redis.xinfo_stream(ARTICLES_STREAM)
-    deleted = as_text(info.get("max-deleted-entry-id") or "0-0")
+    deleted = as_text((await stream_info(redis)).get("max-deleted-entry-id") or "0-0")
     if entry_key(deleted) > entry_key(after):
         return True
+    if not await redis.exists(ARTICLES_STREAM):
+        return False
     groups = {as_text(g["name"]): g for g in await redis.xinfo_groups(ARTICLES_STREAM)}
     if group not in groups:
         return False
@@ -92,8 +104,7 @@ async def store_facts(store: ArticleStore, group: str, manifest: Manifest | None
     """The store's id, revision, article count and newest articles-stream entry, and whether
     `group` acknowledged entries the manifest does not reflect."""
     redis = store.redis
-    info = await redis.xinfo_stream(ARTICLES_STREAM)  # the group's watchdog made the stream
-    last_entry = as_text(info.get("last-generated-id") or "0-0")
+    last_entry = as_text((await stream_info(redis)).get("last-generated-id") or "0-0")
     revision = await store.revision()  # after the stream position: reflects at least it
     identity = await store.identity()
     unapplied = (
