@@ -201,11 +201,13 @@ class SiteKeeper:
 
         async def handle(events: T) -> None:
             await self.ready.wait()
-            revision = await self.store.revision()  # before the data the handler reads
+            revision, identity = await self.store.stamp()  # before the data the handler reads
             await handler(events)
             newest = max(HANDLED_ENTRIES.get(), key=entry_key, default="0-0")
-            manifest = Manifest(await self.store.identity(), revision, stream=newest)
-            record(self.settings.public_dir, self.service, manifest)
+            manifest = Manifest(identity, revision, stream=newest)
+            # Not fsynced (a cost per event): a crash may leave an older manifest, which only
+            # makes the next start rebuild.
+            record(self.settings.public_dir, self.service, manifest, sync=False)
 
         return handle
 

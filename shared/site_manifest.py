@@ -85,10 +85,12 @@ def read_manifest(root: Path, service: str) -> Manifest | None:
         return None
 
 
-def record(root: Path, service: str, manifest: Manifest, *, force: bool = False) -> None:
-    """Write the manifest durably; for the same store a lower revision never replaces a
-    higher one (batches of several replicas finish in any order) and a refusal stays, unless
-    `force` (a rebuild, a refusal, its end)."""
+def record(
+    root: Path, service: str, manifest: Manifest, *, force: bool = False, sync: bool = True
+) -> None:
+    """Write the manifest (durably unless `sync` is False); for the same store a lower
+    revision never replaces a higher one (batches of several replicas finish in any order)
+    and a refusal stays, unless `force` (a rebuild, a refusal, its end)."""
     path = manifest_path(root, service)
     with locked(path.with_suffix(".lock")):
         current = read_manifest(root, service)
@@ -96,7 +98,7 @@ def record(root: Path, service: str, manifest: Manifest, *, force: bool = False)
             revision = max(manifest.revision, current.revision)
             stream = max(manifest.stream, current.stream, key=entry_key)
             manifest = Manifest(manifest.store, revision, current.refused, stream)
-        write_atomic(path, json.dumps(asdict(manifest)).encode())
+        write_atomic(path, json.dumps(asdict(manifest)).encode(), sync=sync)
 
 
 def has_site(root: Path, landmark: str) -> bool:

@@ -343,6 +343,11 @@ class ArticleStore:
         raw = await self.redis.get(STORE_ID)
         return None if raw is None else as_text(raw)
 
+    async def stamp(self) -> tuple[int, str | None]:
+        """The store's revision and id, in one round trip."""
+        revision, identity = await self.redis.mget([REVISION, STORE_ID])
+        return int(revision or 0), None if identity is None else as_text(identity)
+
     async def resolve(self, path: str) -> tuple[int, str | None]:
         """What the web server should answer for a site path with no file.
 
