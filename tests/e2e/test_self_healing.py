@@ -19,6 +19,7 @@ import redis
 from newsroom.demo import copy_demo_images
 from shared.site_manifest import read_manifest
 from shared.store import HOME, ArticleStore
+from shared.topology import ARTICLES_STREAM
 from tests.support.platform import ROOT, wait_for
 from tests.support.ports import free_port
 from tests.support.public_files import DATA_FILES, NEWS_SITEMAP, differences, files_of
@@ -130,18 +131,25 @@ def healed_like(run: RunCommand, expected: dict[str, bytes], data: dict[str, byt
     return not differences(expected | data, files_of(run.public))
 
 
-def wait_until_settled(run: RunCommand) -> dict[str, bytes]:
-    """Wait until the demo is on the site (every article page, home, feeds); its files."""
+def stopped_when_settled(run: RunCommand) -> dict[str, bytes]:
+    """Wait until render and feeds applied every demo event and the site shows the demo,
+    stop the run (Ctrl-C); the files it left."""
     urls = article_urls(run.redis_url())  # the demo is in the store once the run is up
 
     def settled() -> bool:
+        with redis.Redis.from_url(run.redis_url()) as client:
+            groups = client.xinfo_groups(ARTICLES_STREAM)
         files = files_of(run.public)
         pages = all(url.strip("/") + "/index.html" in files for url in urls)
-        return pages and all(
-            f in files for f in ("index.html", "feeds/rss.xml", "feeds/feed.json", *DATA_FILES)
+        return (
+            len(groups) == 2
+            and all(g["lag"] == 0 and g["pending"] == 0 for g in groups)
+            and pages
+            and all(f in files for f in ("index.html", "feeds/rss.xml", *DATA_FILES))
         )
 
     wait_for(settled, timeout=120, interval=0.2)
+    run.stop()
     return files_of(run.public)
 
 
@@ -162,8 +170,7 @@ def assert_heals(run: RunCommand, before: dict[str, bytes], reference: Path) -> 
 
 def test_a_deleted_public_folder_comes_back_after_a_restart(run: RunCommand, tmp_path: Path):
     run.start()
-    before = wait_until_settled(run)
-    run.stop()
+    before = stopped_when_settled(run)
 
     shutil.rmtree(run.public)
     run.start()
@@ -173,8 +180,7 @@ def test_a_deleted_public_folder_comes_back_after_a_restart(run: RunCommand, tmp
 
 def test_a_new_empty_public_folder_is_filled_at_start(run: RunCommand, tmp_path: Path):
     run.start()
-    before = wait_until_settled(run)
-    run.stop()
+    before = stopped_when_settled(run)
 
     run.env["NEWSROOM_PUBLIC_DIR"] = str(tmp_path / "new-public")
     (tmp_path / "new-public").mkdir()
@@ -184,8 +190,7 @@ def test_a_new_empty_public_folder_is_filled_at_start(run: RunCommand, tmp_path:
 
 def test_an_emptied_redis_deletes_nothing(run: RunCommand):
     run.start()
-    before = wait_until_settled(run)
-    run.stop()
+    before = stopped_when_settled(run)
 
     shutil.rmtree(run.state / "redis")  # the store is gone; the site is not
     run.start()
