@@ -83,20 +83,24 @@ def import_(
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Per stream: its length, each consumer group's lag and pending count; dead letters.
+    """Per stream: its length, each consumer group's lag and pending count; dead letters; the
+    public folder's state per render and feeds replica.
 
     Lag is how many entries a group has not read yet; pending, how many it read but has not
-    acknowledged. Both at 0 means the site is up to date.
+    acknowledged. Both at 0 means the site is up to date. A replica's folder is `ok`,
+    `rebuilding` (with progress), `waiting` (for Redis or another replica's rebuild) or
+    `refused` (the store looks wrong: the reason says why; nothing is deleted).
 
     Example: newsroom stats --json
     """
-    from newsroom.stats import collect, table
+    from newsroom.stats import collect, site_table, table
 
     result = _with_redis(collect)
     if as_json:
-        print(json.dumps(result))
+        print(json.dumps(result, ensure_ascii=False))
     else:
         console.print(table(result))
+        console.print(site_table(result))
 
 
 dlq_app = typer.Typer(help="Dead letters: entries consumers gave up on.", no_args_is_help=True)
@@ -206,25 +210,29 @@ def rebuild(
     jobs: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     pages: Annotated[bool, typer.Option(help="Render every page of the site.")] = True,
     feeds: Annotated[bool, typer.Option(help="Write the feeds of every list.")] = True,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild even from a store that is empty or older than the site.")
+    ] = False,
 ) -> None:
     """Rewrite the whole site from the store: every page (on all cores), then every feed.
 
-    After a theme change, a feed-format change or the loss of the public folder. `--no-pages`
-    or `--no-feeds` skips that part (feeds only, after a feed-format change: the example).
+    After a theme change, a feed-format change or the loss of the public folder (the services
+    also rebuild a lost folder by themselves). `--no-pages` or `--no-feeds` skips that part
+    (feeds only, after a feed-format change: the example). A store that is empty, or older
+    than the site's manifest (an emptied Redis, an old backup), is refused with the reason:
+    `--force` rebuilds from it anyway, removing the pages it does not have.
 
     Example: REDIS_URL=redis://127.0.0.1:6379/0 newsroom rebuild --no-pages
     """
-    from services.feeds.rebuild import rebuild_feeds
-    from services.render.rebuild import rebuild as rebuild_site
+    from newsroom.site_rebuild import StoreRefusedError, rebuild_parts
     from shared.settings import get_settings
 
-    settings = get_settings()
-    if pages:
-        site = rebuild_site(settings, jobs)
-        typer.echo(f"pages: {site.files_written} files written, {site.files_removed} removed")
-    if feeds:
-        lists = rebuild_feeds(settings)
-        typer.echo(f"feeds: {lists.files_changed} files changed in {lists.lists} lists")
+    try:
+        for line in rebuild_parts(get_settings(), jobs, pages=pages, feeds=feeds, force=force):
+            typer.echo(line)
+    except StoreRefusedError as refused:
+        console.print(f"[bold red]refused:[/] {refused}; `newsroom rebuild --force` rebuilds")
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

@@ -15,9 +15,14 @@ def demo_articles(path: Path = DEMO_DIR / "articles.jsonl") -> list[dict[str, ob
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def copy_demo_images(public_dir: Path) -> None:
+    """Copy the demo articles' images into the public folder (they are not rendered)."""
+    shutil.copytree(DEMO_DIR / "static", public_dir / "static", dirs_exist_ok=True)
+
+
 def load_demo(api_url: str, token: str, public_dir: Path) -> int:
     """PUT every demo article and copy its images; returns how many were created."""
-    shutil.copytree(DEMO_DIR / "static", public_dir / "static", dirs_exist_ok=True)
+    copy_demo_images(public_dir)
     created = 0
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=api_url, headers=headers, timeout=30) as client:

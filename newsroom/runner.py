@@ -10,11 +10,12 @@ import httpx
 import redis
 from rich.console import Console
 
-from newsroom.demo import load_demo
+from newsroom.demo import copy_demo_images, load_demo
 from newsroom.embedded_redis import start_redis
 from newsroom.supervisor import Child, Supervisor, service
 from newsroom.tokens import new_token, write_private
 from shared.api_tokens import parse_tokens
+from shared.site_manifest import read_manifest
 from shared.store import ALL
 
 console = Console()
@@ -68,16 +69,25 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
     env.setdefault("NEWSROOM_SITE_URL", f"http://127.0.0.1:{site_port}")
     env["NEWSROOM_INGEST_PORT"] = str(ingest_port)
     env["NEWSROOM_SITE_PORT"] = str(site_port)
+    if demo:  # before render and feeds start: a folder they rebuild gets the images too
+        copy_demo_images(Path(env["NEWSROOM_PUBLIC_DIR"]))
     site = Child("site", [sys.executable, "-m", "newsroom.siteserver"])
     supervisor = Supervisor([service("ingest"), service("render"), service("feeds"), site], env)
     supervisor.start()
     try:
         _wait_ready(f"http://127.0.0.1:{ingest_port}/api/ready")
         _wait_ready(f"http://127.0.0.1:{site_port}/api/health")
+        public = Path(env["NEWSROOM_PUBLIC_DIR"])
         if demo and not redis.Redis.from_url(env["REDIS_URL"]).exists(ALL):
-            api = f"http://127.0.0.1:{ingest_port}"
-            count = load_demo(api, token, Path(env["NEWSROOM_PUBLIC_DIR"]))
-            console.print(f"loaded {count} demo articles")
+            site = read_manifest(public, "render")
+            if site is not None and (site.store or site.refused):
+                console.print(
+                    f"[bold red]the store is empty but {public} holds a site of another store:"
+                    " no demo loaded, nothing deleted (see `newsroom stats`)[/]"
+                )
+            else:
+                count = load_demo(f"http://127.0.0.1:{ingest_port}", token, public)
+                console.print(f"loaded {count} demo articles")
         console.print(f"[bold green]Newsroom is up:[/] http://127.0.0.1:{site_port}/")
         console.print(f"API docs (with the token): http://127.0.0.1:{site_port}/api/docs")
         console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")

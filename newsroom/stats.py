@@ -1,20 +1,41 @@
-"""`newsroom stats`: how far behind each consumer group is, and how many dead letters wait."""
+"""`newsroom stats`: how far behind each consumer group is, how many dead letters wait, and
+the state of each render and feeds replica's public folder (in step, rebuilding, refused)."""
 
+import json
 from dataclasses import asdict
 from typing import Any
 
 from redis.asyncio import Redis
 from rich.table import Table
 
+from shared.site_keeper import STATUS_PREFIX
 from shared.stream_stats import dead_letter_count, stream_stats
 
 
 async def collect(redis: Redis) -> dict[str, Any]:
-    """Every stream's length and groups (lag, pending, consumers), and the dead-letter count."""
+    """Every stream's length and groups (lag, pending, consumers), the dead-letter count, and
+    the site state each running render and feeds replica published."""
+    keys = sorted([key async for key in redis.scan_iter(match=STATUS_PREFIX + "*")])
+    states = [json.loads(raw) for raw in await redis.mget(keys) if raw] if keys else []
     return {
         "streams": [asdict(s) for s in await stream_stats(redis)],
         "dead_letters": await dead_letter_count(redis),
+        "site": states,
     }
+
+
+def site_table(stats: dict[str, Any]) -> Table:
+    """The site state of each replica: ok, checking, rebuilding (with progress), waiting,
+    refused (with the reason)."""
+    out = Table(title="Public folder")
+    for column in ("service", "consumer", "state", "detail"):
+        out.add_column(column)
+    for state in stats["site"]:
+        style = "bold red" if state["state"] == "refused" else None
+        out.add_row(
+            state["service"], state["consumer"], state["state"], state["detail"], style=style
+        )
+    return out
 
 
 def table(stats: dict[str, Any]) -> Table:

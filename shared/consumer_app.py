@@ -17,6 +17,10 @@ runs two tasks beside the subscribers:
 - stream trimming every `trim_interval_s`, with the group's long-gone consumers deleted
   (shared.retention).
 
+With a `SiteKeeper` (shared.site_keeper), the app's first startup hook settles the public
+folder (rebuilt, or refused) before the subscribers read, the keeper checks again when Redis
+comes back, and publishes its state every few seconds.
+
 A FastStream subscriber that meets NOGROUP anyway (the groups vanished under a live
 connection) stops for good and ends the app; a shutdown hook notices a subscriber that
 stopped by itself and makes that exit code 1 too, and the restarted service recreates
@@ -39,6 +43,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.delivery import Options
 from shared.redis_client import ensure_groups
 from shared.retention import forget_idle_consumers, trim_acknowledged
+from shared.site_keeper import REPORT_EVERY_S, SiteKeeper
 from shared.topology import TOPOLOGY, streams_read_by
 
 log = logging.getLogger(__name__)
@@ -54,17 +59,23 @@ class RedisGoneError(Exception):
 class ConsumerGuard:
     """Groups at start, a Redis watchdog, trimming and the exit code of one consumer app."""
 
-    def __init__(self, redis: Redis, group: str, options: Options) -> None:
+    def __init__(
+        self, redis: Redis, group: str, options: Options, keeper: SiteKeeper | None = None
+    ) -> None:
         self.redis = redis
         self.group = group
         self.options = options
+        self.keeper = keeper
         self.exit_code = 0
         self._app: FastStream | None = None
         self._down_since: float | None = None
 
     def app_for(self, broker: RedisBroker) -> FastStream:
         """The service's FastStream app around `broker`, with this guard's lifespan."""
-        self._app = FastStream(broker, lifespan=self.lifespan, on_shutdown=[self._check])
+        first = [self.keeper.settle] if self.keeper else []
+        self._app = FastStream(
+            broker, lifespan=self.lifespan, on_startup=first, on_shutdown=[self._check]
+        )
         return self._app
 
     async def run(self) -> int:
@@ -92,12 +103,16 @@ class ConsumerGuard:
                 asyncio.create_task(self._every(WATCH_EVERY_S, self._watch)),
                 asyncio.create_task(self._every(self.options.trim_interval_s, self._trim)),
             ]
+            if self.keeper is not None:
+                tasks.append(asyncio.create_task(self._every(REPORT_EVERY_S, self._report)))
             try:
                 yield
             finally:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                if self.keeper is not None:
+                    await self.keeper.close()
         finally:
             await self.redis.aclose()
 
@@ -120,6 +135,8 @@ class ConsumerGuard:
         if self._down_since is not None:
             log.warning("redis is back; consumer groups checked")
             self._down_since = None
+            if self.keeper is not None:
+                self.keeper.recheck()
         return True
 
     async def _offer_own_pending(self) -> None:
@@ -145,7 +162,8 @@ class ConsumerGuard:
 
     async def _watch(self) -> None:
         try:
-            await self._groups_ensured()
+            if await self._groups_ensured() and self.keeper is not None:
+                await self.keeper.notice_store()
         except RedisGoneError:
             self._fail()
 
@@ -157,6 +175,11 @@ class ConsumerGuard:
                     gone = await forget_idle_consumers(self.redis, stream.name, self.group)
                     if gone:
                         log.info("gone consumers deleted: %s", ", ".join(gone))
+
+    async def _report(self) -> None:
+        assert self.keeper is not None
+        with contextlib.suppress(*REDIS_DOWN):
+            await self.keeper.report()
 
     async def _every(self, seconds: float, step: Callable[[], Awaitable[None]]) -> None:
         while True:

@@ -3,8 +3,8 @@
 `instrument()` adds to a FastStream app, without touching its handlers: FastStream's Prometheus
 middleware (latency histograms per stream and event type), log lines carrying the event id and
 article id, and an HTTP server with `/health`, `/ready` and `/metrics` on
-NEWSROOM_METRICS_PORT. Events handled and failed by type are counted where their outcome is
-known, in shared.delivery.
+NEWSROOM_METRICS_PORT, which `serve()` runs from the process's start. Events handled and
+failed by type are counted where their outcome is known, in shared.delivery.
 """
 
 import asyncio
@@ -32,6 +32,7 @@ from shared.events import DATA_FIELD
 from shared.logs import setup_logging
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
+from shared.site_keeper import SiteKeeper
 from shared.stream_stats import export_stats
 from shared.topology import streams_read_by
 
@@ -73,11 +74,14 @@ def event_type_of_raw(raw: Any) -> str:
     return event_fields(body).get("event_type", "unknown") if body else "unknown"
 
 
-def ops_app(broker: RedisBroker, redis_url: str, group: str) -> Starlette:
-    """/health (the process answers), /ready (Redis answers), /metrics (Prometheus).
+def ops_app(
+    broker: RedisBroker, redis_url: str, group: str, keeper: SiteKeeper | None = None
+) -> Starlette:
+    """/health (the process answers), /ready (Redis answers, the site is served), /metrics.
 
-    Stream figures are read with a short timeout and one retry: a scrape while Redis hangs
-    or is away answers at once, without them.
+    /ready answers 503 with the reason while the keeper holds the service (rebuilding the
+    site, or refusing a store that looks wrong). Stream figures are read with a short timeout
+    and one retry: a scrape while Redis hangs or is away answers at once, without them.
     """
     redis = connect(redis_url, socket_timeout=2, retries=1)
     streams = streams_read_by(group)
@@ -86,6 +90,9 @@ def ops_app(broker: RedisBroker, redis_url: str, group: str) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def ready(_: Request) -> JSONResponse:
+        problem = keeper.problem if keeper is not None else None
+        if problem is not None:
+            return JSONResponse({"error": "site not served", "reason": problem}, status_code=503)
         if await broker.ping(timeout=2):
             return JSONResponse({"status": "ready"})
         return JSONResponse({"error": "redis unreachable"}, status_code=503)
@@ -115,43 +122,25 @@ def _bind(host: str, port: int) -> socket.socket | None:
     return sock
 
 
-def instrument(
-    app: FastStream, broker: RedisBroker, *, service: str, group: str, default_port: int
-) -> None:
-    """Set up JSON logs, metrics and the health/metrics server of a consumer service.
-
-    The server listens on NEWSROOM_METRICS_HOST, port NEWSROOM_METRICS_PORT else
-    `default_port`.
-    """
+def instrument(app: FastStream, guard: ConsumerGuard, *, service: str) -> uvicorn.Server:
+    """Set up JSON logs and metrics of a consumer service; its health/metrics server."""
     settings = get_settings()
-    port = settings.metrics_port or default_port
+    broker = app.broker
+    assert broker is not None
     setup_logging(service, current_event=current_event(broker))
     broker.add_middleware(
         RedisPrometheusMiddleware(
             registry=REGISTRY, app_name=service, custom_labels={"event_type": event_type_of_raw}
         )
     )
-    server = uvicorn.Server(
+    return uvicorn.Server(
         uvicorn.Config(
-            ops_app(broker, settings.redis_url, group),
+            ops_app(broker, settings.redis_url, guard.group, guard.keeper),
             log_config=None,
             access_log=False,
             lifespan="off",
         )
     )
-    tasks: list[asyncio.Task[None]] = []
-
-    @app.after_startup
-    async def start_server() -> None:
-        sock = _bind(settings.metrics_host, port)
-        if sock is not None:
-            tasks.append(asyncio.create_task(server.serve(sockets=[sock])))
-
-    @app.on_shutdown
-    async def stop_server() -> None:
-        server.should_exit = True
-        for task in tasks:
-            await task
 
 
 def serve(
@@ -160,10 +149,27 @@ def serve(
     service: str,
     default_port: int,
 ) -> NoReturn:
-    """Run a consumer service until SIGTERM, instrumented; exit with its guard's code."""
+    """Run a consumer service until SIGTERM, instrumented; exit with its guard's code.
+
+    The health/metrics server listens on NEWSROOM_METRICS_HOST, port NEWSROOM_METRICS_PORT
+    else `default_port`,
+    from the start (so /ready can say why while the site is rebuilt or refused).
+    """
     app, guard = create_app(get_settings())
-    instrument(app, app.broker, service=service, group=guard.group, default_port=default_port)
-    sys.exit(asyncio.run(guard.run()))
+    server = instrument(app, guard, service=service)
+    port = get_settings().metrics_port or default_port
+
+    async def main() -> int:
+        sock = _bind(get_settings().metrics_host, port)
+        task = asyncio.create_task(server.serve(sockets=[sock])) if sock else None
+        try:
+            return await guard.run()
+        finally:
+            server.should_exit = True
+            if task is not None:
+                await task
+
+    sys.exit(asyncio.run(main()))
 
 
 def current_event(broker: RedisBroker) -> Callable[[], dict[str, str]]:

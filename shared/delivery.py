@@ -45,6 +45,7 @@ import os
 import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -74,6 +75,9 @@ SOCKET_TIMEOUT_S = READ_BLOCK_MS / 1000 + 10
 GRACEFUL_TIMEOUT_S = 25.0  # below the 30 s compose stop timeout
 
 Handler = Callable[[Any], Awaitable[None]]
+# Ids of the stream entries the handler running now was given (shared.site_keeper records
+# the newest one a service applied).
+HANDLED_ENTRIES: ContextVar[tuple[str, ...]] = ContextVar("handled_entries", default=())
 
 
 def _host_pid() -> str:
@@ -279,6 +283,7 @@ class Delivery:
 
     async def _handle(self, redis: RedisClient, pairs: list[tuple[Entry, Any]]) -> "Outcome":
         events = [event for _, event in pairs]
+        HANDLED_ENTRIES.set(tuple(entry.id for entry, _ in pairs))
         try:
             await self.handle(events if self.batch else events[0])
         except Exception as error:

@@ -138,7 +138,7 @@ def write_revision(
     (a crash may have left the sidecar ahead of the file). True if the file changed.
     With `sync=False` neither the file nor its sidecar is fsynced (see sync_files).
     """
-    with _locked(target.sidecar) as fd:
+    with locked(target.sidecar) as fd:
         recorded = os.pread(fd, REVISION_WIDTH + 1, 0).strip()
         if recorded.isdigit() and int(recorded) > revision:
             return False
@@ -163,9 +163,10 @@ def revision_file(root: Path, path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(sidecar: Path) -> Iterator[int]:
-    """The sidecar open for reading and writing, exclusively locked (fcntl) while in use."""
-    fd = _in_folder(sidecar.parent, lambda: os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o644))
+def locked(path: Path) -> Iterator[int]:
+    """The file (a sidecar) open for reading and writing, exclusively locked (fcntl) while in
+    use; created with its folder if missing."""
+    fd = _in_folder(path.parent, lambda: os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield fd

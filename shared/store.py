@@ -43,6 +43,9 @@ PATHS = PREFIX + "paths"
 EDITOR_ALL = PREFIX + "ed:all"
 CURSOR_PATTERN = r"^[0-9]{20}\|[A-Za-z0-9_-]{1,64}$"
 REVISION = PREFIX + "revision"
+# The store's identity: a random id set once (SET NX) by its first write, so a public folder
+# can tell the store it was written from (shared.site_manifest) from an emptied or other one.
+STORE_ID = PREFIX + "store-id"
 
 # The store-wide revision: bumped in every write transaction, never backwards. It jumps to
 # the server clock in microseconds when that is ahead, so a Redis that comes back empty
@@ -355,6 +358,16 @@ class ArticleStore:
         """The store's revision now; read it before the data a file is built from."""
         return int(await self.redis.get(REVISION) or 0)
 
+    async def identity(self) -> str | None:
+        """The store's id (None until its first write)."""
+        raw = await self.redis.get(STORE_ID)
+        return None if raw is None else as_text(raw)
+
+    async def stamp(self) -> tuple[int, str | None]:
+        """The store's revision and id, in one round trip."""
+        revision, identity = await self.redis.mget([REVISION, STORE_ID])
+        return int(revision or 0), None if identity is None else as_text(identity)
+
     async def resolve(self, path: str) -> tuple[int, str | None]:
         """What the web server should answer for a site path with no file.
 
@@ -521,6 +534,7 @@ class ArticleStore:
         self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
     ) -> None:
         pipe.set(self.key(article.id), article.model_dump_json())
+        pipe.set(STORE_ID, uuid.uuid4().hex, nx=True)
         pipe.eval(_BUMP_REVISION, 1, REVISION)
         pipe.hset(SLUGS, article.slug, article.id)
         if article.is_live:  # a path readers never saw stays unknown (an embargo's slug)

@@ -10,7 +10,7 @@ their next poll, or with the next event that touches the list. The most-read lis
 """
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -39,8 +39,13 @@ def feed_lists(names: Iterable[str]) -> list[FeedList]:
     return [SITE, *sorted(f for f in lists if f.kind in KIND_NAMES)]
 
 
-def rebuild_feeds(settings: Settings, show_progress: bool = True) -> FeedTotals:
-    """Write the feeds of every list from the store into the public folder."""
+def rebuild_feeds(
+    settings: Settings,
+    show_progress: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> FeedTotals:
+    """Write the feeds of every list from the store into the public folder
+    (`on_progress(lists done, lists)` after each group of lists)."""
 
     async def run() -> FeedTotals:
         store = ArticleStore(connect(settings.redis_url), UrlScheme(timezone=settings.timezone))
@@ -62,6 +67,8 @@ def rebuild_feeds(settings: Settings, show_progress: bool = True) -> FeedTotals:
                     some = lists[start : start + LISTS_AT_ONCE]
                     changed += len(await publisher.write(some, revision))
                     progress.advance(task, len(some))
+                    if on_progress is not None:
+                        on_progress(start + len(some), len(lists))
             return FeedTotals(len(lists), changed)
         finally:
             await store.redis.aclose()

@@ -7,15 +7,18 @@ rendered once, and the batch is acked once its pages are on disk (see shared.del
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 
 from faststream import FastStream
 
+from services.render.rebuild import rebuild
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
 from shared.consumer_app import ConsumerGuard
 from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
 from shared.events import ArticleEvent
 from shared.settings import Settings
+from shared.site_keeper import Progress, SiteKeeper
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from shared.urls import UrlScheme
@@ -37,27 +40,33 @@ async def refresh_news(renderer: SiteRenderer) -> None:
             log.exception("news sitemap refresh failed")
 
 
+def rebuild_pages(settings: Settings, progress: Progress) -> object:
+    """`newsroom rebuild --no-feeds`, from a thread of the service: every page, all cores."""
+    spawn = multiprocessing.get_context("spawn")
+    return rebuild(settings, show_progress=False, on_progress=progress, mp_context=spawn)
+
+
 def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
     """The app re-rendering what each batch of article events touches."""
     options = Options.from_settings(settings)
     redis = consumer_redis(settings)
-    renderer = SiteRenderer(
-        ArticleStore(redis, UrlScheme(timezone=settings.timezone)),
-        make_environment(settings),
-        settings,
+    store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
+    renderer = SiteRenderer(store, make_environment(settings), settings)
+    keeper = SiteKeeper(
+        "render", store, settings, options.consumer, landmark="/", rebuild=rebuild_pages
     )
     broker = consumer_broker(settings)
     subscribe_reliably(
         broker,
         ARTICLES_STREAM,
         RENDER_GROUP,
-        renderer.apply,
+        keeper.recording(renderer.apply),
         ArticleEvent,
         batch=True,
         max_records=BATCH_SIZE,
         options=options,
     )
-    guard = ConsumerGuard(redis, RENDER_GROUP, options)
+    guard = ConsumerGuard(redis, RENDER_GROUP, options, keeper)
     app = guard.app_for(broker)
     tasks: list[asyncio.Task[None]] = []
 

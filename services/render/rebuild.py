@@ -10,11 +10,12 @@ revision sidecar) and not rewritten since the rebuild began, never an operator's
 
 import asyncio
 import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from jinja2 import Environment
@@ -112,13 +113,29 @@ def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
                 yield url
 
 
+def workers(parts: list[Plan], jobs: int | None, mp_context: BaseContext | None) -> Executor:
+    """Worker processes for the parts, one per core (or `jobs`); a site of at most one part
+    of articles is rendered in a thread of this process (starting processes would cost more
+    than the work)."""
+    if sum(1 for part in parts if part.articles) <= 1:
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=mp_context)
+
+
 def rebuild(
     settings: Settings,
     jobs: int | None = None,
     show_progress: bool = True,
     sitemap_size: int = SITEMAP_SIZE,
+    on_progress: Callable[[int, int], None] | None = None,
+    mp_context: BaseContext | None = None,
 ) -> Totals:
-    """Render the whole site from the store into the public folder."""
+    """Render the whole site from the store into the public folder.
+
+    `on_progress(parts done, parts)` is called after each part; `mp_context` starts the
+    worker processes (a service rebuilding from a thread passes "spawn": no fork of a
+    process with threads).
+    """
 
     env = make_environment(settings)
 
@@ -144,15 +161,17 @@ def rebuild(
     )
     with (
         Progress(*columns, disable=not show_progress) as progress,
-        ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool,
+        workers(parts, jobs, mp_context) as pool,
     ):
         task = progress.add_task("rebuild", total=len(parts))
         futures = [pool.submit(render_part, settings, part, sitemap_size) for part in parts]
-        for future in as_completed(futures):
+        for done, future in enumerate(as_completed(futures), 1):
             w, r, urls = future.result()
             written, removed = written + w, removed + r
             kept |= urls
             progress.advance(task)
+            if on_progress is not None:
+                on_progress(done, len(parts))
     for url in rendered_files(settings.public_dir, renderer.store.urls):
         if url not in kept:
             writer.delete(url)  # unless rewritten since the rebuild began (newer revision)

@@ -72,17 +72,18 @@ def test_run_command_serves_demo_content_with_the_printed_token(running):
     )
     assert output.index(f"loaded {demo_count} demo articles") < output.index("Newsroom is up")
 
-    # The first demo article gets its page, and the feeds parse with demo entries in them.
+    # Every demo article gets its page, and the feeds parse with demo entries in them (render
+    # and feeds serve the demo's events once they checked the public folder at start).
     first = json.loads((ROOT / "demo/articles.jsonl").open().readline())
     auth = {"Authorization": f"Bearer {token}"}
     stored = httpx.get(f"{site}/api/articles/{first['id']}", headers=auth).json()
-    wait_for(lambda: first["title"] in httpx.get(site + stored["url"]).text, timeout=30)
+    wait_for(lambda: first["title"] in httpx.get(site + stored["url"]).text, timeout=60)
     rss = wait_for(
         lambda: (
             len((f := feedparser.parse(httpx.get(f"{site}/feeds/rss.xml").content)).entries) >= 20
             and f
         ),
-        timeout=30,
+        timeout=60,
     )
     assert not rss.bozo
 

@@ -1,0 +1,315 @@
+"""Self-healing: a consumer service brings its part of the public folder in step with the store.
+
+    keeper = SiteKeeper("render", store, settings, consumer, landmark="/", rebuild=...)
+    guard = ConsumerGuard(redis, RENDER_GROUP, options, keeper)   # settles before reading
+    subscribe_reliably(..., keeper.recording(renderer.apply), ...)
+
+At start (before the subscribers read anything), whenever Redis comes back and when the
+store is not the one the manifest names any more, the keeper compares the service's manifest
+with the store (shared.site_manifest.verdict):
+
+- up to date: the subscribers go on; what the folder lacks is in the group's backlog;
+- rebuild (no manifest, another store's, or stale): one replica takes a lock in Redis
+  (renewed while it works, expiring if it dies) and runs the service's full rebuild
+  (`newsroom rebuild`'s code, on all cores), then writes the manifest; the other replicas
+  wait and check again. Events wait in the group: served after the rebuild, nothing lost;
+- refuse (an empty or younger store): nothing is written or deleted, the handlers wait, the
+  reason is logged (critical), shown by `newsroom stats` and answered by `/ready` (503),
+  and checked again every second, so a restored Redis or `newsroom rebuild --force` lets
+  the service go on.
+
+Every handled batch raises the manifest's revision to the one read before it, and its stream
+position to the batch's newest entry, before the batch is acked (`recording`).
+Each replica publishes its state to `newsroom:site:<service>:<consumer>` (expiring JSON).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared.delivery import HANDLED_ENTRIES
+from shared.redis_client import as_text
+from shared.settings import Settings
+from shared.site_manifest import (
+    Action,
+    Manifest,
+    StoreFacts,
+    entry_key,
+    has_site,
+    read_manifest,
+    record,
+    verdict,
+)
+from shared.store import ALL, PREFIX, ArticleStore
+from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP
+
+log = logging.getLogger(__name__)
+
+STATUS_PREFIX = PREFIX + "site:"
+LOCK_PREFIX = PREFIX + "heal-lock:"
+LOCK_TTL_S = 30.0
+RECHECK_S = 1.0
+FAILED_S = 30.0
+REPORT_EVERY_S = 10.0
+# Pending entries looked at when checking for acknowledged ones (more means a rebuild).
+PENDING_LIMIT = 1000
+# The consumer group whose acknowledgements each service's files reflect.
+GROUPS = {"render": RENDER_GROUP, "feeds": FEEDS_GROUP}
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, asyncio.TimeoutError)
+
+Progress = Callable[[int, int], None]
+Rebuild = Callable[[Settings, Progress], object]
+T = TypeVar("T")
+
+
+async def stream_info(redis: Redis) -> dict[str, Any]:
+    """XINFO STREAM of the articles stream; empty before the stream exists."""
+    try:
+        return dict(await redis.xinfo_stream(ARTICLES_STREAM))
+    except ResponseError:
+        return {}
+
+
+async def acknowledged_after(redis: Redis, group: str, after: str) -> bool:
+    """Whether `group` acknowledged entries of the articles stream after entry `after`: read
+    and no longer pending, or trimmed (trimming takes acknowledged entries only)."""
+    deleted = as_text((await stream_info(redis)).get("max-deleted-entry-id") or "0-0")
+    if entry_key(deleted) > entry_key(after):
+        return True
+    if not await redis.exists(ARTICLES_STREAM):
+        return False
+    groups = {as_text(g["name"]): g for g in await redis.xinfo_groups(ARTICLES_STREAM)}
+    if group not in groups:
+        return False
+    last = as_text(groups[group]["last-delivered-id"])
+    if entry_key(last) <= entry_key(after):
+        return False
+    pending = await redis.xpending_range(
+        ARTICLES_STREAM, group, min=f"({after}", max=last, count=PENDING_LIMIT
+    )
+    read = await redis.xrange(ARTICLES_STREAM, min=f"({after}", max=last, count=len(pending) + 1)
+    return len(read) > len(pending)
+
+
+async def store_facts(store: ArticleStore, group: str, manifest: Manifest | None) -> StoreFacts:
+    """The store's id, revision, article count and newest articles-stream entry, and whether
+    `group` acknowledged entries the manifest does not reflect."""
+    redis = store.redis
+    last_entry = as_text((await stream_info(redis)).get("last-generated-id") or "0-0")
+    revision = await store.revision()  # after the stream position: reflects at least it
+    identity = await store.identity()
+    unapplied = (
+        manifest is not None
+        and manifest.store == identity
+        and await acknowledged_after(redis, group, manifest.stream)
+    )
+    return StoreFacts(identity, revision, await store.count(ALL), last_entry, unapplied)
+
+
+async def check(
+    store: ArticleStore, settings: Settings, service: str, landmark: str
+) -> tuple[Action, str, StoreFacts]:
+    """What `service` should do with its files (shared.site_manifest.verdict), why, and the
+    store facts it was decided on."""
+    manifest = read_manifest(settings.public_dir, service)
+    facts = await store_facts(store, GROUPS[service], manifest)
+    action, reason = verdict(manifest, facts, has_site(settings.public_dir, landmark))
+    return action, reason, facts
+
+
+class SiteKeeper:
+    """Checks, heals or guards one service's files; its state is what `/ready` answers."""
+
+    def __init__(
+        self,
+        service: str,
+        store: ArticleStore,
+        settings: Settings,
+        consumer: str,
+        *,
+        landmark: str,
+        rebuild: Rebuild,
+    ) -> None:
+        self.service = service
+        self.store = store
+        self.settings = settings
+        self.consumer = consumer
+        self.landmark = landmark
+        self.rebuild = rebuild
+        self.ready = asyncio.Event()
+        self.state = "checking"
+        self.detail = ""
+        self._task: asyncio.Task[None] | None = None
+        self._reports: set[asyncio.Task[None]] = set()
+
+    @property
+    def problem(self) -> str | None:
+        """Why the service is not serving events now, None when it is."""
+        return None if self.ready.is_set() else f"{self.state}: {self.detail}".rstrip(": ")
+
+    async def settle(self) -> None:
+        """Check, heal or wait until the service's files may be served from the store."""
+        while True:
+            try:
+                if await self._attempt():
+                    self._set("ok", "in step with the store")
+                    self.ready.set()
+                    return
+            except REDIS_DOWN as error:
+                self._set("waiting", f"redis unreachable ({type(error).__name__})")
+            except Exception as error:  # a failed rebuild (full disk...): tried again later
+                log.exception("site check or rebuild failed; trying again in %.0f s", FAILED_S)
+                self._set("waiting", f"rebuild failed ({type(error).__name__}: {error})")
+                await asyncio.sleep(FAILED_S)
+            await asyncio.sleep(RECHECK_S)
+
+    def recheck(self) -> None:
+        """Redis came back: hold the handlers and settle again (once at a time)."""
+        if self._task is None or self._task.done():
+            self.ready.clear()
+            self._set("checking", "redis came back")
+            self._task = asyncio.create_task(self.settle())
+
+    async def notice_store(self) -> None:
+        """Check again when the store is not the one the manifest names any more (Redis
+        emptied or replaced under a running service; a quick restart goes unseen otherwise)."""
+        if not self.ready.is_set():
+            return
+        manifest = read_manifest(self.settings.public_dir, self.service)
+        named = manifest.store if manifest is not None else None
+        if named is not None and await self.store.identity() != named:
+            self.recheck()
+
+    async def close(self) -> None:
+        """Stop a check in progress (shutdown)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def recording(self, handler: Callable[[T], Awaitable[Any]]) -> Callable[[T], Awaitable[None]]:
+        """`handler` run once the files may be served, raising the manifest's revision after."""
+
+        async def handle(events: T) -> None:
+            await self.ready.wait()
+            revision, identity = await self.store.stamp()  # before the data the handler reads
+            await handler(events)
+            newest = max(HANDLED_ENTRIES.get(), key=entry_key, default="0-0")
+            manifest = Manifest(identity, revision, stream=newest)
+            # Not fsynced (a cost per event): a crash may leave an older manifest, which only
+            # makes the next start rebuild.
+            record(self.settings.public_dir, self.service, manifest, sync=False)
+
+        return handle
+
+    def gated(self, handler: Callable[[T], Awaitable[None]]) -> Callable[[T], Awaitable[None]]:
+        """`handler` run once the files may be served (work that writes no site files)."""
+
+        async def handle(events: T) -> None:
+            await self.ready.wait()
+            await handler(events)
+
+        return handle
+
+    async def report(self) -> None:
+        """Publish this replica's state for `newsroom stats` (expires if the replica dies)."""
+        status = {"service": self.service, "consumer": self.consumer, "state": self.state}
+        status["detail"] = self.detail
+        await self.store.redis.set(
+            f"{STATUS_PREFIX}{self.service}:{self.consumer}",
+            json.dumps(status, ensure_ascii=False),
+            ex=int(REPORT_EVERY_S * 3),
+        )
+
+    async def _attempt(self) -> bool:
+        """One check (and rebuild, if this replica gets the lock); True when up to date."""
+        action, reason, facts = await check(self.store, self.settings, self.service, self.landmark)
+        if action is Action.REBUILD:
+            lock = self.store.redis.lock(
+                LOCK_PREFIX + self.service, timeout=LOCK_TTL_S, thread_local=False
+            )
+            if not await lock.acquire(blocking=False):
+                self._set("waiting", "another replica is rebuilding")
+                return False
+            try:  # checked again under the lock: another replica may have just finished
+                action, reason, facts = await check(
+                    self.store, self.settings, self.service, self.landmark
+                )
+                if action is Action.REBUILD:
+                    await self._rebuild(reason, facts, lock)
+                    return True
+            finally:
+                with contextlib.suppress(Exception):
+                    await lock.release()
+        if action is Action.REFUSE:
+            self._refuse(reason)
+        elif action is Action.OK:
+            self._clear_refusal()
+        return action is Action.OK
+
+    def _refuse(self, reason: str) -> None:
+        """Say so loudly, and make the refusal stick in the manifest (see site_manifest)."""
+        self._set("refused", f"{reason}; nothing deleted, `newsroom rebuild --force` rebuilds")
+        root = self.settings.public_dir
+        manifest = read_manifest(root, self.service) or Manifest(None, 0)
+        if manifest.refused is None:
+            refused = Manifest(manifest.store, manifest.revision, reason)
+            record(root, self.service, refused, force=True)
+
+    def _clear_refusal(self) -> None:
+        """The store the manifest names is back: the refusal is over."""
+        root = self.settings.public_dir
+        manifest = read_manifest(root, self.service)
+        if manifest is not None and manifest.refused is not None:
+            record(root, self.service, Manifest(manifest.store, manifest.revision), force=True)
+
+    async def _rebuild(self, reason: str, facts: StoreFacts, lock: Any) -> None:
+        """The full rebuild in a thread, the lock renewed and progress shown meanwhile."""
+        self._set("rebuilding", reason)
+        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            detail = f"{reason}: {done}/{total}"
+            loop.call_soon_threadsafe(self._set, "rebuilding", detail, logging.INFO)
+
+        work = asyncio.create_task(asyncio.to_thread(self.rebuild, self.settings, progress))
+        while not work.done():
+            await asyncio.wait({work}, timeout=LOCK_TTL_S / 3)
+            if not work.done():
+                await lock.reacquire()
+                await self.report()
+        totals = work.result()
+        manifest = Manifest(facts.store, facts.revision, stream=facts.last_entry)
+        record(self.settings.public_dir, self.service, manifest, force=True)
+        log.warning("%s rebuilt in %.1f s: %s", self.service, time.monotonic() - started, totals)
+
+    def _set(self, state: str, detail: str, level: int = logging.WARNING) -> None:
+        """Change state: logged (critical when refused) and published at once."""
+        if (state, detail) == (self.state, self.detail):
+            return
+        self.state, self.detail = state, detail
+        log.log(
+            logging.CRITICAL if state == "refused" else level,
+            "site %s: %s",
+            state,
+            detail,
+            extra={"path": self.service},
+        )
+        with contextlib.suppress(RuntimeError):  # no loop: nothing to publish from
+            task = asyncio.get_running_loop().create_task(self._report_quietly())
+            self._reports.add(task)
+            task.add_done_callback(self._reports.discard)
+
+    async def _report_quietly(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.report()
