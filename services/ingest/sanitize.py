@@ -1,5 +1,6 @@
 """Allowlist HTML sanitizing of article bodies (nh3)."""
 
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -68,6 +69,10 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 OFF_SITE_REL = "noopener noreferrer"
+# An <img> tag as nh3 writes it: every attribute `name="value"`, a value never holding `"`
+# (written `&quot;`), and `<` in text always escaped, so this matches real tags only.
+_IMG_TAG = re.compile(r'<img((?: [^\s="]+="[^"]*")*)>')
+_ATTRIBUTE_NAME = re.compile(r' ([^\s="]+)="[^"]*"')
 
 
 class _OffSiteRel:
@@ -97,7 +102,8 @@ def sanitize_html(html: str, site_host: str = "") -> str:
     """The body with only allowlisted tags, attributes and URL schemes left.
 
     Links to other sites than `site_host` get `rel="noopener noreferrer"`; relative links and
-    links to the site itself stay without it.
+    links to the site itself stay without it. An image without `alt` gets `alt=""` (valid HTML;
+    nh3's `set_tag_attribute_values` would overwrite a given alt as well).
     """
     marked = nh3.clean(
         html,
@@ -108,7 +114,7 @@ def sanitize_html(html: str, site_host: str = "") -> str:
         set_tag_attribute_values={"a": {"rel": OFF_SITE_REL}},
         strip_comments=True,
     )
-    return nh3.clean(
+    cleaned = nh3.clean(
         marked,
         tags=TAGS,
         attributes=ATTRIBUTES | {"a": ATTRIBUTES["a"] | {"rel"}},
@@ -117,6 +123,14 @@ def sanitize_html(html: str, site_host: str = "") -> str:
         attribute_filter=_OffSiteRel(site_host),
         strip_comments=True,
     )
+    return _IMG_TAG.sub(_with_alt, cleaned)
+
+
+def _with_alt(tag: re.Match[str]) -> str:
+    """An nh3-written <img> tag, given an empty `alt` when it has none."""
+    if "alt" in _ATTRIBUTE_NAME.findall(tag[1]):
+        return tag[0]
+    return f'<img{tag[1]} alt="">'
 
 
 def clean_article(article: ArticleIn, site_host: str = "") -> ArticleIn:

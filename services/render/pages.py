@@ -97,19 +97,20 @@ class Pages:
         )
 
     async def related(self, articles: list[Article]) -> dict[str, list[tuple[str, str]]]:
-        """Read also of each article: (title, url) of up to four older articles sharing a tag
-        (first) or the section, newest first. One pipeline and one read for all of them."""
+        """Read also of each article: (title, url) of up to RELATED_SIZE older articles sharing
+        a tag (first), the section (next) or none (the site's, last), newest first. One script
+        call and one read for all of them."""
         queries = [
-            [(index_key("section", a.section_slug), a.published_at)]
+            [(HOME, a.published_at), (index_key("section", a.section_slug), a.published_at)]
             + [(index_key("tag", t), a.published_at) for t in a.tag_slugs]
             for a in articles
         ]
         rows = await self.store.older_than([q for qs in queries for q in qs], RELATED_SIZE)
         chosen: dict[str, list[str]] = {}
         for article, qs in zip(articles, queries, strict=True):
-            section, *tags = rows[: len(qs)]
+            site, section, *tags = rows[: len(qs)]
             rows = rows[len(qs) :]
-            chosen[article.id] = _read_also(section, tags)
+            chosen[article.id] = _read_also([[r for row in tags for r in row], section, site])
         wanted = sorted({i for ids in chosen.values() for i in ids})
         found = {a["id"]: (a["title"], a["url"]) for a in await self.store.fields_many(wanted)}
         return {key: [found[i] for i in ids if i in found] for key, ids in chosen.items()}
@@ -373,15 +374,17 @@ class Pages:
         ]
 
 
-def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, float]]]) -> list[str]:
-    """Ids for read also: the newest sharing a tag, then the newest of the section."""
+def _read_also(tiers: list[list[tuple[str, float]]]) -> list[str]:
+    """Ids for read also: the newest (id, score) rows of each tier in turn until RELATED_SIZE
+    are chosen, shown newest first."""
 
     def newest(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
         return sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
 
-    chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
-    picked = {i for i, _ in chosen}
-    chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
+    chosen: list[tuple[str, float]] = []
+    for tier in tiers:
+        picked = {i for i, _ in chosen}
+        chosen += [r for r in newest(tier) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
     return [i for i, _ in newest(chosen)]
 
 

@@ -5,9 +5,10 @@ the newest articles, and numbered pages counted from the oldest (`/page/1/` hold
 articles), so a numbered page keeps its URL and content when new articles arrive. An article
 joining or leaving a list shifts only the numbered pages from its position to the newest one
 (plus the one below, whose "newer" link may change); an edit that keeps its place re-renders
-just the page holding it. "Read also" lists only older articles, so an article can only appear
-in the read-also of the next few newer articles sharing its tags or section: those are found
-with one bounded range query per index, and the work per event never grows with the site.
+just the page holding it. "Read also" lists only older articles (sharing a tag, then the
+section, then any), so an article can only appear in the read-also of the next few newer
+articles of its tags, its section or the site: those are found with one bounded range query per
+index, and the work per event never grows with the site.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from shared.events import ArticleChanged
 from shared.store import HOME, ArticleStore, index_key
 from shared.urls import UrlScheme
 
-RELATED_SIZE = 4
+RELATED_SIZE = 5
 # A list key: ("home", ""), ("section", slug), ("tag", slug) or ("author", slug).
 ListKey = tuple[str, str]
 
@@ -59,8 +60,8 @@ def list_keys(placement: Placement) -> set[ListKey]:
 
 
 def related_keys(placement: Placement) -> list[ListKey]:
-    """The lists whose articles can show this one under "read also"."""
-    return [("section", placement.section), *(("tag", t) for t in placement.tags)]
+    """The lists whose articles can show this one under "read also" (the site's, as a filler)."""
+    return [("home", ""), ("section", placement.section), *(("tag", t) for t in placement.tags)]
 
 
 def index_of(key: ListKey) -> str:

@@ -61,3 +61,14 @@ def test_the_corpus_is_dangerous_before_sanitizing():
     }
     for payload in CORPUS:
         assert bool(executable_constructs(payload)) is (payload not in inert), payload
+
+
+def test_an_image_without_alt_gets_an_empty_one_and_a_given_alt_stays():
+    html = (
+        '<p><img src="/a.jpg"></p><img src="/b.jpg" alt="Степь"><img alt src="/c.jpg">'
+        '<img title=\'alt="x"\' src="/d.jpg"><p>&lt;img src=x&gt;</p>'
+    )
+    assert sanitize_html(html) == (
+        '<p><img src="/a.jpg" alt=""></p><img src="/b.jpg" alt="Степь"><img alt="" src="/c.jpg">'
+        '<img title="alt=&quot;x&quot;" src="/d.jpg" alt=""><p>&lt;img src=x&gt;</p>'
+    )
