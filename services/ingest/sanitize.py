@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from services.ingest.html_values import valid_value
+from services.ingest.tag_repair import repair_tags
 from shared.article import ArticleIn
 
 TAGS = {
@@ -70,12 +71,12 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 OFF_SITE_REL = "noopener noreferrer"
-# Tags as nh3 writes them: every attribute `name="value"`, and `<` written `&lt;` in text and
-# attribute values alike, so a `<` in its output always starts a tag.
-_ATTRIBUTES = r'((?: [^\s="]+="[^"]*")*)'
-_IMG_TAG = re.compile(rf"<img{_ATTRIBUTES}>")
-_TIME_TAG = re.compile(rf"<time{_ATTRIBUTES}>|</time>")
-_ATTRIBUTE_NAME = re.compile(r' ([^\s="]+)="[^"]*"')
+# Characters valid in XML but forbidden in HTML: C1 controls and noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x80-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+    + "]"
+)
 
 
 class _AttributeFilter:
@@ -108,8 +109,7 @@ def sanitize_html(html: str, site_host: str = "") -> str:
 
     Links to other sites than `site_host` get `rel="noopener noreferrer"`; relative links and
     links to the site itself stay without it. Attribute values that are not valid HTML are
-    dropped or repaired (html_values); an image without `alt` gets `alt=""` (nh3's
-    `set_tag_attribute_values` would overwrite a given alt too), one without `src` is dropped.
+    dropped or repaired (html_values), then tags that still make a page invalid (tag_repair).
     """
     marked = nh3.clean(
         html,
@@ -129,38 +129,7 @@ def sanitize_html(html: str, site_host: str = "") -> str:
         attribute_filter=_AttributeFilter(site_host),
         strip_comments=True,
     )
-    return _unwrap_bare_times(_IMG_TAG.sub(_complete_image, cleaned))
-
-
-def _names(attributes: str) -> list[str]:
-    """Names of the attributes of a tag nh3 wrote."""
-    return _ATTRIBUTE_NAME.findall(attributes)
-
-
-def _complete_image(tag: re.Match[str]) -> str:
-    """An <img> nh3 wrote, given an empty `alt` when it has none; dropped without a `src`."""
-    names = _names(tag[1])
-    if "src" not in names:
-        return ""
-    return tag[0] if "alt" in names else f'<img{tag[1]} alt="">'
-
-
-def _unwrap_bare_times(html: str) -> str:
-    """The html with each <time> lacking a (valid, hence kept) `datetime` replaced by its
-    content: a <time> without one must hold a valid date as its text."""
-    out: list[str] = []
-    kept: list[bool] = []
-    last = 0
-    for tag in _TIME_TAG.finditer(html):
-        out.append(html[last : tag.start()])
-        last = tag.end()
-        keep = kept.pop() if tag[0] == "</time>" else "datetime" in _names(tag[1])
-        if tag[0] != "</time>":
-            kept.append(keep)
-        if keep:
-            out.append(tag[0])
-    out.append(html[last:])
-    return "".join(out)
+    return repair_tags(_FORBIDDEN.sub("", cleaned))
 
 
 def clean_article(article: ArticleIn, site_host: str = "") -> ArticleIn:
