@@ -51,7 +51,7 @@ class Window:
 
     def last(self, size: int) -> int:
         """The newest numbered page (0: everything fits on the first page)."""
-        return math.ceil(self.count / size) if self.count > size else 0
+        return last_page(self.count, size)
 
 
 class Pager(NamedTuple):
@@ -191,9 +191,15 @@ class Pages:
         return ListHead(count, context)
 
     async def lists(
-        self, key: ListKey, changes: list[ListChange], numbered: bool, head: ListHead
+        self,
+        key: ListKey,
+        changes: list[ListChange],
+        numbered: bool,
+        head: ListHead,
+        numbers: set[int] | None = None,
     ) -> list[Page | Prune]:
-        """The first page of a list, or (`numbered`) the numbered pages the changes touch."""
+        """The first page of a list, or (`numbered`) the numbered pages the changes touch
+        (or `numbers`, when given: a list re-rendered part by part)."""
         window = Window(index_of(key), self.urls.list_url(*key), head.count)
         context = head.context
 
@@ -210,8 +216,9 @@ class Pages:
             return [self.prune(window)] if numbered else [Page(window.first)]
         if not numbered:
             return [await self.first_page(window, make)]
-        last = window.last(self.size)
-        numbers = await self.touched(window.index, changes, self.size, last)
+        if numbers is None:
+            last = window.last(self.size)
+            numbers = await self.touched(window.index, changes, self.size, last)
         return [*await self.numbered_pages(window, numbers, make), self.prune(window)]
 
     async def first_page(self, window: Window, make: PageMaker) -> Page:
@@ -480,6 +487,11 @@ def _read_also(tiers: list[list[tuple[str, float]]]) -> list[str]:
         picked = {i for i, _ in chosen}
         chosen += [r for r in newest(tier) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
     return [i for i, _ in newest(chosen)]
+
+
+def last_page(count: int, size: int) -> int:
+    """The newest numbered page of a list of `count` articles (0: one page holds them)."""
+    return math.ceil(count / size) if count > size else 0
 
 
 def _runs(numbers: set[int], longest: int) -> list[list[int]]:
