@@ -262,17 +262,19 @@ class Pages:
         return Prune(partial(self.urls.numbered_url, window.first), window.last(self.size))
 
     async def touched(
-        self, index: str, changes: list[ListChange], size: int, last: int
+        self, index: str, changes: list[ListChange], size: int, last: int, base: int = 0
     ) -> set[int]:
-        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter."""
+        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter;
+        the chunks count from position `base` of the index (a day's first article)."""
         numbers: set[int] = set()
         for change in changes:
             rank = None if change.shifts else await self.store.rank(index, change.article_id)
             if rank is None:
-                start = await self.store.older_count(index, change.moment) // size + 1
+                older = await self.store.older_count(index, change.moment) - base
+                start = older // size + 1
                 numbers |= set(range(min(start, last - 1), last + 1))
             else:
-                numbers.add(rank // size + 1)
+                numbers.add((rank - base) // size + 1)
         return {n for n in numbers if 1 <= n <= last}
 
     async def list_context(self, key: ListKey, first: str) -> dict[str, Any]:
@@ -336,8 +338,11 @@ class Pages:
         end = datetime.combine(day + timedelta(days=days), datetime.min.time(), self.zone)
         return start, end
 
-    async def archive_day(self, day: date) -> list[Page | Prune]:
-        """The pages of one day's articles, paginated like a list (newest first)."""
+    async def archive_day(
+        self, day: date, changes: list[ListChange] | None = None
+    ) -> list[Page | Prune]:
+        """The pages of one day's articles, paginated like a list (newest first): the first,
+        and the numbered pages the changes touch (all without changes)."""
         url = self.urls.archive_url(day.year, day.month, day.day)
         start, end = self.day_span(day)
         base = await self.store.older_count(HOME, start)
@@ -358,7 +363,12 @@ class Pages:
             pager = Pager(number, older, newer)
             return self.archive_page(page_url, heading, description, [], articles, trail, pager)
 
-        numbers = set(range(1, window.last(self.size) + 1))
+        last = window.last(self.size)
+        numbers = (
+            set(range(1, last + 1))
+            if changes is None
+            else await self.touched(HOME, changes, self.size, last, base)
+        )
         return [
             await self.first_page(window, make),
             *await self.numbered_pages(window, numbers, make),

@@ -42,6 +42,8 @@ class Plan:
     urls: set[str] = field(default_factory=set)
     lists: dict[ListKey, list[ListChange]] = field(default_factory=dict)
     days: set[date] = field(default_factory=set)
+    # The changes to each day's articles (a day in `days` without any: all its pages).
+    day_changes: dict[date, list[ListChange]] = field(default_factory=dict)
     sitemap_changes: list[ListChange] = field(default_factory=list)
 
     def add_list(self, key: ListKey, change: ListChange) -> None:
@@ -89,7 +91,11 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.sitemap_changes.append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
-            plan.days.add(urls.local(placement.published_at).date())
+            day = urls.local(placement.published_at).date()
+            plan.days.add(day)
+            plan.day_changes.setdefault(day, []).append(
+                ListChange(event.article_id, placement.published_at, not same_place)
+            )
             indexes = [index_of(k) for k in related_keys(placement)]
             plan.related |= await store.newer_than(indexes, placement.published_at, RELATED_SIZE)
     plan.related -= plan.articles

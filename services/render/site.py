@@ -90,7 +90,7 @@ class SiteRenderer:
         related = await self.store.get_many(sorted(plan.related))
         await self.put_articles([a for a in related if a.is_live])
         for day in sorted(plan.days):
-            for item in await self.pages.archive_day(day):
+            for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
                 put(item)
         for year, month in sorted({(d.year, d.month) for d in plan.days}):
             put(await self.pages.archive_month(year, month))

@@ -63,6 +63,22 @@ async def test_a_day_paginates_like_a_list_and_shrinks_back(recorded_site):
     assert not (renderer.root / DAY.lstrip("/") / "page").exists()
 
 
+async def test_an_article_joining_a_day_rewrites_only_the_pages_it_shifts(recorded_site):
+    store, renderer, pump = recorded_site
+    urls = await publish_day(store, pump)
+    renderer.writer.urls.clear()
+
+    # A thirteenth article arrives at the end of the day.
+    late = (MORNING + timedelta(hours=10)).isoformat()
+    await store.save("late", new_article(12, published_at=late))
+    await pump()
+
+    # The first page and the newest numbered pages change; the oldest page stays as it was.
+    day_pages = {u for u in renderer.writer.urls if u.startswith(DAY) and u not in urls}
+    assert day_pages == {DAY, f"{DAY}page/3/", f"{DAY}page/2/", (await store.get("late")).url}
+    assert teaser_links(read(renderer, f"{DAY}page/3/"))[0] == (await store.get("late")).url
+
+
 @pytest.mark.slow
 async def test_vnu_finds_no_errors_on_the_pages_of_a_day(recorded_site):
     store, renderer, pump = recorded_site
