@@ -76,6 +76,9 @@ class Renames:
         kind, slug = field.split(":", 1)
         key: ListKey = (kind, slug)
         name = await self.store.name(kind, slug)
+        if name is None:  # no such list any more
+            await self.store.redis.srem(RENAMED, field)
+            return
         last = await self.step(key, None)
         number = 1
         while number <= last:
@@ -84,7 +87,7 @@ class Renames:
         async with self.store.redis.pipeline(transaction=True) as pipe:
             with contextlib.suppress(WatchError):
                 await pipe.watch(NAMES)
-                if name is not None and as_text(await pipe.hget(NAMES, field) or b"") == name:
+                if as_text(await pipe.hget(NAMES, field) or b"") == name:
                     pipe.multi()
                     pipe.hset(SHOWN, field, name)
                     pipe.srem(RENAMED, field)

@@ -177,7 +177,7 @@ def test_every_generated_body_gives_a_vnu_valid_article_page(redis_url, tmp_path
             max_examples=EXAMPLES,
             deadline=None,
             database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
         def send(body: str) -> None:
             article_id = f"generated-{len(sent)}"
