@@ -224,7 +224,8 @@ class Pages:
     async def first_page(self, window: Window, make: PageMaker) -> Page:
         """The first page of a window: its newest articles."""
         size = min(self.size, window.count)
-        ids = await self.store.oldest_ids(window.index, window.base + window.count - size, size)
+        start = window.base + window.count - size
+        ids = await self.store.oldest_ids(window.index, start, size) if size else []
         last = window.last(self.size)
         older = self.urls.numbered_url(window.first, last) if last else None
         return make(window.first, None, (await self.store.get_many(ids))[::-1], older, None)
@@ -234,6 +235,7 @@ class Pages:
     ) -> list[Page | Prune]:
         """The numbered pages `numbers` of a window (1 holds its oldest articles)."""
         last, size = window.last(self.size), self.size
+        url = partial(self.urls.numbered_url, window.first)
         pages: list[Page | Prune] = []
         for run in _runs({n for n in numbers if 1 <= n <= last}, READ_PAGES):
             # One read for a run of consecutive pages (a rebuild reads a list in big runs).
@@ -244,7 +246,6 @@ class Pages:
             articles = await self.store.get_many(ids)
             for offset, number in enumerate(run):
                 chunk = articles[offset * size : (offset + 1) * size]
-                url = partial(self.urls.numbered_url, window.first)
                 older = url(number - 1) if number > 1 else None
                 pages.append(
                     make(
