@@ -301,6 +301,8 @@ def kind_of(parts: tuple[str, ...]) -> str:
         return "home list page"
     if parts[0] in {"static", "sitemaps"}:
         return parts[0]
+    if parts[0].isdigit() and parts[3:4] == ("page",):
+        return "archive day"  # a numbered page of a day
     if parts[0].isdigit():
         return {2: "archive year", 3: "archive month", 4: "archive day", 5: "article"}[len(parts)]
     return "other (404, 410, robots, sitemap index)"

@@ -1,9 +1,12 @@
 """Allowlist HTML sanitizing of article bodies (nh3)."""
 
+import re
 from urllib.parse import urlsplit
 
 import nh3
 
+from services.ingest.html_values import valid_value
+from services.ingest.tag_repair import repair_tags
 from shared.article import ArticleIn
 
 TAGS = {
@@ -68,10 +71,17 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 OFF_SITE_REL = "noopener noreferrer"
+# Characters valid in XML but forbidden in HTML: C1 controls and noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x80-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF))
+    + "]"
+)
 
 
-class _OffSiteRel:
-    """nh3 attribute filter keeping `rel` on links only when they lead to another site.
+class _AttributeFilter:
+    """nh3 attribute filter keeping valid values only (see html_values), and `rel` on links
+    only when they lead to another site.
 
     nh3 calls the filter for each attribute of a tag in document order; the first pass puts
     `rel` after `href`, so the filter has seen a link's `href` when it meets its `rel`.
@@ -82,22 +92,24 @@ class _OffSiteRel:
         self.off_site = False
 
     def __call__(self, tag: str, attribute: str, value: str) -> str | None:
+        kept = valid_value(tag, attribute, value)
         if tag != "a":
-            return value
+            return kept
         if attribute == "href":
-            host = urlsplit(value).hostname
+            host = urlsplit(kept).hostname if kept else None
             self.off_site = host is not None and host.lower() != self.site_host
         elif attribute == "rel":
             keep, self.off_site = self.off_site, False
             return value if keep else None
-        return value
+        return kept
 
 
 def sanitize_html(html: str, site_host: str = "") -> str:
     """The body with only allowlisted tags, attributes and URL schemes left.
 
     Links to other sites than `site_host` get `rel="noopener noreferrer"`; relative links and
-    links to the site itself stay without it.
+    links to the site itself stay without it. Attribute values that are not valid HTML are
+    dropped or repaired (html_values), then tags that still make a page invalid (tag_repair).
     """
     marked = nh3.clean(
         html,
@@ -108,15 +120,16 @@ def sanitize_html(html: str, site_host: str = "") -> str:
         set_tag_attribute_values={"a": {"rel": OFF_SITE_REL}},
         strip_comments=True,
     )
-    return nh3.clean(
+    cleaned = nh3.clean(
         marked,
         tags=TAGS,
         attributes=ATTRIBUTES | {"a": ATTRIBUTES["a"] | {"rel"}},
         url_schemes=URL_SCHEMES,
         link_rel=None,
-        attribute_filter=_OffSiteRel(site_host),
+        attribute_filter=_AttributeFilter(site_host),
         strip_comments=True,
     )
+    return repair_tags(_FORBIDDEN.sub("", cleaned))
 
 
 def clean_article(article: ArticleIn, site_host: str = "") -> ArticleIn:

@@ -73,6 +73,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
     @app.on_startup
     async def start() -> None:
         await renderer.install_static()
+        renderer.renames.start()  # lists left marked for renaming when render last stopped
         tasks.append(asyncio.create_task(refresh_news(renderer)))
 
     @app.on_shutdown

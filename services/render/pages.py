@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from services.render.plan import RELATED_SIZE, ListChange, ListKey, index_of
@@ -37,6 +37,45 @@ class ListHead:
 
     count: int
     context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Articles of an index shown as one paginated list (oldest first from position `base`):
+    a whole list, or one archive day. Its first page at `first` holds the newest."""
+
+    index: str
+    first: str
+    count: int
+    base: int = 0
+
+    def last(self, size: int) -> int:
+        """The newest numbered page (0: everything fits on the first page)."""
+        return last_page(self.count, size)
+
+
+class Pager(NamedTuple):
+    """Where a page stands in its paginated list: its number (None: the first page) and the
+    URLs of the older and newer pages."""
+
+    number: int | None = None
+    older: str | None = None
+    newer: str | None = None
+
+
+class PageMaker(Protocol):
+    """Builds one page of a window from its URL, number (None: the first page), articles
+    (newest first) and links to the older and newer pages."""
+
+    def __call__(
+        self,
+        url: str,
+        number: int | None,
+        articles: list[Article],
+        older: str | None,
+        newer: str | None,
+        /,
+    ) -> Page: ...
 
 
 @dataclass(frozen=True)
@@ -97,19 +136,20 @@ class Pages:
         )
 
     async def related(self, articles: list[Article]) -> dict[str, list[tuple[str, str]]]:
-        """Read also of each article: (title, url) of up to four older articles sharing a tag
-        (first) or the section, newest first. One pipeline and one read for all of them."""
+        """Read also of each article: (title, url) of up to RELATED_SIZE older articles sharing
+        a tag (first), the section (next) or none (the site's, last), newest first. One script
+        call and one read for all of them."""
         queries = [
-            [(index_key("section", a.section_slug), a.published_at)]
+            [(HOME, a.published_at), (index_key("section", a.section_slug), a.published_at)]
             + [(index_key("tag", t), a.published_at) for t in a.tag_slugs]
             for a in articles
         ]
         rows = await self.store.older_than([q for qs in queries for q in qs], RELATED_SIZE)
         chosen: dict[str, list[str]] = {}
         for article, qs in zip(articles, queries, strict=True):
-            section, *tags = rows[: len(qs)]
+            site, section, *tags = rows[: len(qs)]
             rows = rows[len(qs) :]
-            chosen[article.id] = _read_also(section, tags)
+            chosen[article.id] = _read_also([[r for row in tags for r in row], section, site])
         wanted = sorted({i for ids in chosen.values() for i in ids})
         found = {a["id"]: (a["title"], a["url"]) for a in await self.store.fields_many(wanted)}
         return {key: [found[i] for i in ids if i in found] for key, ids in chosen.items()}
@@ -151,49 +191,91 @@ class Pages:
         return ListHead(count, context)
 
     async def lists(
-        self, key: ListKey, changes: list[ListChange], numbered: bool, head: ListHead
+        self,
+        key: ListKey,
+        changes: list[ListChange],
+        numbered: bool,
+        head: ListHead,
+        numbers: set[int] | None = None,
     ) -> list[Page | Prune]:
-        """The first page of a list, or (`numbered`) the numbered pages the changes touch."""
-        index, first = index_of(key), self.urls.list_url(*key)
-        count, context = head.count, head.context
-        last = math.ceil(count / self.size) if count > self.size else 0
-        prune = Prune(partial(self.urls.numbered_url, first), last)
-        if count == 0 and key[0] != "home":
-            return [prune] if numbered else [Page(first)]
+        """The first page of a list, or (`numbered`) the numbered pages the changes touch
+        (or `numbers`, when given: a list re-rendered part by part)."""
+        window = Window(index_of(key), self.urls.list_url(*key), head.count)
+        context = head.context
+
+        def make(
+            url: str,
+            number: int | None,
+            articles: list[Article],
+            older: str | None,
+            newer: str | None,
+        ) -> Page:
+            return self.list_page(url, context | {"number": number}, articles, older, newer)
+
+        if window.count == 0 and key[0] != "home":
+            return [self.prune(window)] if numbered else [Page(window.first)]
         if not numbered:
-            newest = await self.store.latest(index, 0, self.size)
-            older = self.urls.numbered_url(first, (count - self.size - 1) // self.size + 1)
-            return [self.list_page(first, context, newest, older=older if last else None)]
+            return [await self.first_page(window, make)]
+        if numbers is None:
+            last = window.last(self.size)
+            numbers = await self.touched(window.index, changes, self.size, last)
+        return [*await self.numbered_pages(window, numbers, make), self.prune(window)]
+
+    async def first_page(self, window: Window, make: PageMaker) -> Page:
+        """The first page of a window: its newest articles."""
+        size = min(self.size, window.count)
+        start = window.base + window.count - size
+        ids = await self.store.oldest_ids(window.index, start, size) if size else []
+        last = window.last(self.size)
+        older = self.urls.numbered_url(window.first, last) if last else None
+        return make(window.first, None, (await self.store.get_many(ids))[::-1], older, None)
+
+    async def numbered_pages(
+        self, window: Window, numbers: set[int], make: PageMaker
+    ) -> list[Page | Prune]:
+        """The numbered pages `numbers` of a window (1 holds its oldest articles)."""
+        last, size = window.last(self.size), self.size
+        url = partial(self.urls.numbered_url, window.first)
         pages: list[Page | Prune] = []
-        for run in _runs(await self.touched(index, changes, self.size, last), READ_PAGES):
+        for run in _runs({n for n in numbers if 1 <= n <= last}, READ_PAGES):
             # One read for a run of consecutive pages (a rebuild reads a list in big runs).
-            ids = await self.store.oldest_ids(index, (run[0] - 1) * self.size, len(run) * self.size)
+            start = (run[0] - 1) * size
+            ids = await self.store.oldest_ids(
+                window.index, window.base + start, min(len(run) * size, window.count - start)
+            )
             articles = await self.store.get_many(ids)
             for offset, number in enumerate(run):
-                chunk = articles[offset * self.size : (offset + 1) * self.size]
+                chunk = articles[offset * size : (offset + 1) * size]
+                older = url(number - 1) if number > 1 else None
                 pages.append(
-                    self.list_page(
-                        self.urls.numbered_url(first, number),
-                        context | {"number": number},
+                    make(
+                        url(number),
+                        number,
                         chunk[::-1],
-                        older=self.urls.numbered_url(first, number - 1) if number > 1 else None,
-                        newer=self.urls.numbered_url(first, number + 1) if number < last else first,
+                        older,
+                        url(number + 1) if number < last else window.first,
                     )
                 )
-        return [*pages, prune]
+        return pages
+
+    def prune(self, window: Window) -> Prune:
+        """Removal of the numbered pages a window no longer has."""
+        return Prune(partial(self.urls.numbered_url, window.first), window.last(self.size))
 
     async def touched(
-        self, index: str, changes: list[ListChange], size: int, last: int
+        self, index: str, changes: list[ListChange], size: int, last: int, base: int = 0
     ) -> set[int]:
-        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter."""
+        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter;
+        the chunks count from position `base` of the index (a day's first article)."""
         numbers: set[int] = set()
         for change in changes:
             rank = None if change.shifts else await self.store.rank(index, change.article_id)
             if rank is None:
-                start = await self.store.older_count(index, change.moment) // size + 1
+                older = await self.store.older_count(index, change.moment) - base
+                start = older // size + 1
                 numbers |= set(range(min(start, last - 1), last + 1))
             else:
-                numbers.add(rank // size + 1)
+                numbers.add((rank - base) // size + 1)
         return {n for n in numbers if 1 <= n <= last}
 
     async def list_context(self, key: ListKey, first: str) -> dict[str, Any]:
@@ -257,16 +339,42 @@ class Pages:
         end = datetime.combine(day + timedelta(days=days), datetime.min.time(), self.zone)
         return start, end
 
-    async def archive_day(self, day: date) -> Page:
-        """The articles of one day, newest first."""
+    async def archive_day(
+        self, day: date, changes: list[ListChange] | None = None
+    ) -> list[Page | Prune]:
+        """The pages of one day's articles, paginated like a list (newest first): the first,
+        and the numbered pages the changes touch (all without changes)."""
         url = self.urls.archive_url(day.year, day.month, day.day)
-        ids = await self.store.ids_between(HOME, *self.day_span(day))
-        if not ids:
-            return Page(url)
+        start, end = self.day_span(day)
+        base = await self.store.older_count(HOME, start)
+        window = Window(HOME, url, await self.store.older_count(HOME, end) - base, base)
+        if window.count == 0:
+            return [Page(url), self.prune(window)]
         heading = human_date(day)
-        articles = await self.store.get_many(ids)
         trail = self.trail(day.year, day.month)
-        return self.archive_page(url, heading, f"Все публикации за {heading}", [], articles, trail)
+
+        def make(
+            page_url: str,
+            number: int | None,
+            articles: list[Article],
+            older: str | None,
+            newer: str | None,
+        ) -> Page:
+            description = f"Все публикации за {heading}"
+            pager = Pager(number, older, newer)
+            return self.archive_page(page_url, heading, description, [], articles, trail, pager)
+
+        last = window.last(self.size)
+        numbers = (
+            set(range(1, last + 1))
+            if changes is None
+            else await self.touched(HOME, changes, self.size, last, base)
+        )
+        return [
+            await self.first_page(window, make),
+            *await self.numbered_pages(window, numbers, make),
+            self.prune(window),
+        ]
 
     async def archive_month(self, year: int, month: int) -> Page:
         """The days of a month that have articles."""
@@ -315,14 +423,19 @@ class Pages:
         links: list[tuple[str, str, int]],
         articles: list[Article],
         trail: list[tuple[str, str]],
+        pager: Pager | None = None,
     ) -> Page:
-        """An archive page of a year, month (links) or day (articles)."""
+        """An archive page of a year, month (links) or day (articles; page `pager.number`)."""
+        number, older, newer = pager or Pager()
         return Page(
             url,
             "archive.html",
             {
                 "canonical": url,
-                "page_title": f"Архив: {heading}",
+                "page_title": f"Архив: {heading}" + (f" — страница {number}" if number else ""),
+                "number": number,
+                "older": older,
+                "newer": newer,
                 "heading": heading,
                 "description": description,
                 "articles": articles,
@@ -373,16 +486,23 @@ class Pages:
         ]
 
 
-def _read_also(section: list[tuple[str, float]], tags: list[list[tuple[str, float]]]) -> list[str]:
-    """Ids for read also: the newest sharing a tag, then the newest of the section."""
+def _read_also(tiers: list[list[tuple[str, float]]]) -> list[str]:
+    """Ids for read also: the newest (id, score) rows of each tier in turn until RELATED_SIZE
+    are chosen, shown newest first."""
 
     def newest(rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
         return sorted(set(rows), key=lambda r: (r[1], r[0]), reverse=True)
 
-    chosen = newest([r for row in tags for r in row])[:RELATED_SIZE]
-    picked = {i for i, _ in chosen}
-    chosen += [r for r in newest(section) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
+    chosen: list[tuple[str, float]] = []
+    for tier in tiers:
+        picked = {i for i, _ in chosen}
+        chosen += [r for r in newest(tier) if r[0] not in picked][: RELATED_SIZE - len(chosen)]
     return [i for i, _ in newest(chosen)]
+
+
+def last_page(count: int, size: int) -> int:
+    """The newest numbered page of a list of `count` articles (0: one page holds them)."""
+    return math.ceil(count / size) if count > size else 0
 
 
 def _runs(numbers: set[int], longest: int) -> list[list[int]]:

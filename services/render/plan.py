@@ -5,9 +5,10 @@ the newest articles, and numbered pages counted from the oldest (`/page/1/` hold
 articles), so a numbered page keeps its URL and content when new articles arrive. An article
 joining or leaving a list shifts only the numbered pages from its position to the newest one
 (plus the one below, whose "newer" link may change); an edit that keeps its place re-renders
-just the page holding it. "Read also" lists only older articles, so an article can only appear
-in the read-also of the next few newer articles sharing its tags or section: those are found
-with one bounded range query per index, and the work per event never grows with the site.
+just the page holding it. "Read also" lists only older articles (sharing a tag, then the
+section, then any), so an article can only appear in the read-also of the next few newer
+articles of its tags, its section or the site: those are found with one bounded range query per
+index, and the work per event never grows with the site.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from shared.events import ArticleChanged
 from shared.store import HOME, ArticleStore, index_key
 from shared.urls import UrlScheme
 
-RELATED_SIZE = 4
+RELATED_SIZE = 5
 # A list key: ("home", ""), ("section", slug), ("tag", slug) or ("author", slug).
 ListKey = tuple[str, str]
 
@@ -41,6 +42,8 @@ class Plan:
     urls: set[str] = field(default_factory=set)
     lists: dict[ListKey, list[ListChange]] = field(default_factory=dict)
     days: set[date] = field(default_factory=set)
+    # The changes to each day's articles (a day in `days` without any: all its pages).
+    day_changes: dict[date, list[ListChange]] = field(default_factory=dict)
     sitemap_changes: list[ListChange] = field(default_factory=list)
 
     def add_list(self, key: ListKey, change: ListChange) -> None:
@@ -59,8 +62,8 @@ def list_keys(placement: Placement) -> set[ListKey]:
 
 
 def related_keys(placement: Placement) -> list[ListKey]:
-    """The lists whose articles can show this one under "read also"."""
-    return [("section", placement.section), *(("tag", t) for t in placement.tags)]
+    """The lists whose articles can show this one under "read also" (the site's, as a filler)."""
+    return [("home", ""), ("section", placement.section), *(("tag", t) for t in placement.tags)]
 
 
 def index_of(key: ListKey) -> str:
@@ -88,7 +91,11 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.sitemap_changes.append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
-            plan.days.add(urls.local(placement.published_at).date())
+            day = urls.local(placement.published_at).date()
+            plan.days.add(day)
+            plan.day_changes.setdefault(day, []).append(
+                ListChange(event.article_id, placement.published_at, not same_place)
+            )
             indexes = [index_of(k) for k in related_keys(placement)]
             plan.related |= await store.newer_than(indexes, placement.published_at, RELATED_SIZE)
     plan.related -= plan.articles

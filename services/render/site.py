@@ -12,6 +12,7 @@ from jinja2 import Environment
 
 from services.render.pages import Pages
 from services.render.plan import ListChange, ListKey, Plan, plan_events
+from services.render.renames import Renames
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.theme import theme_dir
 from services.render.writer import Writer
@@ -40,6 +41,7 @@ class SiteRenderer:
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
         self.writer = Writer(env, self.root, keep_urls)
+        self.renames = Renames(store, self.pages, Writer(env, self.root))
 
     async def install_static(self) -> None:
         """Copy the theme's static files to /static/ and write the fixed pages."""
@@ -58,7 +60,9 @@ class SiteRenderer:
 
     async def apply(self, events: list[ArticleChanged]) -> None:
         """Bring every page a batch of events touches up to date with the store."""
-        await self.render(await plan_events(events, self.store, self.store.urls))
+        plan = await plan_events(events, self.store, self.store.urls)
+        await self.render(plan)
+        await self.renames.note(plan.lists)
         log.info(
             "rendered",
             extra={"events": len(events), "article_ids": sorted({e.article_id for e in events})},
@@ -86,7 +90,8 @@ class SiteRenderer:
         related = await self.store.get_many(sorted(plan.related))
         await self.put_articles([a for a in related if a.is_live])
         for day in sorted(plan.days):
-            put(await self.pages.archive_day(day))
+            for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
+                put(item)
         for year, month in sorted({(d.year, d.month) for d in plan.days}):
             put(await self.pages.archive_month(year, month))
         for year in sorted({d.year for d in plan.days}):

@@ -3,7 +3,7 @@ event, and again by a full rebuild into a second folder."""
 
 import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +11,13 @@ import pytest
 
 from newsroom.demo import DEMO_DIR
 from services.render.rebuild import rebuild
+from services.render.site import SiteRenderer
 from shared.store import ArticleStore
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.site import (
     SITEMAP_SIZE,
     EventPump,
+    RecordingWriter,
     build_site,
     open_store,
     renderer_for,
@@ -68,3 +70,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureSite]:
         shutil.copytree(DEMO_DIR / "static", fixture.rebuilt / "static")
         rebuild(settings, jobs=2, show_progress=False, sitemap_size=SITEMAP_SIZE)
         yield fixture
+
+
+@pytest.fixture
+async def recorded_site(
+    redis_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[ArticleStore, SiteRenderer, EventPump]]:
+    """An empty site on the test's Redis, rendered as events come, its writes recorded."""
+    store = open_store(redis_url)
+    renderer = await renderer_for(store, site_settings(redis_url, tmp_path / "public"))
+    renderer.writer = RecordingWriter(renderer.writer.env, renderer.writer.root)
+    yield store, renderer, EventPump(store, renderer)
+    await store.redis.aclose()

@@ -94,7 +94,7 @@ def test_article_page_in_chromium_shows_popular_read_also_and_archive(site, serv
     assert popular.all_inner_texts() == all_time[::-1]
     # Read also and the archive navigation are on screen.
     read_also = page.locator(".read-also a")
-    assert read_also.count() == 4 and all(link.is_visible() for link in read_also.all())
+    assert read_also.count() == 5 and all(link.is_visible() for link in read_also.all())
     archive = page.locator(".archive-nav a")
     assert archive.all_inner_texts() == ["2026", "Ноябрь", "24"]
     assert all(link.is_visible() for link in archive.all())

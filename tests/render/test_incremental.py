@@ -2,31 +2,9 @@
 
 from collections import Counter
 
-import pytest
-
-from services.render.writer import Writer
-from tests.support.site import EventPump, new_article, open_store, renderer_for, site_settings
-
-
-class RecordingWriter(Writer):
-    """The real writer, also noting each URL it writes."""
-
-    def __init__(self, *args) -> None:
-        super().__init__(*args)
-        self.urls: Counter[str] = Counter()
-
-    def write(self, url: str, data: bytes) -> None:
-        super().write(url, data)
-        self.urls[url] += 1
-
-
-@pytest.fixture
-async def site(redis_url, tmp_path):
-    store = open_store(redis_url)
-    renderer = await renderer_for(store, site_settings(redis_url, tmp_path / "public"))
-    renderer.writer = RecordingWriter(renderer.writer.env, renderer.writer.root)
-    yield store, renderer, EventPump(store, renderer)
-    await store.redis.aclose()
+from tests.support.site import (
+    new_article,
+)
 
 
 async def publish_one_and_record(store, renderer, pump, article_id: str) -> Counter[str]:
@@ -54,8 +32,8 @@ def shape(urls: Counter[str]) -> Counter[str]:
     return kinds
 
 
-async def test_work_per_event_does_not_grow_with_the_site(site):
-    store, renderer, pump = site
+async def test_work_per_event_does_not_grow_with_the_site(recorded_site):
+    store, renderer, pump = recorded_site
 
     # A site of 60 articles in one section, then one more article arrives.
     for n in range(60):
@@ -78,8 +56,8 @@ async def test_work_per_event_does_not_grow_with_the_site(site):
     assert len(home_pages) <= 2
 
 
-async def test_a_burst_renders_each_list_page_once(site):
-    store, renderer, pump = site
+async def test_a_burst_renders_each_list_page_once(recorded_site):
+    store, renderer, pump = recorded_site
 
     # 50 articles arrive in one burst and are read as one batch.
     for n in range(50):
@@ -97,8 +75,8 @@ async def test_a_burst_renders_each_list_page_once(site):
     assert "Сводка происшествий номер 0" in home
 
 
-async def test_unpublishing_removes_the_page_and_the_list_entries(site):
-    store, renderer, pump = site
+async def test_unpublishing_removes_the_page_and_the_list_entries(recorded_site):
+    store, renderer, pump = recorded_site
     for n in range(8):
         await store.save(f"a-{n}", new_article(n, hours_ago=n))
     await pump()
@@ -113,8 +91,8 @@ async def test_unpublishing_removes_the_page_and_the_list_entries(site):
         assert article not in path.read_text(encoding="utf-8"), path
 
 
-async def test_news_sitemap_refresh_drops_articles_older_than_48_hours(site):
-    store, renderer, pump = site
+async def test_news_sitemap_refresh_drops_articles_older_than_48_hours(recorded_site):
+    store, renderer, pump = recorded_site
     await store.save("recent", new_article(1, hours_ago=1))
     await pump()
     news = renderer.root / "sitemaps" / "news.xml"
@@ -128,9 +106,9 @@ async def test_news_sitemap_refresh_drops_articles_older_than_48_hours(site):
     assert "Сводка происшествий номер 1" not in news.read_text(encoding="utf-8")
 
 
-async def test_an_article_saved_again_into_an_emptied_store_shows_its_new_title(site):
+async def test_an_article_saved_again_into_an_emptied_store_shows_its_new_title(recorded_site):
     # An article is on the home page of a running renderer.
-    store, renderer, pump = site
+    store, renderer, pump = recorded_site
     await store.save("again-1", new_article(1))
     await pump()
     home = renderer.root / "index.html"

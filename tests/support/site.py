@@ -3,6 +3,7 @@ event."""
 
 import json
 import shutil
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +15,7 @@ from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
+from services.render.writer import Writer
 from shared.article import ArticleIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
@@ -45,6 +47,18 @@ async def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
     renderer = SiteRenderer(store, make_environment(settings), settings, SITEMAP_SIZE)
     await renderer.install_static()
     return renderer
+
+
+class RecordingWriter(Writer):
+    """The real writer, also noting each URL it writes."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.urls: Counter[str] = Counter()
+
+    def write(self, url: str, data: bytes) -> None:
+        super().write(url, data)
+        self.urls[url] += 1
 
 
 class Consumer(Protocol):

@@ -61,3 +61,38 @@ def test_the_corpus_is_dangerous_before_sanitizing():
     }
     for payload in CORPUS:
         assert bool(executable_constructs(payload)) is (payload not in inert), payload
+
+
+def test_an_image_without_alt_gets_an_empty_one_and_a_given_alt_stays():
+    html = (
+        '<p><img src="/a.jpg"></p><img src="/b.jpg" alt="Степь"><img alt src="/c.jpg">'
+        '<img title=\'alt="x"\' src="/d.jpg"><p>&lt;img src=x&gt;</p>'
+    )
+    assert sanitize_html(html) == (
+        '<p><img src="/a.jpg" alt=""></p><img src="/b.jpg" alt="Степь"><img alt="" src="/c.jpg">'
+        '<img title="alt=&quot;x&quot;" src="/d.jpg" alt=""><p>&lt;img src=x&gt;</p>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "clean"),
+    [
+        ('<a href="http://exa mple.com/">x</a>', "<a>x</a>"),
+        ('<a href="/a b%zz?q=<1>#f#g">x</a>', '<a href="/a%20b%25zz?q=%3C1%3E#f%23g">x</a>'),
+        ('<a hreflang="xx" title="t">x</a>', '<a title="t">x</a>'),
+        ('<img src="javascript:alert(1)" alt="x">', ""),
+        (
+            '<img src="/i.png" width="10px" height="5" loading="LAZY">',
+            '<img src="/i.png" loading="lazy" height="5" alt="">',
+        ),
+        ('<ol start="x" reversed="no"><li>a</li></ol>', '<ol reversed=""><li>a</li></ol>'),
+        ('<p><time datetime="2026-02-30">30 февраля</time></p>', "<p>30 февраля</p>"),
+        (
+            '<time datetime="2026-11-25">25 ноября</time>',
+            '<time datetime="2026-11-25">25 ноября</time>',
+        ),
+        ("<p>a\x85b&#xFDD0;c</p>", "<p>abc</p>"),
+    ],
+)
+def test_values_that_would_make_the_page_invalid_are_repaired_or_dropped(body, clean):
+    assert sanitize_html(body, "news.example.kz") == clean

@@ -1,0 +1,49 @@
+"""A section or tag renamed (same slug, new display name) shows its new name on every page
+of its list, untouched numbered pages included, on the real render pipeline."""
+
+import asyncio
+
+from tests.support.site import new_article, soup
+
+LISTS = ("/tag/zhas-burkit/", "/section/proisshestviya/")
+
+
+def headings(renderer, first: str) -> list[str]:
+    """The heading of every page of a list, first page first."""
+    folder = renderer.root / first.lstrip("/")
+    pages = [folder / "index.html", *sorted(folder.glob("page/*/index.html"))]
+    return [soup(p.read_text(encoding="utf-8")).h1.contents[0].strip() for p in pages]
+
+
+async def test_a_new_display_name_reaches_every_page_of_its_list(recorded_site):
+    store, renderer, pump = recorded_site
+    # Twelve articles in one section under one tag: a first page and three numbered ones.
+    for n in range(12):
+        article = new_article(n, hours_ago=100 - n, tags=["Жас бүркіт"])
+        await store.save(f"old-{n}", article)
+    await pump()
+    assert [headings(renderer, first) for first in LISTS] == [
+        ["Жас бүркіт"] * 4,
+        ["Происшествия"] * 4,
+    ]
+    assert renderer.renames.task is None  # names seen for the first time: nothing to redo
+
+    # An editor spells the tag and the section anew on a new article.
+    await store.save("new", new_article(12, tags=["Жас Бүркіт"], section="ПРОИСШЕСТВИЯ"))
+    await pump()
+
+    # In the background, every page of both lists takes the new name; page 1, which the
+    # new article does not touch, too.
+    await asyncio.wait_for(renderer.renames.task, timeout=60)
+    assert [headings(renderer, first) for first in LISTS] == [
+        ["Жас Бүркіт"] * 4,
+        ["ПРОИСШЕСТВИЯ"] * 4,
+    ]
+    page = soup((renderer.root / "tag/zhas-burkit/page/1/index.html").read_text(encoding="utf-8"))
+    assert page.title.get_text().startswith("Тег: Жас Бүркіт — страница 1")
+
+    # Another event with the names unchanged starts no renaming.
+    done = renderer.renames.task
+    await store.save("newer", new_article(13, tags=["Жас Бүркіт"], section="ПРОИСШЕСТВИЯ"))
+    await pump()
+    assert renderer.renames.task is done
