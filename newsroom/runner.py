@@ -1,6 +1,7 @@
 """`newsroom run`: Redis, the three services and a site server on one machine."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +59,9 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
 
     Raises WeakTokenError, before starting anything, when a configured token is weak.
     """
+    # Ctrl-C (SIGINT) stops everything even when the runner was started with SIGINT ignored,
+    # as a shell without job control starts a background command.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     state.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     token = api_token(env, state)

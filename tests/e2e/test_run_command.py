@@ -45,6 +45,9 @@ def running(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        # Started as a shell script starts a background job: with SIGINT ignored. Ctrl-C
+        # (test_ctrl_c_stops_every_process) must stop it all the same.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     site = f"http://127.0.0.1:{site_port}"
     try:
