@@ -226,8 +226,10 @@ class Pages:
         size = min(self.size, window.count)
         start = window.base + window.count - size
         ids = await self.store.oldest_ids(window.index, start, size) if size else []
-        last = window.last(self.size)
-        older = self.urls.numbered_url(window.first, last) if last else None
+        # "Older" leads to the numbered page of the newest article this page does not show
+        # (the newest numbered pages repeat this page's articles).
+        unseen = window.count - size
+        older = self.urls.numbered_url(window.first, (unseen - 1) // size + 1) if unseen else None
         return make(window.first, None, (await self.store.get_many(ids))[::-1], older, None)
 
     async def numbered_pages(

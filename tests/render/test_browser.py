@@ -9,22 +9,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
+from tests.support.browser import chromium
 from tests.support.site import popular_fixture, soup, teaser_links
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -63,11 +53,9 @@ def served(site) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def browser(served) -> Iterator[Browser]:
-    """Debian's Chromium; Playwright gives each launch a new temporary profile directory."""
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    """Debian's Chromium, headless."""
+    with chromium() as running:
+        yield running
 
 
 @pytest.mark.slow
