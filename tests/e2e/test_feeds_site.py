@@ -3,34 +3,25 @@
 import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 
-from newsroom.demo import demo_articles, load_demo
+from newsroom.demo import demo_articles
 from services.feeds.views import ALL_TIME, PARKED
 from shared.article import ArticleIn
 from shared.slugs import make_slug
+from tests.support.demo_site import demo_site
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
-from tests.support.redis_server import redis_executor, url_of
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The platform with the demo articles loaded, refreshing most-read lists every second."""
-    workdir: Path = tmp_path_factory.mktemp("feeds-site")
-    with redis_executor(workdir / "redis") as executor:
-        platform = Platform(url_of(executor), workdir)
-        platform.env["NEWSROOM_POPULAR_INTERVAL"] = "1"
-        platform.start_all()
-        try:
-            load_demo(platform.site_url, platform.token, platform.public)
-            yield platform
-        finally:
-            platform.stop()
+    with demo_site(tmp_path_factory.mktemp("feeds-site")) as platform:
+        yield platform
 
 
 def expected_lists() -> dict[str, int]:

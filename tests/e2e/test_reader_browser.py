@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.support.browser import chromium
+from tests.support.chromium import chromium
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.timing import scaled

@@ -1,4 +1,4 @@
-"""Debian's Chromium, headless, driven by Playwright: the flags this machine needs."""
+"""Debian's headless Chromium as the tests drive it through Playwright."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +16,12 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# What a reader's Chromium says it is: headless Chromium's own User-Agent names it
+# HeadlessChrome, which ingest counts as a crawler.
+READER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
 
 
 @contextmanager
