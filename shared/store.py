@@ -25,27 +25,31 @@ from shared.events import (
     ArticleUpdated,
     encode,
 )
+from shared.keyspace import (
+    ALL,
+    ARTICLES_STREAM,
+    DAYS,
+    EDITOR_ALL,
+    NAMES,
+    PATHS,
+    REVISION,
+    SCHEDULE,
+    SLUGS,
+    STORE_ID,
+    article_key,
+    editor_key,
+    history_key,
+    index_key,
+    scratch_key,
+)
 from shared.redis_client import as_text
 from shared.settings import DEFAULT_VERSIONS_KEPT
 from shared.slugs import make_slug
-from shared.topology import ARTICLES_STREAM
 from shared.urls import UrlScheme
-from shared.versions import SYSTEM, ArticleVersion, history_key, version_of
+from shared.versions import SYSTEM, ArticleVersion, version_of
 
-PREFIX = "newsroom:"
-SLUGS = PREFIX + "slugs"
-SCHEDULE = PREFIX + "schedule"
-NAMES = PREFIX + "names"
-DAYS = PREFIX + "idx:days"
-ALL = PREFIX + "idx:all"
-HOME = PREFIX + "idx:home"
-PATHS = PREFIX + "paths"
-EDITOR_ALL = PREFIX + "ed:all"
+HOME = index_key("home", "")
 CURSOR_PATTERN = r"^[0-9]{20}\|[A-Za-z0-9_-]{1,64}$"
-REVISION = PREFIX + "revision"
-# The store's identity: a random id set once (SET NX) by its first write, so a public folder
-# can tell the store it was written from (shared.site_manifest) from an emptied or other one.
-STORE_ID = PREFIX + "store-id"
 
 # The store-wide revision: bumped in every write transaction, never backwards. It jumps to
 # the server clock in microseconds when that is ahead, so a Redis that comes back empty
@@ -71,16 +75,6 @@ return out
 """
 # Queries per script call: bounds how long one call keeps Redis busy.
 _OLDER_THAN_CHUNK = 500
-
-
-def index_key(kind: str, slug: str) -> str:
-    """Key of the sorted set listing the live articles of a section, tag or author."""
-    return f"{PREFIX}idx:{kind}:{slug}"
-
-
-def editor_key(kind: str, slug: str) -> str:
-    """Key of the lexically sorted set listing every article of a section or tag for editors."""
-    return f"{PREFIX}ed:{kind}:{slug}"
 
 
 def _editor_member(article: Article) -> str:
@@ -172,21 +166,16 @@ class ArticleStore:
         # worker reads each article for its page and again for each list and archive).
         self._parsed = parsed
 
-    @staticmethod
-    def key(article_id: str) -> str:
-        """Redis key of one article."""
-        return f"{PREFIX}article:{article_id}"
-
     async def get(self, article_id: str) -> Article | None:
         """The stored article, whatever its status."""
-        raw = await self.redis.get(self.key(article_id))
+        raw = await self.redis.get(article_key(article_id))
         return Article.from_stored(raw) if raw else None
 
     async def get_many(self, ids: Sequence[str]) -> list[Article]:
         """Articles in the order of `ids`, skipping ids no longer stored."""
         if not ids:
             return []
-        raws = await self.redis.mget([self.key(i) for i in ids])
+        raws = await self.redis.mget([article_key(i) for i in ids])
         parse = self._parsed.parse if self._parsed else Article.from_stored
         return [parse(r) for r in raws if r]
 
@@ -194,7 +183,7 @@ class ArticleStore:
         """Articles as plain JSON objects (cheap reads of many: sitemaps), skipping missing."""
         if not ids:
             return []
-        raws = await self.redis.mget([self.key(i) for i in ids])
+        raws = await self.redis.mget([article_key(i) for i in ids])
         return [json.loads(r) for r in raws if r]
 
     async def latest_ids(self, index: str, offset: int = 0, limit: int = 20) -> list[str]:
@@ -323,7 +312,7 @@ class ArticleStore:
             members = await self._editor_members(keys, after, batch)
             if not members:
                 return
-            articles = await self.redis.mget([self.key(m.split("|", 1)[1]) for m in members])
+            articles = await self.redis.mget([article_key(m.split("|", 1)[1]) for m in members])
             for member, data in zip(members, articles, strict=True):
                 if data:
                     yield member, Article.from_stored(data)
@@ -341,7 +330,7 @@ class ArticleStore:
         if len(keys) == 1:
             raw = await self.redis.zrevrangebylex(keys[0], top, "-", start=0, num=batch)
         else:
-            scratch = f"{PREFIX}tmp:{uuid.uuid4().hex}"
+            scratch = scratch_key(uuid.uuid4().hex)
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.zinterstore(scratch, keys)
                 pipe.zrevrangebylex(scratch, top, "-", start=0, num=batch)
@@ -502,7 +491,7 @@ class ArticleStore:
         The write's version goes into the article's history, which keeps the newest
         `versions_kept`.
         """
-        key = self.key(article_id)
+        key = article_key(article_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -533,7 +522,7 @@ class ArticleStore:
     def _write(
         self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
     ) -> None:
-        pipe.set(self.key(article.id), article.model_dump_json())
+        pipe.set(article_key(article.id), article.model_dump_json())
         pipe.set(STORE_ID, uuid.uuid4().hex, nx=True)
         pipe.eval(_BUMP_REVISION, 1, REVISION)
         pipe.hset(SLUGS, article.slug, article.id)

@@ -11,6 +11,7 @@ from services.feeds.websub import HubNotifier
 from shared.article import Article, Placement
 from shared.events import ArticleChanged
 from shared.files import UnsafePathError, site_path, write_versioned
+from shared.keyspace import article_key
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore, index_key
 
@@ -122,7 +123,7 @@ class FeedPublisher:
         """
         if len(self.cache) > CACHE_LIMIT:
             self.cache.clear()
-        raws = await self.store.redis.mget([self.store.key(i) for i in ids]) if ids else []
+        raws = await self.store.redis.mget([article_key(i) for i in ids]) if ids else []
         entries = {}
         for article_id, raw in zip(ids, raws, strict=True):
             if raw is None:

@@ -19,12 +19,10 @@ from redis.exceptions import WatchError
 from services.render.pages import Pages, last_page
 from services.render.plan import ListKey
 from services.render.writer import Writer
+from shared.keyspace import NAMES, RENAMED, SHOWN_NAMES
 from shared.redis_client import as_text
-from shared.store import NAMES, PREFIX, ArticleStore
+from shared.store import ArticleStore
 
-# The name each list's pages show (kind:slug → name), and the lists to re-render.
-SHOWN = PREFIX + "render:shown-names"
-RENAMED = PREFIX + "render:renamed"
 # Numbered pages written per step of a renaming.
 PAGES_PER_STEP = 20
 
@@ -47,12 +45,12 @@ class Renames:
         if not fields:
             return
         names = await self.store.names_of(fields)
-        shown = await self.store.redis.hmget(SHOWN, fields)
+        shown = await self.store.redis.hmget(SHOWN_NAMES, fields)
         pairs = [(f, n, s) for f, n, s in zip(fields, names, shown, strict=True) if n]
         new = {f: n for f, n, s in pairs if s is None}
         renamed = [f for f, n, s in pairs if s is not None and as_text(s) != n]
         if new:
-            await self.store.redis.hset(SHOWN, mapping=new)
+            await self.store.redis.hset(SHOWN_NAMES, mapping=new)
         if renamed:
             await self.store.redis.sadd(RENAMED, *renamed)
             self.start()
@@ -89,7 +87,7 @@ class Renames:
                 await pipe.watch(NAMES)
                 if as_text(await pipe.hget(NAMES, field) or b"") == name:
                     pipe.multi()
-                    pipe.hset(SHOWN, field, name)
+                    pipe.hset(SHOWN_NAMES, field, name)
                     pipe.srem(RENAMED, field)
                     await pipe.execute()
         log.info("list renamed", extra={"list": field, "pages": last + 1})

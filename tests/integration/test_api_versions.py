@@ -12,9 +12,9 @@ from redis.asyncio import Redis
 from newsroom.importer import import_lines
 from services.ingest.app import create_app
 from shared.article import ArticleIn
+from shared.keyspace import history_key
 from shared.settings import Settings
 from shared.store import ArticleStore
-from shared.versions import history_key
 from tests.support.samples import BODY
 
 CMS, CRM = "c" * 40, "r" * 40

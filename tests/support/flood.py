@@ -19,10 +19,10 @@ import httpx
 import redis
 from redis.asyncio import Redis as AsyncRedis
 
-from services.feeds.views import ALL_TIME
 from shared.article import Article
 from shared.clock import utcnow
-from shared.store import PREFIX, ArticleStore
+from shared.keyspace import SEEN_PREFIX, VIEWS_ALL
+from shared.store import ArticleStore
 from shared.topology import VIEWS_STREAM
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -213,14 +213,14 @@ async def _send(url: str, requests: list[tuple[list, str]], concurrency: int) ->
 
 def totals(client: redis.Redis, ids: list[str]) -> dict[str, int]:
     """Each article's all-time count."""
-    return {i: int(client.zscore(ALL_TIME, i) or 0) for i in ids}
+    return {i: int(client.zscore(VIEWS_ALL, i) or 0) for i in ids}
 
 
 def retention_done(client: redis.Redis) -> bool:
     """The views stream is trimmed (to the entry the group read last) and no per-visitor
     key is left."""
     return client.xlen(VIEWS_STREAM) <= 1 and not next(
-        iter(client.scan_iter(f"{PREFIX}seen:*", count=1000)), None
+        iter(client.scan_iter(SEEN_PREFIX + "*", count=1000)), None
     )
 
 
