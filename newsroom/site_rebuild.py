@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from services.feeds.rebuild import rebuild_feeds
 from services.render.rebuild import rebuild as rebuild_site
+from shared.listing import HOME
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.site_keeper import check
@@ -60,7 +61,7 @@ def rebuild_parts(
 
     urls = UrlScheme(timezone=settings.timezone)
     parts = [Part("render", "/", site)] if pages else []
-    parts += [Part("feeds", urls.rss, lists)] if feeds else []
+    parts += [Part("feeds", HOME.feed_paths(urls)["rss"], lists)] if feeds else []
     checked = _checked(settings, parts)
     for part, (action, reason, _) in zip(parts, checked, strict=True):
         if action is Action.REFUSE and not force:

@@ -37,7 +37,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.delivery import HANDLED_ENTRIES
-from shared.keyspace import ALL, heal_lock_key, site_status_key
+from shared.keyspace import heal_lock_key, site_status_key
 from shared.redis_client import as_text
 from shared.settings import Settings
 from shared.site_manifest import (
@@ -111,7 +111,7 @@ async def store_facts(store: ArticleStore, group: str, manifest: Manifest | None
         and manifest.store == identity
         and await acknowledged_after(redis, group, manifest.stream)
     )
-    return StoreFacts(identity, revision, await store.count(ALL), last_entry, unapplied)
+    return StoreFacts(identity, revision, await store.stored_count(), last_entry, unapplied)
 
 
 async def check(

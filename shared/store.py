@@ -39,16 +39,15 @@ from shared.keyspace import (
     article_key,
     editor_key,
     history_key,
-    index_key,
     scratch_key,
 )
+from shared.listing import HOME, Kind, Listing, listings_of
 from shared.redis_client import as_text
 from shared.settings import DEFAULT_VERSIONS_KEPT
 from shared.slugs import make_slug
 from shared.urls import UrlScheme
 from shared.versions import SYSTEM, ArticleVersion, version_of
 
-HOME = index_key("home", "")
 CURSOR_PATTERN = r"^[0-9]{20}\|[A-Za-z0-9_-]{1,64}$"
 
 # The store-wide revision: bumped in every write transaction, never backwards. It jumps to
@@ -186,100 +185,109 @@ class ArticleStore:
         raws = await self.redis.mget([article_key(i) for i in ids])
         return [json.loads(r) for r in raws if r]
 
-    async def latest_ids(self, index: str, offset: int = 0, limit: int = 20) -> list[str]:
-        """Ids of live articles in an index, newest first."""
-        return _decoded(await self.redis.zrevrange(index, offset, offset + limit - 1))
+    async def latest_ids(self, listing: Listing, offset: int = 0, limit: int = 20) -> list[str]:
+        """Ids of a listing's live articles, newest first."""
+        return _decoded(await self.redis.zrevrange(listing.index, offset, offset + limit - 1))
 
-    async def latest_ids_of(self, indexes: Sequence[str], limit: int) -> list[list[str]]:
-        """Ids of the newest `limit` live articles of each index, in one round trip."""
+    async def latest_ids_of(self, listings: Sequence[Listing], limit: int) -> list[list[str]]:
+        """Ids of the newest `limit` live articles of each listing, in one round trip."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            for index in indexes:
-                pipe.zrevrange(index, 0, limit - 1)
+            for listing in listings:
+                pipe.zrevrange(listing.index, 0, limit - 1)
             return [_decoded(row) for row in await pipe.execute()]
 
-    async def latest(self, index: str = HOME, offset: int = 0, limit: int = 20) -> list[Article]:
-        """Live articles in an index, newest first."""
-        return await self.get_many(await self.latest_ids(index, offset, limit))
+    async def latest(
+        self, listing: Listing = HOME, offset: int = 0, limit: int = 20
+    ) -> list[Article]:
+        """A listing's live articles, newest first."""
+        return await self.get_many(await self.latest_ids(listing, offset, limit))
 
-    async def oldest_ids(self, index: str, offset: int, limit: int) -> list[str]:
-        """Ids of live articles in an index, oldest first, from position `offset`."""
-        return _decoded(await self.redis.zrange(index, offset, offset + limit - 1))
+    async def oldest_ids(self, listing: Listing, offset: int, limit: int) -> list[str]:
+        """Ids of a listing's live articles, oldest first, from position `offset`."""
+        return _decoded(await self.redis.zrange(listing.index, offset, offset + limit - 1))
 
     async def ids_between(
-        self, index: str, start: datetime, end: datetime, limit: int | None = None
+        self, listing: Listing, start: datetime, end: datetime, limit: int | None = None
     ) -> list[str]:
         """Ids published in [start, end), newest first (archive days; ZREVRANGEBYSCORE)."""
         page = {"start": 0, "num": limit} if limit else {}
-        ids = await self.redis.zrevrangebyscore(index, f"({_score(end)}", _score(start), **page)
-        return _decoded(ids)
+        bounds = f"({_score(end)}", _score(start)
+        return _decoded(await self.redis.zrevrangebyscore(listing.index, *bounds, **page))
 
     async def counts_between(
-        self, index: str, ranges: Sequence[tuple[datetime, datetime]]
+        self, listing: Listing, ranges: Sequence[tuple[datetime, datetime]]
     ) -> list[int]:
         """How many articles each [start, end) range holds (archive months and years)."""
         async with self.redis.pipeline(transaction=False) as pipe:
             for start, end in ranges:
-                pipe.zcount(index, _score(start), f"({_score(end)}")
+                pipe.zcount(listing.index, _score(start), f"({_score(end)}")
             return [int(n) for n in await pipe.execute()]
 
     async def older_than(
-        self, queries: Sequence[tuple[str, datetime]], limit: int
+        self, queries: Sequence[tuple[Listing, datetime]], limit: int
     ) -> list[list[tuple[str, float]]]:
-        """Per (index, moment), the newest `limit` (id, score) strictly older than moment."""
+        """Per (listing, moment), the newest `limit` (id, score) strictly older than moment."""
         rows: list[list[bytes]] = []
         for start in range(0, len(queries), _OLDER_THAN_CHUNK):
             chunk = queries[start : start + _OLDER_THAN_CHUNK]
             bounds = [f"({_score(moment)}" for _, moment in chunk]
-            rows += await self._older_than(keys=[i for i, _ in chunk], args=[limit, *bounds])
+            keys = [listing.index for listing, _ in chunk]
+            rows += await self._older_than(keys=keys, args=[limit, *bounds])
         return [
             [(as_text(i), float(s)) for i, s in zip(row[::2], row[1::2], strict=True)]
             for row in rows
         ]
 
-    async def newer_than(self, indexes: Sequence[str], moment: datetime, limit: int) -> set[str]:
-        """Ids of the oldest `limit` articles strictly newer than `moment`, in any index."""
+    async def newer_than(
+        self, listings: Sequence[Listing], moment: datetime, limit: int
+    ) -> set[str]:
+        """Ids of the oldest `limit` articles strictly newer than `moment`, in any listing."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            for index in indexes:
-                pipe.zrangebyscore(index, f"({_score(moment)}", "+inf", start=0, num=limit)
+            for listing in listings:
+                pipe.zrangebyscore(listing.index, f"({_score(moment)}", "+inf", start=0, num=limit)
             return {as_text(i) for row in await pipe.execute() for i in row}
 
-    async def rank(self, index: str, article_id: str) -> int | None:
-        """Position of an article in an index, oldest first (None when not in it)."""
-        return await self.redis.zrank(index, article_id)
+    async def rank(self, listing: Listing, article_id: str) -> int | None:
+        """Position of an article in a listing, oldest first (None when not in it)."""
+        return await self.redis.zrank(listing.index, article_id)
 
-    async def older_count(self, index: str, moment: datetime) -> int:
-        """How many articles of an index are strictly older than `moment` (its position)."""
-        return int(await self.redis.zcount(index, "-inf", f"({_score(moment)}"))
+    async def older_count(self, listing: Listing, moment: datetime) -> int:
+        """How many articles of a listing are strictly older than `moment` (its position)."""
+        return int(await self.redis.zcount(listing.index, "-inf", f"({_score(moment)}"))
 
-    async def all_ids(self, index: str = HOME) -> list[str]:
-        """Every id in an index, oldest first (for a full rebuild)."""
-        return _decoded(await self.redis.zrange(index, 0, -1))
+    async def all_ids(self, listing: Listing = HOME) -> list[str]:
+        """Every id in a listing, oldest first (for a full rebuild)."""
+        return _decoded(await self.redis.zrange(listing.index, 0, -1))
 
     async def days(self) -> list[str]:
         """Local days (ISO dates) with live articles (for a full rebuild)."""
         counts = await self.redis.hgetall(DAYS)
         return sorted(as_text(d) for d, n in counts.items() if int(n) > 0)
 
-    async def names(self) -> dict[str, str]:
-        """Every known `kind:slug` → display name (for a full rebuild)."""
-        return {as_text(k): as_text(v) for k, v in (await self.redis.hgetall(NAMES)).items()}
+    async def names(self) -> dict[Listing, str]:
+        """Every section, tag and author listing the store has known → its display name."""
+        raw = await self.redis.hgetall(NAMES)
+        return {Listing.parse(as_text(k)): as_text(v) for k, v in raw.items()}
 
-    async def count(self, index: str = HOME) -> int:
-        """How many live articles an index holds."""
-        return int(await self.redis.zcard(index))
+    async def count(self, listing: Listing = HOME) -> int:
+        """How many live articles a listing holds."""
+        return int(await self.redis.zcard(listing.index))
 
-    async def name(self, kind: str, slug: str) -> str | None:
-        """Display name of a section, tag or author page."""
-        raw = await self.redis.hget(NAMES, f"{kind}:{slug}")
-        return raw.decode() if isinstance(raw, bytes) else raw
+    async def stored_count(self) -> int:
+        """How many articles the store holds, whatever their status."""
+        return int(await self.redis.zcard(ALL))
 
-    async def names_of(self, keys: Sequence[str]) -> list[str | None]:
-        """Display names of pages by key ("section:slug"…), in one round trip."""
-        if not keys:
+    async def name(self, listing: Listing) -> str | None:
+        """Display name of a section, tag or author listing."""
+        raw = await self.redis.hget(NAMES, listing.name_key)
+        return None if raw is None else as_text(raw)
+
+    async def names_of(self, listings: Sequence[Listing]) -> list[str | None]:
+        """Display names of listings, in one round trip."""
+        if not listings:
             return []
-        return [
-            None if raw is None else as_text(raw) for raw in await self.redis.hmget(NAMES, keys)
-        ]
+        raws = await self.redis.hmget(NAMES, [listing.name_key for listing in listings])
+        return [None if raw is None else as_text(raw) for raw in raws]
 
     async def list_for_editors(
         self,
@@ -556,13 +564,9 @@ class ArticleStore:
         for key in keys(article):
             pipe.zadd(key, {member: 0})
 
-    def _indexes(self, article: Article) -> list[str]:
-        return [
-            HOME,
-            index_key("section", article.section_slug),
-            *(index_key("tag", t) for t in article.tag_slugs),
-            *(index_key("author", a) for a in article.author_slugs),
-        ]
+    @staticmethod
+    def _indexes(article: Article) -> list[str]:
+        return [listing.index for listing in listings_of(article.placement())]
 
     def _day(self, article: Article) -> str:
         return self.urls.local(article.published_at).date().isoformat()
@@ -572,10 +576,10 @@ class ArticleStore:
         for index in self._indexes(article):
             pipe.zadd(index, {article.id: score})
         pipe.hincrby(DAYS, self._day(article), 1)
-        names = {f"section:{article.section_slug}": article.section}
-        names |= {f"tag:{make_slug(t)}": t for t in article.tags}
-        names |= {f"author:{a.page_slug}": a.name for a in article.authors}
-        pipe.hset(NAMES, mapping=names)
+        names = {Listing(Kind.SECTION, article.section_slug): article.section}
+        names |= {Listing(Kind.TAG, make_slug(t)): t for t in article.tags}
+        names |= {Listing(Kind.AUTHOR, a.page_slug): a.name for a in article.authors}
+        pipe.hset(NAMES, mapping={listing.name_key: name for listing, name in names.items()})
 
     def _unindex(self, pipe: Pipeline, article: Article) -> None:
         for index in self._indexes(article):

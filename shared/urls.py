@@ -79,8 +79,8 @@ class UrlScheme:
         return self.year.format(year=year)
 
     def feed_urls(self, kind: str, slug: str = "") -> dict[str, str]:
-        """Paths of the feeds of the site (`kind` "site") or of a section, tag or author."""
-        if kind == "site":
+        """Paths of the feeds of the home list (`kind` "home") or a section, tag or author."""
+        if kind == "home":
             return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
         first = self.list_url(kind, slug)
         return {"rss": first + "rss.xml", "atom": first + "atom.xml"}

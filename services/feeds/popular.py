@@ -18,8 +18,9 @@ from redis.asyncio import Redis
 from shared.clock import utcnow
 from shared.files import site_path, write_atomic
 from shared.keyspace import VIEWS_ALL, scratch_key, views_day_key, views_hour_key
+from shared.listing import HOME, Kind, Listing
 from shared.settings import Settings
-from shared.store import HOME, ArticleStore, index_key
+from shared.store import ArticleStore
 
 TOP = 10
 PERIODS = ("24h", "7d", "30d", "all")
@@ -56,8 +57,8 @@ class Popular:
 
     async def sections(self) -> list[str]:
         """Slugs of every section the site has had."""
-        keys = await self.store.names()
-        return sorted(k.removeprefix("section:") for k in keys if k.startswith("section:"))
+        listings = await self.store.names()
+        return sorted(listing.slug for listing in listings if listing.kind is Kind.SECTION)
 
     async def rankings(
         self, now: datetime
@@ -69,30 +70,31 @@ class Popular:
         def tmp(*parts: str) -> str:
             return scratch_key("popular", run, *parts)
 
-        lists = [("site", HOME)] + [(s, index_key("section", s)) for s in sections]
+        lists = [HOME, *(Listing(Kind.SECTION, s) for s in sections)]
         async with self.redis.pipeline(transaction=True) as pipe:
             for period, keys in period_keys(now).items():
                 source = keys[0] if period == "all" else tmp(period)
                 if period != "all":
                     pipe.zunionstore(source, keys)
-                for name, live in lists:
-                    pipe.zinterstore(tmp(period, name), {source: 1, live: 0})
-                    pipe.zrevrange(tmp(period, name), 0, TOP - 1, withscores=True)
-            pipe.zinter({VIEWS_ALL: 1, HOME: 0}, withscores=True)
+                for listing in lists:
+                    top = tmp(period, listing.name_key)
+                    pipe.zinterstore(top, {source: 1, listing.index: 0})
+                    pipe.zrevrange(top, 0, TOP - 1, withscores=True)
+            pipe.zinter({VIEWS_ALL: 1, HOME.index: 0}, withscores=True)
             pipe.delete(*[tmp(p) for p in ("24h", "7d", "30d")])
-            pipe.delete(*[tmp(p, name) for p in PERIODS for name, _ in lists])
+            pipe.delete(*[tmp(p, listing.name_key) for p in PERIODS for listing in lists])
             results = await pipe.execute()
         tops = [r for r in results if isinstance(r, list)]
         counts = _ranking(tops.pop())
         site: dict[str, Ranking] = {}
         by_section: dict[str, dict[str, Ranking]] = {s: {} for s in sections}
         for period in PERIODS:
-            for name, _ in lists:
+            for listing in lists:
                 ranking = _ranking(tops.pop(0))
-                if name == "site":
+                if listing.is_home:
                     site[period] = ranking
                 else:
-                    by_section[name][period] = ranking
+                    by_section[listing.slug][period] = ranking
         sections_seen = {s: r for s, r in by_section.items() if any(r.values())}
         return site, sections_seen, counts
 

@@ -10,12 +10,13 @@ their next poll, or with the next event that touches the list. The most-read lis
 """
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.feeds.publisher import KIND_NAMES, SITE, FeedList, FeedPublisher
+from services.feeds.publisher import FeedPublisher
+from shared.listing import HOME
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -33,12 +34,6 @@ class FeedTotals:
     files_changed: int
 
 
-def feed_lists(names: Iterable[str]) -> list[FeedList]:
-    """The site, then every section, tag and author among store keys like "section:slug"."""
-    lists = {FeedList(*key.split(":", 1)) for key in names}
-    return [SITE, *sorted(f for f in lists if f.kind in KIND_NAMES)]
-
-
 def rebuild_feeds(
     settings: Settings,
     show_progress: bool = True,
@@ -52,7 +47,7 @@ def rebuild_feeds(
         try:
             publisher = FeedPublisher(store, settings)
             revision = await store.revision()  # before any read the feeds are built from
-            lists = feed_lists(await store.names())
+            lists = [HOME, *sorted(await store.names())]
             changed = 0
             columns = (
                 TextColumn("writing feeds"),

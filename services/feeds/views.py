@@ -27,7 +27,7 @@ from shared.keyspace import (
     views_day_key,
     views_hour_key,
 )
-from shared.store import HOME
+from shared.listing import HOME
 
 HOUR_KEEP = timedelta(hours=25)
 DAY_KEEP = timedelta(days=31)
@@ -109,7 +109,8 @@ class ViewCounter:
                 self.repeat_window,
                 json.dumps(pairs),
             ]
-            keys = [SEEN_PREFIX, VIEWS_ALL, HOME, views_hour_key(hour), views_day_key(hour)]
+            keys = [SEEN_PREFIX, VIEWS_ALL, HOME.index]
+            keys += [views_hour_key(hour), views_day_key(hour)]
             counted += await self.script(keys=keys, args=argv)
         return counted
 

@@ -18,7 +18,7 @@ from services.ingest.schemas import ViewIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleViewed
 from shared.keyspace import VIEWS_STREAM, rate_limit_key
-from shared.store import HOME
+from shared.listing import HOME
 
 # KEYS: rate-limit counter, views stream, published articles. ARGV: window seconds, limit
 # (0: none), views reported, field, then article id, event, article id, event...
@@ -107,7 +107,7 @@ class ViewLog:
             args += [v.article_id, event.model_dump_json()]
         answer = int(
             await self._record(
-                keys=[rate_limit_key(rate_key(client)), VIEWS_STREAM, HOME],
+                keys=[rate_limit_key(rate_key(client)), VIEWS_STREAM, HOME.index],
                 args=[self.window, self.limit, len(views), DATA_FIELD, *args],
             )
         )

@@ -26,6 +26,7 @@ from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
 from shared.files import site_file
+from shared.listing import HOME
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import ArticleStore, ParsedArticles
@@ -65,9 +66,9 @@ async def site_plan(store: ArticleStore) -> list[Plan]:
         Plan(articles=set(ids[i : i + ARTICLES_PER_PART]))
         for i in range(0, len(ids), ARTICLES_PER_PART)
     ]
-    keys = [("home", "")] + [tuple(k.split(":", 1)) for k in sorted(await store.names())]
-    for start in range(0, len(keys), 20):
-        parts.append(Plan(lists={k: [EVERYTHING] for k in keys[start : start + 20]}))
+    listings = [HOME, *sorted(await store.names())]
+    for start in range(0, len(listings), 20):
+        parts.append(Plan(lists={k: [EVERYTHING] for k in listings[start : start + 20]}))
     days = [date.fromisoformat(d) for d in await store.days()]
     for year in sorted({d.year for d in days}):
         parts.append(Plan(days={d for d in days if d.year == year}))
