@@ -10,7 +10,6 @@ from services.feeds.websub import HubNotifier
 from shared.article import Article
 from shared.events import ArticleChanged
 from shared.files import UnsafePathError, site_path, write_versioned
-from shared.keyspace import article_key
 from shared.listing import Listing, listings_of
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -97,7 +96,7 @@ class FeedPublisher:
         """
         if len(self.cache) > CACHE_LIMIT:
             self.cache.clear()
-        raws = await self.store.redis.mget([article_key(i) for i in ids]) if ids else []
+        raws = await self.store.stored_many(ids)
         entries = {}
         for article_id, raw in zip(ids, raws, strict=True):
             if raw is None:

@@ -17,10 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from services.feeds.publisher import FeedPublisher
 from shared.listing import HOME
-from shared.redis_client import connect
 from shared.settings import Settings
-from shared.store import ArticleStore
-from shared.urls import UrlScheme
+from shared.store import open_store
 
 # Lists written together: their articles are read in one go (bounded, on a big site).
 LISTS_AT_ONCE = 20
@@ -43,7 +41,7 @@ def rebuild_feeds(
     (`on_progress(lists done, lists)` after each group of lists)."""
 
     async def run() -> FeedTotals:
-        store = ArticleStore(connect(settings.redis_url), UrlScheme(timezone=settings.timezone))
+        store = open_store(settings)
         try:
             publisher = FeedPublisher(store, settings)
             revision = await store.revision()  # before any read the feeds are built from

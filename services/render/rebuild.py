@@ -27,9 +27,8 @@ from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
 from shared.files import site_file
 from shared.listing import HOME
-from shared.redis_client import connect
 from shared.settings import Settings
-from shared.store import ArticleStore, ParsedArticles
+from shared.store import ArticleStore, ParsedArticles, open_store
 from shared.urls import UrlScheme
 
 ARTICLES_PER_PART = 1000
@@ -44,12 +43,6 @@ class Totals:
 
     files_written: int
     files_removed: int
-
-
-def store_for(settings: Settings, parsed: ParsedArticles | None = None) -> ArticleStore:
-    """The store, as the services open it (keeping parsed articles in `parsed` if given)."""
-    urls = UrlScheme(timezone=settings.timezone)
-    return ArticleStore(connect(settings.redis_url), urls, parsed)
 
 
 @cache
@@ -86,7 +79,7 @@ def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int,
     """Render one part in a worker process; (files written, files removed, their site paths)."""
 
     async def run() -> tuple[int, int, set[str]]:
-        store = store_for(settings, parsed_articles())
+        store = open_store(settings, parsed=parsed_articles())
         env = environment(settings.model_dump_json())
         renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
         try:
@@ -141,7 +134,7 @@ def rebuild(
     env = make_environment(settings)
 
     async def prepare() -> tuple[SiteRenderer, list[Plan]]:
-        store = store_for(settings)
+        store = open_store(settings)
         try:
             renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
             await renderer.install_static()  # at the store revision before the parts read it

@@ -10,7 +10,7 @@ from services.feeds.publisher import FeedPublisher
 from shared.article import ArticleIn
 from shared.listing import HOME
 from shared.settings import Settings
-from shared.store import ArticleStore
+from shared.store import open_store
 
 ARTICLE = ArticleIn(
     title="Новость",
@@ -24,7 +24,7 @@ ARTICLE = ArticleIn(
 async def test_the_site_server_answers_conditional_gets_with_304(redis_url, tmp_path):
     public: Path = tmp_path / "public"
     redis = Redis.from_url(redis_url)
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     publisher = FeedPublisher(store, Settings(public_dir=public))
     await store.save("a1", ARTICLE)
     await publisher.write([HOME], await publisher.store.revision())

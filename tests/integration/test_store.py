@@ -11,9 +11,11 @@ from redis.asyncio import Redis
 
 from shared.article import Status
 from shared.listing import HOME, Kind, Listing
+from shared.settings import Settings
 from shared.store import (
     ArticleStore,
     VersionConflictError,
+    open_store,
 )
 from shared.topology import ARTICLES_STREAM
 from tests.support.samples import article_in
@@ -24,7 +26,7 @@ T = TypeVar("T")
 @pytest.fixture
 async def store(redis_url):
     client = Redis.from_url(redis_url)
-    yield ArticleStore(client)
+    yield open_store(Settings(), client)
     await client.aclose()
 
 

@@ -9,7 +9,8 @@ from services.feeds.views import DAY_KEEP, HOUR_KEEP, ViewCounter
 from shared.clock import utcnow
 from shared.events import ArticlePublished, ArticleUnpublished, ArticleViewed
 from shared.keyspace import VIEWS_ALL, parked_views_key, views_hour_key
-from shared.store import ArticleStore
+from shared.settings import Settings
+from shared.store import open_store
 from tests.support.samples import article_in
 
 
@@ -23,7 +24,7 @@ async def expiring(redis: Redis) -> dict[str, int]:
 
 
 async def published(redis: Redis, *ids: str) -> None:
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     for article_id in ids:
         await store.save(article_id, article_in())
 

@@ -22,7 +22,8 @@ from redis.asyncio import Redis as AsyncRedis
 from shared.article import Article
 from shared.clock import utcnow
 from shared.keyspace import SEEN_PREFIX, VIEWS_ALL
-from shared.store import ArticleStore
+from shared.settings import Settings
+from shared.store import open_store
 from shared.topology import VIEWS_STREAM
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -119,7 +120,7 @@ def load_articles(redis_url: str, articles: list[Article]) -> None:
     """Write `articles` to the store at `redis_url` (no events)."""
 
     async def load() -> None:
-        store = ArticleStore(AsyncRedis.from_url(redis_url))
+        store = open_store(Settings(), AsyncRedis.from_url(redis_url))
         await store.load(articles)
         await store.redis.aclose()
 

@@ -5,7 +5,7 @@ import pytest
 from services.render.pages import _runs
 from shared.urls import UrlScheme
 
-urls = UrlScheme()
+urls = UrlScheme(timezone="Asia/Almaty")
 
 
 def test_feed_paths_of_sections_tags_and_authors():
