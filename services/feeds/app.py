@@ -14,9 +14,8 @@ from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_
 from shared.events import ArticleChanged, ArticleEvent, ArticleViewed
 from shared.settings import Settings
 from shared.site_keeper import Progress, SiteKeeper
-from shared.store import ArticleStore
+from shared.store import open_store
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
-from shared.urls import UrlScheme
 
 VIEWS_BATCH = 500
 
@@ -30,7 +29,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
     """The app rewriting feeds on article events and the most-read lists on views."""
     options = Options.from_settings(settings)
     redis = consumer_redis(settings)
-    store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
+    store = open_store(settings, redis)
     popular = popular_publisher(redis, store, settings)
     notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
     publisher = FeedPublisher(store, settings, notifier, popular.request)

@@ -19,9 +19,8 @@ from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_
 from shared.events import ArticleEvent
 from shared.settings import Settings
 from shared.site_keeper import Progress, SiteKeeper
-from shared.store import ArticleStore
+from shared.store import open_store
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
-from shared.urls import UrlScheme
 
 # A batch must be rendered well within NEWSROOM_CLAIM_IDLE_MS, or another replica claims it.
 BATCH_SIZE = 100
@@ -50,7 +49,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
     """The app re-rendering what each batch of article events touches."""
     options = Options.from_settings(settings)
     redis = consumer_redis(settings)
-    store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
+    store = open_store(settings, redis)
     renderer = SiteRenderer(store, make_environment(settings), settings)
     keeper = SiteKeeper(
         "render", store, settings, options.consumer, landmark="/", rebuild=rebuild_pages
