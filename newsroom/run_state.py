@@ -6,12 +6,13 @@ whose runner is gone (killed, machine restarted) is recognised as stale by its p
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import MutableMapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from shared.settings import Settings
 
@@ -97,10 +98,8 @@ def use_runner_settings(state: Path, environ: MutableMapping[str, str]) -> str:
 
 
 def redacted(url: str) -> str:
-    """`url` with any password in it replaced by `***`."""
-    parts = urlsplit(url)
-    if parts.password is not None:
-        host = parts.netloc.rpartition("@")[2]
-        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
-    query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*/")))
+    """`url` with any password in it (user info or `password=` parameter) shown as `***`."""
+    password = urlsplit(url).password
+    if password is not None:
+        url = url.replace(f":{password}@", ":***@", 1)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
