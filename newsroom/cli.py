@@ -11,6 +11,8 @@ import typer
 from redis.asyncio import Redis
 from rich.console import Console
 
+from newsroom.run_state import DEFAULT_STATE
+
 app = typer.Typer(
     help="Operate the Newsroom publishing platform.",
     no_args_is_help=True,
@@ -19,7 +21,6 @@ app = typer.Typer(
 console = Console()
 err_console = Console(stderr=True)
 T = TypeVar("T")
-STATE = Path(".newsroom")  # `newsroom run`'s state folder, which other commands look in
 
 
 @app.callback()
@@ -31,7 +32,7 @@ def main() -> None:
 def run(
     state: Annotated[
         Path, typer.Option(help="Folder for the embedded Redis, site, token and logs.")
-    ] = STATE,
+    ] = DEFAULT_STATE,
     port: Annotated[int, typer.Option(help="Port of the site server.")] = 8000,
     ingest_port: Annotated[int, typer.Option(help="Port of the ingest API.")] = 8001,
     demo: Annotated[bool, typer.Option(help="Load demo articles into an empty store.")] = True,
@@ -64,7 +65,7 @@ def _choose_redis() -> None:
     from newsroom.run_state import use_runner_settings
     from shared.settings import get_settings
 
-    line = use_runner_settings(STATE, os.environ)
+    line = use_runner_settings(DEFAULT_STATE, os.environ)
     err_console.print(line, markup=False, highlight=False, soft_wrap=True)
     get_settings.cache_clear()
 

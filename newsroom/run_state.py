@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from shared.settings import Settings
-
+DEFAULT_STATE = Path(".newsroom")  # the runner's state folder, where other commands look
 RUN_FILE = "run.json"
 REDIS_URL_NAMES = ("REDIS_URL", "NEWSROOM_REDIS_URL")
 # The settings the runner decides for its services, which the other commands then share.
@@ -61,9 +60,10 @@ def read_run_state(state: Path) -> RunState | None:
     """What `state/run.json` says, or None when it is missing or unreadable."""
     try:
         data = json.loads((state / RUN_FILE).read_text(encoding="utf-8"))
-        return RunState(int(data["pid"]), str(data["started_at"]), dict(data["env"]))
+        run = RunState(int(data["pid"]), str(data["started_at"]), dict(data["env"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return run if "REDIS_URL" in run.env else None
 
 
 def is_running(run: RunState) -> bool:
@@ -92,6 +92,8 @@ def use_runner_settings(state: Path, environ: MutableMapping[str, str]) -> str:
                 environ[name] = value
         origin = f"from {path}, started by newsroom run, pid {run.pid}"
         return f"Redis: {redacted(run.redis_url)} ({origin})"
+    from shared.settings import Settings  # here: the CLI's other commands start faster
+
     why = f"{path} is stale: pid {run.pid} is not running" if run else f"no {path}"
     default = Settings.model_fields["redis_url"].default
     return f"Redis: {default} (default: REDIS_URL is unset and {why})"

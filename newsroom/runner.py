@@ -15,7 +15,7 @@ from newsroom.console_log import LogConsole
 from newsroom.demo import copy_demo_images, load_demo
 from newsroom.embedded_redis import start_redis
 from newsroom.run_state import (
-    RUN_FILE,
+    DEFAULT_STATE,
     is_running,
     read_run_state,
     remove_run_state,
@@ -114,11 +114,15 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bo
                 console.print(f"loaded {count} demo articles")
         console.print(f"[bold green]Newsroom is up:[/] http://127.0.0.1:{site_port}/")
         console.print(f"API docs (with the token): http://127.0.0.1:{site_port}/api/docs")
-        console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")
         if logs is not None:
             console.print(f"Logs: {logs.folder}/<service>.jsonl (--json-logs: here, as JSON)")
-        console.print(f"Other terminals here: newsroom stats, import… use this Redis ({RUN_FILE})")
+        if state.name == DEFAULT_STATE.name:  # where the other commands look for it
+            here = state.parent.resolve()
+            console.print(f"Commands run from {here} (newsroom stats, import…) use this Redis")
+        console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")
         supervisor.watch(console.print)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the watch began stops everything all the same
     finally:
         supervisor.stop()
         if logs is not None:

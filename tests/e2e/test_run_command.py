@@ -248,6 +248,23 @@ def test_the_console_shows_short_lines_and_the_files_keep_the_json(running):
     assert any(r.get("article_id") == first and r.get("event_id") for r in records["feeds"])
 
 
+def test_a_second_runner_on_the_same_folder_is_refused(running):
+    process, state, _ = running
+    ports = ["--port", str(free_port()), "--ingest-port", str(free_port())]
+    result = subprocess.run(
+        [*NEWSROOM, "run", "--state", str(state), *ports],
+        cwd=ROOT,
+        env={**CLEAN_ENV, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=scaled(60),
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"newsroom run (pid {process.pid}) already runs with {state}" in result.stdout
+    assert json.loads((state / "run.json").read_text())["pid"] == process.pid
+
+
 def test_ctrl_c_stops_every_process(running):
     process, state, _ = running
     children = psutil.Process(process.pid).children(recursive=True)
@@ -263,14 +280,18 @@ def test_ctrl_c_stops_every_process(running):
 def test_json_logs_shows_the_services_json_as_it_is(tmp_path):
     state = tmp_path / ".newsroom"
     process, _ = start_runner(state, "--json-logs", "--no-demo")
+
+    def records() -> list[dict]:
+        return [json.loads(line) for line in run_log(state).splitlines() if line.startswith("{")]
+
     try:
         wait_for(lambda: "API token: " in run_log(state), timeout=60)
+        # Each service's JSON lines, as the service wrote them.
+        wait_for(lambda: {"ingest", "render", "feeds"} <= {r["service"] for r in records()}, 30)
         process.send_signal(signal.SIGINT)
         assert process.wait(scaled(30)) == 0
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    records = [json.loads(line) for line in run_log(state).splitlines() if line.startswith("{")]
-    assert {"ingest", "render", "feeds"} <= {r["service"] for r in records}
-    assert any(r["msg"] == "GET /api/ready 200" and r["status"] == 200 for r in records)
+    assert any(r["msg"] == "GET /api/ready 200" and r["status"] == 200 for r in records())
     assert not (state / "logs").exists()

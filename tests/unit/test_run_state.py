@@ -99,3 +99,10 @@ def test_passwords_are_redacted_wherever_the_url_carries_them():
     assert redacted("unix:///run/redis.sock?db=1&password=pw") == (
         "unix:///run/redis.sock?db=1&password=***"
     )
+
+
+def test_a_damaged_file_is_no_runner(tmp_path):
+    path = tmp_path / RUN_FILE
+    for text in ("{", "[]", '{"pid": 1}', json.dumps({"pid": 1, "started_at": "x", "env": {}})):
+        path.write_text(text)
+        assert read_run_state(tmp_path) is None, text
