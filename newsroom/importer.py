@@ -17,15 +17,9 @@ from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from newsroom.import_progress import ImportProgress, rate
 from services.ingest.sanitize import clean_article
 from services.ingest.schemas import ArticleId
 from shared.article import ArticleIn
@@ -120,7 +114,8 @@ async def import_lines(
 
 
 def run_import(path: Path, console: Console) -> int:
-    """Import a file with a progress bar, print the summary; exit code 1 if lines were rejected."""
+    """Import a file showing its progress, print the summary with the rate; exit code 1 if
+    lines were rejected."""
     settings = get_settings()
     with path.open(encoding="utf-8") as f:
         total = sum(1 for _ in f)
@@ -128,25 +123,23 @@ def run_import(path: Path, console: Console) -> int:
     async def main() -> ImportReport:
         redis = connect(settings.redis_url)
         store = open_store(settings, redis)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         try:
-            with (
-                path.open(encoding="utf-8") as f,
-                Progress(*columns, TimeRemainingColumn(), console=console) as progress,
-            ):
-                bar = progress.add_task(f"importing {path.name}", total=total)
+            with path.open(encoding="utf-8") as f, progress:
                 site_host = urlsplit(settings.site_url).hostname or ""
                 return await import_lines(
-                    store, f, lambda _: progress.advance(bar), site_host=site_host
+                    store, f, lambda _: progress.advance(), site_host=site_host
                 )
         finally:
             await redis.aclose()
 
+    progress = ImportProgress(console, path.name, total)
     report = asyncio.run(main())
     console.print(
         f"imported {report.imported} of {total} lines: {report.created} created, "
         f"{report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.rejected)} rejected"
+        f"{len(report.rejected)} rejected in {progress.seconds:.1f} s "
+        f"({rate(progress.done, progress.seconds)})",
+        highlight=False,
     )
     if report.rejected:
         rejected = Table("line", "reason", title="rejected lines")

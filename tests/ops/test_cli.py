@@ -141,7 +141,8 @@ def test_dead_letters_list_show_and_replay(render_only: Platform):
 
     shown = runner.invoke(app, ["dlq", "show", letter], env=env)
     assert shown.exit_code == 0
-    assert json.loads(shown.output)["payload"] == payload
+    assert json.loads(shown.stdout)["payload"] == payload
+    assert shown.stderr == f"Redis: {render_only.redis_url} (from REDIS_URL)\n"
 
     # Replay puts the original fields back on their stream and removes the dead letter.
     replayed = runner.invoke(app, ["dlq", "replay", letter], env=env)
