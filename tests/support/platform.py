@@ -44,6 +44,7 @@ class Platform:
     def __init__(self, redis_url: str, workdir: Path) -> None:
         self.redis_url = redis_url
         self.public = workdir / "public"
+        self.media = workdir / "media"
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.token = TOKEN
@@ -56,6 +57,7 @@ class Platform:
             **os.environ,
             "REDIS_URL": redis_url,
             "NEWSROOM_PUBLIC_DIR": str(self.public),
+            "NEWSROOM_MEDIA_DIR": str(self.media),
             "NEWSROOM_SITE_URL": "https://news.example.kz",
             "NEWSROOM_API_TOKENS": TOKENS,
             "NEWSROOM_INGEST_PORT": str(self.ingest_port),
