@@ -235,7 +235,7 @@ def test_feeds_carry_the_uploaded_image_as_an_enclosure(platform, published, pho
 
 def test_an_image_of_a_scheduled_article_shows_only_once_it_is_live(platform):
     photo = upload(platform, picture(700, 500, "JPEG")).json()
-    body = article("Позже", {"media_id": photo["id"]}, delta=timedelta(seconds=scaled(8)))
+    body = article("Позже", {"media_id": photo["id"]}, delta=timedelta(seconds=scaled(5)))
     stored = platform.api().put("/api/articles/photo-later", json=body).json()
     assert stored["status"] == "scheduled"
     path = photo["url"].removeprefix("https://news.example.kz")
