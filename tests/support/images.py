@@ -1,6 +1,7 @@
 """Test images made with Pillow on the fly (no binaries in the repository)."""
 
 import io
+import os
 import struct
 import zlib
 
@@ -17,6 +18,13 @@ def picture(width: int, height: int, fmt: str, alpha: bool = False) -> bytes:
     image = Image.merge("RGBA" if alpha else "RGB", bands)
     out = io.BytesIO()
     image.save(out, fmt)
+    return out.getvalue()
+
+
+def noise(width: int, height: int) -> bytes:
+    """A PNG of random pixels: about 3 bytes a pixel, whatever the compression."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
     return out.getvalue()
 
 
