@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
     app.state.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
+    app.state.media_slots = asyncio.Semaphore(media.DECODING_AT_ONCE)
     errors.install(app)
     for module in (articles, media, versions, views, resolve, health, metrics, resolve_http, docs):
         app.include_router(module.router)

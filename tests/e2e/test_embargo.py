@@ -8,8 +8,6 @@ section and a tag is published after them, so every list, feed, sitemap and data
 would hold them is written after they were stored. Then each output is searched.
 """
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from shared.media import media_folder
 from shared.slugs import make_slug
 from shared.urls import UrlScheme
 from tests.support.images import picture
-from tests.support.platform import ROOT, Platform, wait_for
+from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
 
 LATER = timedelta(hours=1)
@@ -249,14 +247,7 @@ def test_a_view_of_a_hidden_article_is_answered_as_one_of_an_unknown_id(platform
 
 @pytest.mark.usefixtures("hidden_urls")
 def test_a_full_rebuild_writes_nothing_of_them_either(platform: Platform):
-    subprocess.run(
-        [sys.executable, "-m", "newsroom.cli", "rebuild", "--jobs", "1"],
-        env=platform.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    platform.rebuild()
     files = public_files(platform.public)
     assert LIVE_MARK in files["/index.html"].lower()
     assert {url: leaks(text) for url, text in files.items() if leaks(text)} == {}

@@ -4,8 +4,6 @@ The platform runs with small limits (3 MB, 4 megapixels) so the refusals cost li
 """
 
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +16,7 @@ from bs4 import BeautifulSoup
 from shared.media import MEDIA_ID_PATTERN, media_folder
 from tests.render.test_html_validity import failures
 from tests.support.images import bomb, picture, size_of
-from tests.support.platform import ROOT, Platform, wait_for
+from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.samples import TOKEN
 from tests.support.timing import scaled
@@ -250,13 +248,6 @@ def test_a_rebuild_derives_lost_variants_again(platform, published, photo):
     served = platform.public / "media" / media_folder(photo["id"]) / "960.webp"
     kept.unlink()
     served.unlink()
-    subprocess.run(
-        [sys.executable, "-m", "newsroom.cli", "rebuild", "--jobs", "1"],
-        env=platform.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=scaled(120),
-    )
+    platform.rebuild()
     assert size_of(kept.read_bytes()) == ("WEBP", 960, 576)
     assert size_of(served.read_bytes()) == ("WEBP", 960, 576)

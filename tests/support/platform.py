@@ -124,6 +124,17 @@ class Platform:
         """Base URL of a consumer's /health, /ready and /metrics server ('render-0')."""
         return f"http://127.0.0.1:{self.metrics_ports[key]}"
 
+    def rebuild(self) -> None:
+        """Run `newsroom rebuild --jobs 1` against this platform's store and folders."""
+        subprocess.run(
+            [sys.executable, "-m", "newsroom.cli", "rebuild", "--jobs", "1"],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=scaled(300),
+        )
+
     def get(self, path: str) -> httpx.Response:
         """GET a site path as a reader would."""
         return httpx.get(self.site_url + path, timeout=scaled(10))

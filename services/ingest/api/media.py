@@ -1,7 +1,5 @@
 """Image uploads for lead images, and the check of an article's `lead_image.media_id`."""
 
-import asyncio
-
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +13,7 @@ from shared.media_library import MediaLibrary
 
 router = APIRouter(prefix="/api", tags=["media"])
 # Uploads decoded at once per worker: a big image takes hundreds of MB while it is worked on.
-_decoding = asyncio.Semaphore(2)
+DECODING_AT_ONCE = 2
 
 
 class MediaOut(BaseModel):
@@ -71,7 +69,7 @@ async def post_media(request: Request) -> MediaOut:
     data = await request.body()
     library: MediaLibrary = request.app.state.media
     try:
-        async with _decoding:
+        async with request.app.state.media_slots:
             info = await run_in_threadpool(library.save, data)
     except MediaRejectedError as e:
         raise HTTPException(e.status, e.reason) from None
