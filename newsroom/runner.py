@@ -87,6 +87,7 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bo
         redis_process, env["REDIS_URL"] = start_redis(state / "redis")
         console.print(f"[dim]embedded redis at {env['REDIS_URL']} (data in {state}/redis)[/]")
     env.setdefault("NEWSROOM_PUBLIC_DIR", str((state / "public").resolve()))
+    env.setdefault("NEWSROOM_MEDIA_DIR", str((state / "media").resolve()))
     env.setdefault("NEWSROOM_SITE_URL", f"http://127.0.0.1:{site_port}")
     env["NEWSROOM_INGEST_PORT"] = str(ingest_port)
     env["NEWSROOM_SITE_PORT"] = str(site_port)

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.media import MEDIA_ID_PATTERN, teaser_url
 from shared.slugs import make_slug
 from shared.text import plain_text, xml_safe
 
@@ -88,15 +89,28 @@ class Author(BaseModel):
 
 
 class LeadImage(BaseModel):
-    """The picture at the top of an article."""
+    """The picture at the top of an article: an image's `url`, or the `media_id` of an upload
+    (POST /api/media), whose `width` and `height` the API fills in."""
 
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)[^\s\"'<>]*$")]
+    url: Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)[^\s\"'<>]*$")] | None = None
+    media_id: Annotated[str, Field(pattern=MEDIA_ID_PATTERN)] | None = None
     caption: Annotated[PlainText, Field(max_length=1000)] = ""
     credit: Annotated[PlainText, Field(max_length=300)] = ""
     width: Annotated[int, Field(gt=0, le=20000)] | None = None
     height: Annotated[int, Field(gt=0, le=20000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.url is None) == (self.media_id is None):
+            raise ValueError("give exactly one of url and media_id")
+        return self
+
+    @property
+    def src(self) -> str:
+        """The image's URL: the given one, or the variant of the upload list pages show."""
+        return self.url or teaser_url(str(self.media_id), self.width)
 
 
 class ArticleIn(BaseModel):

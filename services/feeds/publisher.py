@@ -11,6 +11,7 @@ from shared.article import Article
 from shared.events import ArticleChanged
 from shared.files import UnsafePathError, site_path, write_versioned
 from shared.listing import Listing, listings_of
+from shared.media_library import MediaLibrary
 from shared.settings import Settings
 from shared.store import ArticleStore
 
@@ -50,6 +51,7 @@ class FeedPublisher:
             hub_url=settings.websub_hub,
             urls=store.urls,
             file_size=self._file_size,
+            media=MediaLibrary(settings.media_dir).info,
         )
 
     async def apply(self, event: ArticleChanged) -> list[str]:

@@ -13,6 +13,7 @@ from services.ingest.api import (
     articles,
     docs,
     health,
+    media,
     metrics,
     resolve,
     resolve_http,
@@ -24,6 +25,7 @@ from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
+from shared.media_library import MediaLibrary
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
 from shared.store import open_store
@@ -70,14 +72,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = settings.tokens  # WeakTokenError: no app with a guessable token
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
+    app.state.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
+    app.state.media_slots = asyncio.Semaphore(media.DECODING_AT_ONCE)
     errors.install(app)
-    for module in (articles, versions, views, resolve, health, metrics, resolve_http, docs):
+    for module in (articles, media, versions, views, resolve, health, metrics, resolve_http, docs):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_body_bytes,
         timeout=settings.body_timeout_s,
-        paths={"/api/views": app.state.views_parser.body_limit},
+        paths={
+            "/api/views": app.state.views_parser.body_limit,
+            "/api/media": settings.media_max_bytes,
+        },
     )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
     app.add_middleware(RequestLog)

@@ -12,6 +12,7 @@ from services.render.plan import RELATED_SIZE, ListChange
 from shared.article import Article
 from shared.clock import human_date, month_name
 from shared.listing import HOME, Listing, read_also_listings
+from shared.media_library import MediaLibrary
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.text import truncate_words
@@ -97,6 +98,7 @@ class Pages:
         self.zone = ZoneInfo(settings.timezone)
         self.base = settings.base_url
         self.site_name = settings.site_name
+        self.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
 
     # Article pages
 
@@ -109,6 +111,11 @@ class Pages:
             else None
         )
         section_url = self.urls.section_url(article.section_slug)
+        image = article.lead_image
+        media = self.media.info(image.media_id) if image and image.media_id else None
+        json_ld = self.news_article(article, edited)
+        if media:
+            json_ld["image"] = [absolute_url(self.base, media.largest)]
         return Page(
             article.url,
             "article.html",
@@ -131,7 +138,8 @@ class Pages:
                     (month_name(local.month), self.urls.archive_url(local.year, local.month)),
                     (str(local.day), self.urls.archive_url(local.year, local.month, local.day)),
                 ],
-                "json_ld": self.news_article(article, edited),
+                "json_ld": json_ld,
+                "picture": media.picture() if media else None,
                 "feeds": self.feeds(),
             },
         )
@@ -178,7 +186,7 @@ class Pages:
             "publisher": {"@type": "Organization", "name": self.site_name},
         }
         if article.lead_image:
-            data["image"] = [absolute_url(self.base, article.lead_image.url)]
+            data["image"] = [absolute_url(self.base, article.lead_image.src)]
         return data
 
     # List pages: home, section, tag, author

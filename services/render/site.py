@@ -18,6 +18,7 @@ from services.render.theme import theme_dir
 from services.render.writer import Writer
 from shared.article import Article
 from shared.events import ArticleChanged
+from shared.media_images import MediaRejectedError
 from shared.settings import Settings
 from shared.store import ArticleStore
 
@@ -111,4 +112,22 @@ class SiteRenderer:
         """Write live article pages, their read-also fetched for all at once."""
         related = await self.pages.related(articles)
         for article in articles:
+            self.place_media(article)
             self.writer.put(self.pages.article(article, related[article.id]))
+
+    def place_media(self, article: Article) -> None:
+        """Put the variants of the article's uploaded lead image on the site (synced with the
+        batch); a lost upload is logged, and its page written all the same."""
+        image = article.lead_image
+        info = self.pages.media.info(image.media_id) if image and image.media_id else None
+        if info is None:
+            if image and image.media_id:
+                log.error("lead image missing", extra={"article_id": article.id})
+            return
+        try:
+            placed = self.pages.media.place(info, self.root)
+        except (OSError, MediaRejectedError):
+            log.exception("lead image not placed", extra={"article_id": article.id})
+            return
+        self.writer.unsynced.update(placed)
+        self.writer.folders.update(path.parent for path in placed)

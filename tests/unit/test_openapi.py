@@ -36,6 +36,7 @@ def test_every_endpoint_has_request_and_response_examples():
         "DELETE /api/articles/{article_id}",
         "GET /api/articles/{article_id}/versions",
         "GET /api/articles/{article_id}/versions/{version}",
+        "POST /api/media",
         "POST /api/views",
         "GET /api/resolve",
         "GET /api/health",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 
 from services.ingest.api.deps import get_store
+from services.ingest.api.media import with_media
 from services.ingest.auth import Caller, require_token
 from services.ingest.sanitize import clean_article
 from services.ingest.schemas import ArticleId, ArticleList, ArticleOut, errors
@@ -111,7 +112,7 @@ async def put_article(
     """
     expected = _expected_version(if_match)
     site_host: str = request.app.state.site_host
-    clean = clean_article(article, site_host)
+    clean = with_media(clean_article(article, site_host), request.app.state.media)
     try:
         result = await store.save(article_id, clean, if_match=expected, by=caller)
     except VersionConflictError as e:
