@@ -115,7 +115,7 @@ def dlq_list(limit: Annotated[int, typer.Option(help="How many, oldest first.")]
     """
     from rich.table import Table
 
-    from newsroom.dlq import list_letters
+    from shared.consuming.dead_letters import list_letters
 
     letters = _with_redis(lambda r: list_letters(r, limit))
     out = Table(title=f"{len(letters)} dead letter(s)")
@@ -139,7 +139,7 @@ def dlq_show(
 
     Example: newsroom dlq show 1764072000000-0
     """
-    from newsroom.dlq import DeadLetterNotFoundError, get_letter
+    from shared.consuming.dead_letters import DeadLetterNotFoundError, get_letter
 
     try:
         letter = _with_redis(lambda r: get_letter(r, letter_id))
@@ -158,7 +158,7 @@ def dlq_replay(
 
     Example: newsroom dlq replay 1764072000000-0 1764072000001-0
     """
-    from newsroom.dlq import DeadLetterNotFoundError, replay
+    from shared.consuming.dead_letters import DeadLetterNotFoundError, replay
 
     failed = False
     for letter_id in letter_ids:
