@@ -100,6 +100,8 @@ class ConsumerService:
         def declare(handler: H) -> H:
             hints = get_type_hints(handler, include_extras=True)
             hints.pop("return", None)
+            if not hints:
+                raise TypeError(f"{handler!r}: annotate its parameter with the event type")
             event_type = next(iter(hints.values()))
             if batch:
                 (event_type,) = get_args(event_type)
