@@ -31,8 +31,7 @@ from services.ingest.schemas import ArticleId
 from shared.article import ArticleIn
 from shared.redis_client import connect
 from shared.settings import get_settings
-from shared.store import ArticleStore, SlugTakenError
-from shared.urls import UrlScheme
+from shared.store import ArticleStore, SlugTakenError, open_store
 
 _article_id: TypeAdapter[str] = TypeAdapter(ArticleId)
 
@@ -128,9 +127,7 @@ def run_import(path: Path, console: Console) -> int:
 
     async def main() -> ImportReport:
         redis = connect(settings.redis_url)
-        store = ArticleStore(
-            redis, UrlScheme(timezone=settings.timezone), versions_kept=settings.versions_kept
-        )
+        store = open_store(settings, redis)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         try:
             with (

@@ -16,8 +16,8 @@ from newsroom.embedded_redis import start_redis
 from newsroom.supervisor import Child, Supervisor, service
 from newsroom.tokens import new_token, write_private
 from shared.api_tokens import parse_tokens
+from shared.keyspace import ALL
 from shared.site_manifest import read_manifest
-from shared.store import ALL
 
 console = Console()
 LOCAL_NAME = "local"  # the name the runner's own token writes are recorded under

@@ -1,5 +1,7 @@
 """The article: what an editorial system sends, and what the store keeps."""
 
+import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -159,6 +161,10 @@ class ArticleIn(BaseModel):
         self.tags = list(seen.values())
         return self
 
+    def content_digest(self) -> str:
+        """A digest of the content as sent: the same digest, the same content."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
 
 class Placement(BaseModel):
     """Where an article shows on the site: enough to know which pages it touches."""
@@ -210,6 +216,51 @@ class Article(ArticleIn):
     def author_slugs(self) -> list[str]:
         """Slugs of the author pages."""
         return [a.page_slug for a in self.authors]
+
+    # Version rules: every write makes the next version, or none when nothing changed.
+
+    @classmethod
+    def written(
+        cls,
+        current: Self | None,
+        article_id: str,
+        data: ArticleIn,
+        *,
+        slug: str,
+        url: str,
+        now: datetime,
+    ) -> Self:
+        """The version an editor's `data` makes of `current` (None: the first version).
+
+        Versions count up from 1; the guid and creation moment never change; the article is
+        scheduled while its publication moment is ahead; every URL it leaves redirects.
+        """
+        moved = [u for u in (current.redirect_from if current else []) if u != url]
+        if current and current.url != url and current.url not in moved:
+            moved.append(current.url)
+        return cls(
+            **data.model_dump(exclude={"slug"}),
+            id=article_id,
+            version=current.version + 1 if current else 1,
+            guid=current.guid if current else f"urn:uuid:{uuid.uuid4()}",
+            slug=slug,
+            url=url,
+            status=Status.SCHEDULED if data.published_at > now else Status.PUBLISHED,
+            created_at=current.created_at if current else now,
+            modified_at=now,
+            redirect_from=moved,
+            digest=data.content_digest(),
+        )
+
+    def unchanged_by(self, data: ArticleIn) -> bool:
+        """Whether writing `data` makes no new version: the same content, still on the site
+        or scheduled (an unpublished article's content written again republishes it)."""
+        return self.digest == data.content_digest() and self.status is not Status.UNPUBLISHED
+
+    def with_status(self, status: Status, now: datetime) -> Self:
+        """The next version in `status` (a scheduled article published, one unpublished)."""
+        update = {"status": status, "version": self.version + 1, "modified_at": now}
+        return self.model_copy(update=update)
 
     def placement(self) -> Placement:
         """Where this article shows on the site."""

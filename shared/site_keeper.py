@@ -37,6 +37,7 @@ from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.consuming.delivery import HANDLED_ENTRIES
+from shared.keyspace import heal_lock_key, site_status_key
 from shared.redis_client import as_text
 from shared.settings import Settings
 from shared.site_manifest import (
@@ -49,13 +50,11 @@ from shared.site_manifest import (
     record,
     verdict,
 )
-from shared.store import ALL, PREFIX, ArticleStore
+from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP
 
 log = logging.getLogger(__name__)
 
-STATUS_PREFIX = PREFIX + "site:"
-LOCK_PREFIX = PREFIX + "heal-lock:"
 LOCK_TTL_S = 30.0
 RECHECK_S = 1.0
 FAILED_S = 30.0
@@ -112,7 +111,7 @@ async def store_facts(store: ArticleStore, group: str, manifest: Manifest | None
         and manifest.store == identity
         and await acknowledged_after(redis, group, manifest.stream)
     )
-    return StoreFacts(identity, revision, await store.count(ALL), last_entry, unapplied)
+    return StoreFacts(identity, revision, await store.stored_count(), last_entry, unapplied)
 
 
 async def check(
@@ -225,7 +224,7 @@ class SiteKeeper:
         status = {"service": self.service, "consumer": self.consumer, "state": self.state}
         status["detail"] = self.detail
         await self.store.redis.set(
-            f"{STATUS_PREFIX}{self.service}:{self.consumer}",
+            site_status_key(self.service, self.consumer),
             json.dumps(status, ensure_ascii=False),
             ex=int(REPORT_EVERY_S * 3),
         )
@@ -235,7 +234,7 @@ class SiteKeeper:
         action, reason, facts = await check(self.store, self.settings, self.service, self.landmark)
         if action is Action.REBUILD:
             lock = self.store.redis.lock(
-                LOCK_PREFIX + self.service, timeout=LOCK_TTL_S, thread_local=False
+                heal_lock_key(self.service), timeout=LOCK_TTL_S, thread_local=False
             )
             if not await lock.acquire(blocking=False):
                 self._set("waiting", "another replica is rebuilding")

@@ -9,7 +9,7 @@ import json
 import mimetypes
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import lxml.html
@@ -46,8 +46,8 @@ class Channel:
 
     base_url: str
     language: str
+    urls: UrlScheme
     hub_url: str = ""
-    urls: UrlScheme = field(default_factory=UrlScheme)
     # Size in bytes of a site file (a lead image), when it is known.
     file_size: Callable[[str], int | None] = lambda _path: None
 

@@ -26,8 +26,7 @@ from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
-from shared.store import ArticleStore
-from shared.urls import UrlScheme
+from shared.store import open_store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,9 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = connect(settings.redis_url)
         app.state.redis = redis
-        app.state.store = ArticleStore(
-            redis, UrlScheme(timezone=settings.timezone), versions_kept=settings.versions_kept
-        )
+        app.state.store = open_store(settings, redis)
         app.state.view_log = ViewLog(
             redis,
             limit=settings.views_rate_limit,

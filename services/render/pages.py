@@ -8,11 +8,12 @@ from functools import partial
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
-from services.render.plan import RELATED_SIZE, ListChange, ListKey, index_of
+from services.render.plan import RELATED_SIZE, ListChange
 from shared.article import Article
 from shared.clock import human_date, month_name
+from shared.listing import HOME, Listing, read_also_listings
 from shared.settings import Settings
-from shared.store import HOME, ArticleStore, index_key
+from shared.store import ArticleStore
 from shared.text import truncate_words
 from shared.urls import UrlScheme, absolute_url
 
@@ -41,10 +42,10 @@ class ListHead:
 
 @dataclass(frozen=True)
 class Window:
-    """Articles of an index shown as one paginated list (oldest first from position `base`):
+    """Articles of a listing shown as one paginated list (oldest first from position `base`):
     a whole list, or one archive day. Its first page at `first` holds the newest."""
 
-    index: str
+    listing: Listing
     first: str
     count: int
     base: int = 0
@@ -140,8 +141,7 @@ class Pages:
         a tag (first), the section (next) or none (the site's, last), newest first. One script
         call and one read for all of them."""
         queries = [
-            [(HOME, a.published_at), (index_key("section", a.section_slug), a.published_at)]
-            + [(index_key("tag", t), a.published_at) for t in a.tag_slugs]
+            [(listing, a.published_at) for listing in read_also_listings(a.placement())]
             for a in articles
         ]
         rows = await self.store.older_than([q for qs in queries for q in qs], RELATED_SIZE)
@@ -183,16 +183,16 @@ class Pages:
 
     # List pages: home, section, tag, author
 
-    async def list_head(self, key: ListKey) -> ListHead:
+    async def list_head(self, listing: Listing) -> ListHead:
         """How many articles a list has, and (unless it is gone) its heading and feeds."""
-        count = await self.store.count(index_of(key))
-        gone = count == 0 and key[0] != "home"
-        context = {} if gone else await self.list_context(key, self.urls.list_url(*key))
+        count = await self.store.count(listing)
+        gone = count == 0 and not listing.is_home
+        context = {} if gone else await self.list_context(listing, listing.url(self.urls))
         return ListHead(count, context)
 
     async def lists(
         self,
-        key: ListKey,
+        listing: Listing,
         changes: list[ListChange],
         numbered: bool,
         head: ListHead,
@@ -200,7 +200,7 @@ class Pages:
     ) -> list[Page | Prune]:
         """The first page of a list, or (`numbered`) the numbered pages the changes touch
         (or `numbers`, when given: a list re-rendered part by part)."""
-        window = Window(index_of(key), self.urls.list_url(*key), head.count)
+        window = Window(listing, listing.url(self.urls), head.count)
         context = head.context
 
         def make(
@@ -212,22 +212,24 @@ class Pages:
         ) -> Page:
             return self.list_page(url, context | {"number": number}, articles, older, newer)
 
-        if window.count == 0 and key[0] != "home":
+        if window.count == 0 and not listing.is_home:
             return [self.prune(window)] if numbered else [Page(window.first)]
         if not numbered:
             return [await self.first_page(window, make)]
         if numbers is None:
             last = window.last(self.size)
-            numbers = await self.touched(window.index, changes, self.size, last)
+            numbers = await self.touched(listing, changes, self.size, last)
         return [*await self.numbered_pages(window, numbers, make), self.prune(window)]
 
     async def first_page(self, window: Window, make: PageMaker) -> Page:
         """The first page of a window: its newest articles."""
         size = min(self.size, window.count)
         start = window.base + window.count - size
-        ids = await self.store.oldest_ids(window.index, start, size) if size else []
-        last = window.last(self.size)
-        older = self.urls.numbered_url(window.first, last) if last else None
+        ids = await self.store.oldest_ids(window.listing, start, size) if size else []
+        # "Older" leads to the numbered page of the newest article this page does not show
+        # (the newest numbered pages repeat this page's articles).
+        unseen = window.count - size
+        older = self.urls.numbered_url(window.first, (unseen - 1) // size + 1) if unseen else None
         return make(window.first, None, (await self.store.get_many(ids))[::-1], older, None)
 
     async def numbered_pages(
@@ -241,7 +243,7 @@ class Pages:
             # One read for a run of consecutive pages (a rebuild reads a list in big runs).
             start = (run[0] - 1) * size
             ids = await self.store.oldest_ids(
-                window.index, window.base + start, min(len(run) * size, window.count - start)
+                window.listing, window.base + start, min(len(run) * size, window.count - start)
             )
             articles = await self.store.get_many(ids)
             for offset, number in enumerate(run):
@@ -263,25 +265,25 @@ class Pages:
         return Prune(partial(self.urls.numbered_url, window.first), window.last(self.size))
 
     async def touched(
-        self, index: str, changes: list[ListChange], size: int, last: int, base: int = 0
+        self, listing: Listing, changes: list[ListChange], size: int, last: int, base: int = 0
     ) -> set[int]:
-        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter;
-        the chunks count from position `base` of the index (a day's first article)."""
+        """Numbered chunks (1 = oldest) of a listing whose content or links the changes alter;
+        the chunks count from position `base` of the listing (a day's first article)."""
         numbers: set[int] = set()
         for change in changes:
-            rank = None if change.shifts else await self.store.rank(index, change.article_id)
+            rank = None if change.shifts else await self.store.rank(listing, change.article_id)
             if rank is None:
-                older = await self.store.older_count(index, change.moment) - base
+                older = await self.store.older_count(listing, change.moment) - base
                 start = older // size + 1
                 numbers |= set(range(min(start, last - 1), last + 1))
             else:
                 numbers.add((rank - base) // size + 1)
         return {n for n in numbers if 1 <= n <= last}
 
-    async def list_context(self, key: ListKey, first: str) -> dict[str, Any]:
+    async def list_context(self, listing: Listing, first: str) -> dict[str, Any]:
         """Heading, description and feeds of a list."""
-        kind, slug = key
-        if kind == "home":
+        kind = listing.kind
+        if listing.is_home:
             return {
                 "kind": kind,
                 "heading": "Последние новости",
@@ -291,8 +293,8 @@ class Pages:
                 "first": first,
                 "number": None,
             }
-        name = await self.store.name(kind, slug) or slug
-        own = self.urls.feed_urls(kind, slug)
+        name = await self.store.name(listing) or listing.slug
+        own = listing.feed_paths(self.urls)
         return {
             "kind": kind,
             "heading": name,
@@ -478,7 +480,7 @@ class Pages:
 
     def feeds(self) -> list[tuple[str, str, str]]:
         """(title, format, path) of the site feeds for autodiscovery."""
-        site = self.urls.feed_urls("site")
+        site = HOME.feed_paths(self.urls)
         return [
             (f"{self.site_name} — RSS", "rss", site["rss"]),
             (f"{self.site_name} — Atom", "atom", site["atom"]),

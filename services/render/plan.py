@@ -14,14 +14,12 @@ index, and the work per event never grows with the site.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from shared.article import Placement
 from shared.events import ArticleChanged
-from shared.store import HOME, ArticleStore, index_key
+from shared.listing import Listing, listings_of, read_also_listings
+from shared.store import ArticleStore
 from shared.urls import UrlScheme
 
 RELATED_SIZE = 5
-# A list key: ("home", ""), ("section", slug), ("tag", slug) or ("author", slug).
-ListKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -40,35 +38,15 @@ class Plan:
     articles: set[str] = field(default_factory=set)
     related: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
-    lists: dict[ListKey, list[ListChange]] = field(default_factory=dict)
+    lists: dict[Listing, list[ListChange]] = field(default_factory=dict)
     days: set[date] = field(default_factory=set)
     # The changes to each day's articles (a day in `days` without any: all its pages).
     day_changes: dict[date, list[ListChange]] = field(default_factory=dict)
     sitemap_changes: list[ListChange] = field(default_factory=list)
 
-    def add_list(self, key: ListKey, change: ListChange) -> None:
+    def add_list(self, listing: Listing, change: ListChange) -> None:
         """Note a change to one list."""
-        self.lists.setdefault(key, []).append(change)
-
-
-def list_keys(placement: Placement) -> set[ListKey]:
-    """The lists an article placed like this is on."""
-    return {
-        ("home", ""),
-        ("section", placement.section),
-        *(("tag", t) for t in placement.tags),
-        *(("author", a) for a in placement.authors),
-    }
-
-
-def related_keys(placement: Placement) -> list[ListKey]:
-    """The lists whose articles can show this one under "read also" (the site's, as a filler)."""
-    return [("home", ""), ("section", placement.section), *(("tag", t) for t in placement.tags)]
-
-
-def index_of(key: ListKey) -> str:
-    """The store's sorted set behind a list."""
-    return HOME if key[0] == "home" else index_key(*key)
+        self.lists.setdefault(listing, []).append(change)
 
 
 async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: UrlScheme) -> Plan:
@@ -83,11 +61,10 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
         for placement in (p for p in (before, after) if p is not None):
             plan.urls.add(placement.url)
             other = after if placement is before else before
-            kept = list_keys(other) if same_place and other is not None else set()
-            for key in list_keys(placement):
-                plan.add_list(
-                    key, ListChange(event.article_id, placement.published_at, key not in kept)
-                )
+            kept = listings_of(other) if same_place and other is not None else set()
+            for listing in listings_of(placement):
+                shifts = listing not in kept
+                plan.add_list(listing, ListChange(event.article_id, placement.published_at, shifts))
             plan.sitemap_changes.append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
@@ -96,7 +73,7 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.day_changes.setdefault(day, []).append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
-            indexes = [index_of(k) for k in related_keys(placement)]
-            plan.related |= await store.newer_than(indexes, placement.published_at, RELATED_SIZE)
+            related = read_also_listings(placement)
+            plan.related |= await store.newer_than(related, placement.published_at, RELATED_SIZE)
     plan.related -= plan.articles
     return plan

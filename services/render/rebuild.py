@@ -26,9 +26,9 @@ from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
 from shared.files import site_file
-from shared.redis_client import connect
+from shared.listing import HOME
 from shared.settings import Settings
-from shared.store import ArticleStore, ParsedArticles
+from shared.store import ArticleStore, ParsedArticles, open_store
 from shared.urls import UrlScheme
 
 ARTICLES_PER_PART = 1000
@@ -45,12 +45,6 @@ class Totals:
     files_removed: int
 
 
-def store_for(settings: Settings, parsed: ParsedArticles | None = None) -> ArticleStore:
-    """The store, as the services open it (keeping parsed articles in `parsed` if given)."""
-    urls = UrlScheme(timezone=settings.timezone)
-    return ArticleStore(connect(settings.redis_url), urls, parsed)
-
-
 @cache
 def parsed_articles() -> ParsedArticles:
     """The articles a worker process has parsed, kept for its later parts (an article is read
@@ -65,9 +59,9 @@ async def site_plan(store: ArticleStore) -> list[Plan]:
         Plan(articles=set(ids[i : i + ARTICLES_PER_PART]))
         for i in range(0, len(ids), ARTICLES_PER_PART)
     ]
-    keys = [("home", "")] + [tuple(k.split(":", 1)) for k in sorted(await store.names())]
-    for start in range(0, len(keys), 20):
-        parts.append(Plan(lists={k: [EVERYTHING] for k in keys[start : start + 20]}))
+    listings = [HOME, *sorted(await store.names())]
+    for start in range(0, len(listings), 20):
+        parts.append(Plan(lists={k: [EVERYTHING] for k in listings[start : start + 20]}))
     days = [date.fromisoformat(d) for d in await store.days()]
     for year in sorted({d.year for d in days}):
         parts.append(Plan(days={d for d in days if d.year == year}))
@@ -85,7 +79,7 @@ def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int,
     """Render one part in a worker process; (files written, files removed, their site paths)."""
 
     async def run() -> tuple[int, int, set[str]]:
-        store = store_for(settings, parsed_articles())
+        store = open_store(settings, parsed=parsed_articles())
         env = environment(settings.model_dump_json())
         renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
         try:
@@ -140,7 +134,7 @@ def rebuild(
     env = make_environment(settings)
 
     async def prepare() -> tuple[SiteRenderer, list[Plan]]:
-        store = store_for(settings)
+        store = open_store(settings)
         try:
             renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
             await renderer.install_static()  # at the store revision before the parts read it

@@ -17,14 +17,12 @@ from collections.abc import Iterable
 from redis.exceptions import WatchError
 
 from services.render.pages import Pages, last_page
-from services.render.plan import ListKey
 from services.render.writer import Writer
+from shared.keyspace import NAMES, RENAMED, SHOWN_NAMES
+from shared.listing import Listing
 from shared.redis_client import as_text
-from shared.store import NAMES, PREFIX, ArticleStore
+from shared.store import ArticleStore
 
-# The name each list's pages show (kind:slug → name), and the lists to re-render.
-SHOWN = PREFIX + "render:shown-names"
-RENAMED = PREFIX + "render:renamed"
 # Numbered pages written per step of a renaming.
 PAGES_PER_STEP = 20
 
@@ -40,19 +38,20 @@ class Renames:
         self.writer = writer  # its own: the revision it carries is this task's
         self.task: asyncio.Task[None] | None = None
 
-    async def note(self, keys: Iterable[ListKey]) -> None:
+    async def note(self, listings: Iterable[Listing]) -> None:
         """Compare the names of these lists (just rendered) with those their pages show;
         mark the renamed ones, record the first name of the others, start the renaming."""
-        fields = sorted({f"{kind}:{slug}" for kind, slug in keys if kind != "home"})
-        if not fields:
+        named = sorted({listing for listing in listings if not listing.is_home})
+        if not named:
             return
-        names = await self.store.names_of(fields)
-        shown = await self.store.redis.hmget(SHOWN, fields)
+        fields = [listing.name_key for listing in named]
+        names = await self.store.names_of(named)
+        shown = await self.store.redis.hmget(SHOWN_NAMES, fields)
         pairs = [(f, n, s) for f, n, s in zip(fields, names, shown, strict=True) if n]
         new = {f: n for f, n, s in pairs if s is None}
         renamed = [f for f, n, s in pairs if s is not None and as_text(s) != n]
         if new:
-            await self.store.redis.hset(SHOWN, mapping=new)
+            await self.store.redis.hset(SHOWN_NAMES, mapping=new)
         if renamed:
             await self.store.redis.sadd(RENAMED, *renamed)
             self.start()
@@ -73,33 +72,32 @@ class Renames:
     async def rename(self, field: str) -> None:
         """Re-render all pages of one list, then record the name they show (unless the store
         names it otherwise by now: then it stays marked and is re-rendered again)."""
-        kind, slug = field.split(":", 1)
-        key: ListKey = (kind, slug)
-        name = await self.store.name(kind, slug)
+        listing = Listing.parse(field)
+        name = await self.store.name(listing)
         if name is None:  # no such list any more
             await self.store.redis.srem(RENAMED, field)
             return
-        last = await self.step(key, None)
+        last = await self.step(listing, None)
         number = 1
         while number <= last:
-            last = await self.step(key, set(range(number, number + PAGES_PER_STEP)))
+            last = await self.step(listing, set(range(number, number + PAGES_PER_STEP)))
             number += PAGES_PER_STEP
         async with self.store.redis.pipeline(transaction=True) as pipe:
             with contextlib.suppress(WatchError):
                 await pipe.watch(NAMES)
                 if as_text(await pipe.hget(NAMES, field) or b"") == name:
                     pipe.multi()
-                    pipe.hset(SHOWN, field, name)
+                    pipe.hset(SHOWN_NAMES, field, name)
                     pipe.srem(RENAMED, field)
                     await pipe.execute()
         log.info("list renamed", extra={"list": field, "pages": last + 1})
 
-    async def step(self, key: ListKey, numbers: set[int] | None) -> int:
+    async def step(self, listing: Listing, numbers: set[int] | None) -> int:
         """Write the first page (`numbers` None) or those numbered pages of a list, from the
         store as it is now; the list's newest page number."""
         self.writer.revision = await self.store.revision()
-        head = await self.pages.list_head(key)
-        for item in await self.pages.lists(key, [], numbers is not None, head, numbers):
+        head = await self.pages.list_head(listing)
+        for item in await self.pages.lists(listing, [], numbers is not None, head, numbers):
             self.writer.put(item)
         self.writer.sync()
         return last_page(head.count, self.pages.size)

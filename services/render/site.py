@@ -11,7 +11,7 @@ import shutil
 from jinja2 import Environment
 
 from services.render.pages import Pages
-from services.render.plan import ListChange, ListKey, Plan, plan_events
+from services.render.plan import Plan, plan_events
 from services.render.renames import Renames
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.theme import theme_dir
@@ -81,7 +81,7 @@ class SiteRenderer:
             plan.urls |= {article.url, *article.redirect_from}
         for url in sorted(plan.urls - live):
             self.writer.delete(url)
-        lists = sorted(plan.lists.items(), key=_list_order)
+        lists = sorted(plan.lists.items())  # home first, then sections, tags, authors
         heads = {key: await self.pages.list_head(key) for key, _ in lists}
         for numbered in (False, True):
             for key, changes in lists:
@@ -112,9 +112,3 @@ class SiteRenderer:
         related = await self.pages.related(articles)
         for article in articles:
             self.writer.put(self.pages.article(article, related[article.id]))
-
-
-def _list_order(item: tuple[ListKey, list[ListChange]]) -> tuple[int, str]:
-    """Home first, then sections, tags, authors."""
-    (kind, slug), _ = item
-    return ["home", "section", "tag", "author"].index(kind), slug

@@ -9,8 +9,9 @@ from xml.sax.saxutils import escape
 from services.render.pages import Pages, Prune
 from services.render.plan import ListChange
 from shared.clock import utcnow
+from shared.listing import HOME
 from shared.settings import Settings
-from shared.store import HOME, ArticleStore
+from shared.store import ArticleStore
 from shared.text import xml_safe
 
 # Sitemaps may hold 50,000 URLs; smaller chunks keep the newest one cheap to rewrite.

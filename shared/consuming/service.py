@@ -31,9 +31,8 @@ from shared.consuming.options import Options
 from shared.consuming.probes import routes, serving
 from shared.settings import Settings, get_settings
 from shared.site_keeper import Rebuild, SiteKeeper
-from shared.store import ArticleStore
+from shared.store import open_store
 from shared.topology import ARTICLES_STREAM
-from shared.urls import UrlScheme
 
 H = TypeVar("H", bound=Callable[..., Any])
 
@@ -62,7 +61,7 @@ class ConsumerService:
         self.name = name
         self.options = options or Options.from_settings(settings)
         self.redis = consumer_redis(settings)
-        self.store = ArticleStore(self.redis, UrlScheme(timezone=settings.timezone))
+        self.store = open_store(settings, self.redis)
         self.broker = consumer_broker(settings)
         self.keeper = (
             SiteKeeper(

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from shared.files import site_path
+from shared.settings import Settings
 from shared.slugs import make_slug
 from shared.urls import UrlScheme
 from tests.support.platform import ROOT, Platform, wait_for
@@ -127,7 +128,7 @@ def hidden_urls(platform: Platform) -> list[str]:
     assert httpx.post(f"{platform.site_url}/api/views", json=views, headers=BROWSER).is_success
 
     # Everything that lists the live article was written after the hidden ones were stored.
-    urls = UrlScheme()  # the platform's, with its default time zone
+    urls = UrlScheme.for_site(Settings())  # the platform's, with its default time zone
     tag = urls.tag_url(make_slug("эмбарго"))
     written_after = [
         live.json()["url"],

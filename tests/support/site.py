@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Protocol
 
 from bs4 import BeautifulSoup
-from redis.asyncio import Redis
 
+import shared.store
 from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
 from services.render.site import SiteRenderer
@@ -23,7 +23,6 @@ from shared.files import REVISIONS_DIR
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM
-from shared.urls import UrlScheme
 
 PAGE_SIZE = 5
 SITEMAP_SIZE = 10
@@ -172,7 +171,7 @@ async def build_site(store: ArticleStore, pump: EventPump | None = None) -> None
 
 def open_store(redis_url: str, timezone: str = "Asia/Almaty") -> ArticleStore:
     """A store on `redis_url`."""
-    return ArticleStore(Redis.from_url(redis_url), UrlScheme(timezone=timezone))
+    return shared.store.open_store(Settings(redis_url=redis_url, timezone=timezone))
 
 
 def tree(root: Path) -> dict[str, bytes]:
