@@ -17,7 +17,7 @@ COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
 COPY newsroom ./newsroom
-RUN pip install --no-deps . && python -c "import services.ingest.app, shared.consumer_ops"
+RUN pip install --no-deps . && python -c "import services.ingest.app, shared.consuming.service"
 
 USER newsroom
 ENV NEWSROOM_PUBLIC_DIR=/srv/public \

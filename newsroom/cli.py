@@ -141,7 +141,7 @@ def dlq_list(limit: Annotated[int, typer.Option(help="How many, oldest first.")]
     """
     from rich.table import Table
 
-    from newsroom.dlq import list_letters
+    from shared.consuming.dead_letters import list_letters
 
     letters = _with_redis(lambda r: list_letters(r, limit))
     out = Table(title=f"{len(letters)} dead letter(s)")
@@ -165,7 +165,7 @@ def dlq_show(
 
     Example: newsroom dlq show 1764072000000-0
     """
-    from newsroom.dlq import DeadLetterNotFoundError, get_letter
+    from shared.consuming.dead_letters import DeadLetterNotFoundError, get_letter
 
     try:
         letter = _with_redis(lambda r: get_letter(r, letter_id))
@@ -184,7 +184,7 @@ def dlq_replay(
 
     Example: newsroom dlq replay 1764072000000-0 1764072000001-0
     """
-    from newsroom.dlq import DeadLetterNotFoundError, replay
+    from shared.consuming.dead_letters import DeadLetterNotFoundError, replay
 
     async def replay_each(redis: Redis) -> dict[str, str | None]:
         """Each letter's new entry id, None for a letter not found."""

@@ -8,8 +8,9 @@ from typing import Any
 from redis.asyncio import Redis
 from rich.table import Table
 
+from shared.consuming.dead_letters import dead_letter_count
+from shared.consuming.stream_stats import stream_stats
 from shared.keyspace import SITE_STATUS_PATTERN
-from shared.stream_stats import dead_letter_count, stream_stats
 
 
 async def collect(redis: Redis) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from shared.delivery import HANDLED_ENTRIES
+from shared.consuming.delivery import HANDLED_ENTRIES
 from shared.keyspace import heal_lock_key, site_status_key
 from shared.redis_client import as_text
 from shared.settings import Settings

@@ -1,8 +1,4 @@
-"""The FastStream app of a consumer service, and what keeps it honest about Redis.
-
-    guard = ConsumerGuard(consumer_redis(settings), RENDER_GROUP, options)
-    app = guard.app_for(broker)      # FastStream(broker, lifespan=guard.lifespan) + a hook
-    sys.exit(await guard.run())      # 0 after SIGTERM, 1 when it could not go on
+"""What keeps a consumer app honest about Redis: its groups, a watchdog, trimming, its exit code.
 
 Its lifespan, before the broker starts, creates the service's groups from id 0 with
 MKSTREAM (a group FastStream creates starts at `$` and would skip what is already in the
@@ -15,7 +11,7 @@ runs two tasks beside the subscribers:
   they pause after a lost connection; after `redis_give_up_s` without Redis it ends the
   app with exit code 1, for the supervisor (compose, `newsroom run`) to restart it;
 - stream trimming every `trim_interval_s`, with the group's long-gone consumers deleted
-  (shared.retention).
+  (shared.consuming.retention).
 
 With a `SiteKeeper` (shared.site_keeper), the app's first startup hook settles the public
 folder (rebuilt, or refused) before the subscribers read, the keeper checks again when Redis
@@ -24,8 +20,7 @@ comes back, and publishes its state every few seconds.
 A FastStream subscriber that meets NOGROUP anyway (the groups vanished under a live
 connection) stops for good and ends the app; a shutdown hook notices a subscriber that
 stopped by itself and makes that exit code 1 too, and the restarted service recreates
-the groups at start. Its own shutdown hooks or lifespan work can be added with
-`app.on_startup` / `app.on_shutdown` / `app.after_shutdown`.
+the groups at start.
 """
 
 import asyncio
@@ -34,15 +29,14 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from faststream import FastStream
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from shared.delivery import Options
+from shared.consuming.options import Options
+from shared.consuming.retention import forget_idle_consumers, trim_acknowledged
 from shared.redis_client import ensure_groups
-from shared.retention import forget_idle_consumers, trim_acknowledged
 from shared.site_keeper import REPORT_EVERY_S, SiteKeeper
 from shared.topology import TOPOLOGY, streams_read_by
 
@@ -51,60 +45,63 @@ log = logging.getLogger(__name__)
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, asyncio.TimeoutError)
 WATCH_EVERY_S = 0.5
 
+Step = Callable[[], Awaitable[None]]
+
 
 class RedisGoneError(Exception):
     """Redis stayed away longer than `redis_give_up_s`."""
 
 
 class ConsumerGuard:
-    """Groups at start, a Redis watchdog, trimming and the exit code of one consumer app."""
+    """Groups at start, a Redis watchdog, trimming and the exit code of one consumer app.
+
+    `stop` ends the app (set by shared.consuming.service to the app's `exit`).
+    """
 
     def __init__(
-        self, redis: Redis, group: str, options: Options, keeper: SiteKeeper | None = None
+        self,
+        redis: Redis,
+        group: str,
+        options: Options,
+        broker: RedisBroker,
+        keeper: SiteKeeper | None = None,
     ) -> None:
         self.redis = redis
         self.group = group
         self.options = options
+        self.broker = broker
         self.keeper = keeper
         self.exit_code = 0
-        self._app: FastStream | None = None
+        self.stop: Callable[[], None] = lambda: None
         self._down_since: float | None = None
+        self._periodic: list[tuple[float, Step]] = []
 
-    def app_for(self, broker: RedisBroker) -> FastStream:
-        """The service's FastStream app around `broker`, with this guard's lifespan."""
-        first = [self.keeper.settle] if self.keeper else []
-        self._app = FastStream(
-            broker, lifespan=self.lifespan, on_startup=first, on_shutdown=[self._check]
-        )
-        return self._app
+    def every(self, seconds: float, step: Step) -> None:
+        """Run `step` every `seconds` while the app runs and the keeper lets the service
+        write (a failure is logged, not fatal)."""
 
-    async def run(self) -> int:
-        """Run the app until SIGTERM (0) or until it cannot go on (1)."""
-        assert self._app is not None, "call app_for(broker) first"
-        try:
-            await self._app.run()
-        except RedisGoneError:
-            return 1
-        return self.exit_code
+        async def gated() -> None:
+            if self.keeper is not None:
+                await self.keeper.ready.wait()
+            await step()
 
-    def stop(self) -> None:
-        """Finish the events in hand, then return 0 from `run` (what SIGTERM does)."""
-        if self._app is not None:
-            self._app.exit()
+        gated.__name__ = step.__name__
+        self._periodic.append((seconds, gated))
 
     @contextlib.asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        """Groups before the broker starts; watchdog and trimming while it runs."""
+        """Groups before the broker starts; watchdog, trimming and `every` steps while it runs."""
         try:
             while not await self._groups_ensured():  # noqa: ASYNC110 (polling Redis itself)
                 await asyncio.sleep(WATCH_EVERY_S)
             await self._offer_own_pending()
-            tasks = [
-                asyncio.create_task(self._every(WATCH_EVERY_S, self._watch)),
-                asyncio.create_task(self._every(self.options.trim_interval_s, self._trim)),
-            ]
+            periodic = [(WATCH_EVERY_S, self._watch), (self.options.trim_interval_s, self._trim)]
             if self.keeper is not None:
-                tasks.append(asyncio.create_task(self._every(REPORT_EVERY_S, self._report)))
+                periodic.append((REPORT_EVERY_S, self._report))
+            tasks = [
+                asyncio.create_task(self._every(seconds, step))
+                for seconds, step in [*periodic, *self._periodic]
+            ]
             try:
                 yield
             finally:
@@ -181,7 +178,7 @@ class ConsumerGuard:
         with contextlib.suppress(*REDIS_DOWN):
             await self.keeper.report()
 
-    async def _every(self, seconds: float, step: Callable[[], Awaitable[None]]) -> None:
+    async def _every(self, seconds: float, step: Step) -> None:
         while True:
             await asyncio.sleep(seconds)
             try:
@@ -189,10 +186,10 @@ class ConsumerGuard:
             except Exception:  # a surprise must not end the watchdog or the trimming
                 log.exception("%s failed; trying again in %.1f s", step.__name__, seconds)
 
-    def _check(self) -> None:
+    def check(self) -> None:
         """On shutdown: a subscriber that stopped by itself (NOGROUP) means exit code 1."""
-        broker = self._app.broker if self._app else None
-        if broker is not None and broker.running and any(not s.running for s in broker.subscribers):
+        broker = self.broker
+        if broker.running and any(not s.running for s in broker.subscribers):
             log.critical("a subscriber stopped on a terminal error; exiting with 1")
             self._fail()
 

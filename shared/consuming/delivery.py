@@ -1,15 +1,9 @@
 """At-least-once delivery through FastStream `RedisBroker` subscribers, for render and feeds.
 
-Wiring (the whole API; shared.consumer_app runs the app around it)::
-
-    options = Options.from_settings(settings)
-    broker = consumer_broker(settings, middlewares=[...])  # e.g. RedisPrometheusMiddleware
-    subscribe_reliably(broker, ARTICLES_STREAM, RENDER_GROUP, renderer.apply, ArticleEvent,
-                       batch=True, max_records=200, options=options)
-
-`subscribe_reliably` declares two subscribers in the group, both with
-`ack_policy=AckPolicy.MANUAL`, whose handlers take the raw `RedisStreamMessage` (or the batch
-one) and do the acknowledging themselves:
+`subscribe_reliably(broker, stream, group, handler, event_type, batch=…, max_records=…,
+options=…)` (called by shared.consuming.service) declares two subscribers in the group, both
+with `ack_policy=AckPolicy.MANUAL`, whose handlers take the raw `RedisStreamMessage` (or the
+batch one) and do the acknowledging themselves:
 
 - a reader, `StreamSub(stream, group, consumer, max_records=N)`: XREADGROUP `>`, new entries
   only, at most N at a time (without `max_records` one read would take the whole backlog);
@@ -31,124 +25,38 @@ raises), as does one delivered more often than that without an answer (its handl
 killing its consumer).
 The handler then marks the FastStream message nacked (something stays pending) or rejected
 (something was dead-lettered), so FastStream's metrics middleware counts what happened.
-Dead letters keep the format of the contract: `stream`, `group`, `entry_id`, `error`,
-`deliveries`, `failed_at` and `payload` (the entry's fields as a JSON object).
-
-The broker's Redis client does not retry: on a lost connection FastStream's read loop logs
-it and waits 5 s, during which the watchdog of shared.consumer_app recreates the groups of
-a Redis that came back empty. `graceful_timeout` lets the handler in hand finish on SIGTERM.
+Dead letters keep the format of the contract (shared.consuming.dead_letters).
 """
 
 import json
 import logging
-import os
-import socket
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import Redis, RedisMessage
-from faststream.redis.message import FAKE_CONSUMER, RedisBatchStreamMessage, RedisStreamMessage
-from faststream.redis.parser.message import MessageFormat
 from pydantic import TypeAdapter
 from redis.asyncio import Redis as RedisClient
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
-from shared.clock import utcnow
+from shared.consuming.connections import READ_BLOCK_MS
+from shared.consuming.dead_letters import give_up
+from shared.consuming.faststream_adapter import parse_any_entry, undecoded
+from shared.consuming.options import Options
 from shared.events import DATA_FIELD
 from shared.metrics import EVENTS_FAILED, EVENTS_HANDLED
-from shared.redis_client import as_text, connect
-from shared.settings import Settings
-from shared.topology import DEAD_LETTERS_STREAM
+from shared.redis_client import as_text
 
 log = logging.getLogger(__name__)
 
-READ_BLOCK_MS = 1000
-# Socket timeout of consumer connections: above the blocking read, so a hung Redis is noticed.
-SOCKET_TIMEOUT_S = READ_BLOCK_MS / 1000 + 10
-GRACEFUL_TIMEOUT_S = 25.0  # below the 30 s compose stop timeout
-
 Handler = Callable[[Any], Awaitable[None]]
-# Ids of the stream entries the handler running now was given (shared.site_keeper records
-# the newest one a service applied).
+# Ids of the stream entries the handler running now was given (shared.site_keeper
+# records the newest one a service applied).
 HANDLED_ENTRIES: ContextVar[tuple[str, ...]] = ContextVar("handled_entries", default=())
-
-
-def _host_pid() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def consumer_name(settings: Settings) -> str:
-    """This replica's name in its groups: NEWSROOM_CONSUMER, else host-pid."""
-    return settings.consumer or _host_pid()
-
-
-@dataclass(frozen=True)
-class Options:
-    """How a consumer is named, retries, claims and gives up (see Settings for each knob)."""
-
-    max_deliveries: int
-    claim_idle_ms: int
-    redis_give_up_s: float
-    trim_interval_s: float
-    consumer: str = field(default_factory=_host_pid)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "Options":
-        """The options the environment sets."""
-        return cls(
-            consumer=consumer_name(settings),
-            max_deliveries=settings.max_deliveries,
-            claim_idle_ms=settings.claim_idle_ms,
-            redis_give_up_s=settings.redis_give_up_s,
-            trim_interval_s=settings.trim_interval_s,
-        )
-
-    @property
-    def claim_every_ms(self) -> int:
-        """Pause of a claimer that found nothing: a third of the idle time, 50 ms to 5 s."""
-        return max(50, min(5000, self.claim_idle_ms // 3))
-
-
-def consumer_redis(settings: Settings) -> RedisClient:
-    """A client for a consumer's own commands (store, watchdog): it notices a hung server."""
-    return connect(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_S, retries=2)
-
-
-class PlainJson(MessageFormat):
-    """The streams' entries: the event's JSON itself in `__data__` (shared.events.encode), no
-    FastStream envelope, so a body is taken as it is instead of being tried as one first."""
-
-    @classmethod
-    async def encode(cls, **_: Any) -> bytes:
-        """Consumers publish nothing through FastStream."""
-        raise NotImplementedError
-
-    @classmethod
-    def parse(cls, data: bytes) -> tuple[bytes, dict[str, Any]]:
-        """The body, and no headers."""
-        return data, {}
-
-
-def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
-    """The service's broker: no client-side retries, a graceful stop, FastStream's
-    "Received"/"Processed" line per message (JSON, naming the event: shared.logs);
-    `params` (e.g. `middlewares`) added or overriding."""
-    defaults: dict[str, Any] = {
-        "graceful_timeout": GRACEFUL_TIMEOUT_S,
-        "retry": Retry(NoBackoff(), 0),
-        "socket_timeout": SOCKET_TIMEOUT_S,
-        "socket_connect_timeout": 2,
-        "health_check_interval": 10,
-        "message_format": PlainJson,
-    }
-    return RedisBroker(settings.redis_url, **(defaults | params))
 
 
 @dataclass(frozen=True)
@@ -195,8 +103,8 @@ def subscribe_reliably(
     reader = broker.subscriber(
         stream=StreamSub(stream, polling_interval=READ_BLOCK_MS, **common),
         ack_policy=AckPolicy.MANUAL,
-        parser=_parse_any_entry,
-        decoder=_undecoded,
+        parser=parse_any_entry,
+        decoder=undecoded,
         title=f"{group}:{stream}:read",
     )
     claimer = broker.subscriber(
@@ -207,8 +115,8 @@ def subscribe_reliably(
             **common,
         ),
         ack_policy=AckPolicy.MANUAL,
-        parser=_parse_any_entry,
-        decoder=_undecoded,
+        parser=parse_any_entry,
+        decoder=undecoded,
         title=f"{group}:{stream}:claim",
     )
 
@@ -307,21 +215,15 @@ class Delivery:
 
     async def dead_letter(self, redis: RedisClient, entry: Entry, error: str) -> "Outcome":
         """Move an entry to the dead-letter stream and ack it, in one transaction."""
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(
-                DEAD_LETTERS_STREAM,
-                {
-                    "stream": self.stream,
-                    "group": self.group,
-                    "entry_id": entry.id,
-                    "error": error[:2000],
-                    "deliveries": str(entry.deliveries),
-                    "failed_at": utcnow().isoformat(),
-                    "payload": entry.payload(),
-                },
-            )
-            pipe.xack(self.stream, self.group, entry.id)
-            await pipe.execute()
+        await give_up(
+            redis,
+            self.stream,
+            self.group,
+            entry.id,
+            payload=entry.payload(),
+            deliveries=entry.deliveries,
+            error=error,
+        )
         log.error("dead-lettered %s: %s", entry.id, error, extra={"path": self.stream})
         return Outcome.DEAD_LETTERED
 
@@ -340,31 +242,6 @@ async def _settle(message: Any, outcome: Outcome) -> None:
         await message.nack()
     elif outcome is Outcome.DEAD_LETTERED:
         await message.reject()
-
-
-async def _parse_any_entry(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """A message whose body is only read by logs and metrics: `Delivery` decodes the raw
-    entries itself (and dead-letters what it cannot read).
-
-    A batch's body is its entries' JSON joined into an array, not decoded and encoded again
-    as FastStream's parser would; a single entry goes through FastStream's parser, or becomes
-    a bare message when it cannot be read (fields that are not UTF-8 make it raise).
-    """
-    if message["type"] == "bstream":
-        bodies = [entry.get(DATA_FIELD.encode(), b"null") for entry in message["data"]]
-        return RedisBatchStreamMessage(
-            message, b"[" + b",".join(bodies) + b"]", consumer=FAKE_CONSUMER, group=None
-        )
-    try:
-        return await original(message)
-    except (ValueError, TypeError):
-        return RedisStreamMessage(message, b"", consumer=FAKE_CONSUMER, group=None)
-
-
-async def _undecoded(message: Any, _original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """The body as it is: the handlers take the message, and `Delivery` decodes its entries
-    (decoding a batch's body here too would parse every event twice)."""
-    return message.body
 
 
 def _context(event: Any, stream: str) -> dict[str, str]:

@@ -1,10 +1,11 @@
 """Dead letters: entries a consumer gave up on, kept in `newsroom:dead-letters`.
 
 Each dead letter has the string fields `stream`, `group`, `entry_id`, `error`, `deliveries`,
-`failed_at` and `payload` (a JSON object of the original entry's fields). Replaying one adds
-its payload back to its stream (every group reading that stream sees it again; consumers
-render from the store, so a group that already handled it just rewrites the same files) and
-deletes the dead letter, both in one transaction.
+`failed_at` and `payload` (a JSON object of the original entry's fields). Giving up on an
+entry adds its dead letter and acks it in one transaction; replaying one adds its payload
+back to its stream (every group reading that stream sees it again; consumers render from
+the store, so a group that already handled it just rewrites the same files) and deletes the
+dead letter, both in one transaction too.
 """
 
 import json
@@ -12,8 +13,11 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from shared.clock import utcnow
 from shared.redis_client import as_text
 from shared.topology import DEAD_LETTERS_STREAM
+
+ERROR_LIMIT = 2000
 
 
 class DeadLetterNotFoundError(LookupError):
@@ -31,6 +35,35 @@ class DeadLetter:
     def payload(self) -> dict[str, str]:
         """The original entry's fields."""
         return json.loads(self.fields.get("payload", "{}"))
+
+
+async def give_up(
+    redis: Redis,
+    stream: str,
+    group: str,
+    entry_id: str,
+    *,
+    payload: str,
+    deliveries: int,
+    error: str,
+) -> None:
+    """Move entry `entry_id` of `stream` (its fields as a JSON `payload`) to the dead
+    letters and ack it for `group`, in one transaction."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.xadd(
+            DEAD_LETTERS_STREAM,
+            {
+                "stream": stream,
+                "group": group,
+                "entry_id": entry_id,
+                "error": error[:ERROR_LIMIT],
+                "deliveries": str(deliveries),
+                "failed_at": utcnow().isoformat(),
+                "payload": payload,
+            },
+        )
+        pipe.xack(stream, group, entry_id)
+        await pipe.execute()
 
 
 def _letter(entry_id: bytes | str, fields: dict[bytes | str, bytes | str]) -> DeadLetter:
@@ -59,3 +92,8 @@ async def replay(redis: Redis, letter_id: str) -> str:
         pipe.xdel(DEAD_LETTERS_STREAM, letter_id)
         new_id, _ = await pipe.execute()
     return as_text(new_id)
+
+
+async def dead_letter_count(redis: Redis) -> int:
+    """Entries waiting in the dead-letter stream."""
+    return int(await redis.xlen(DEAD_LETTERS_STREAM))

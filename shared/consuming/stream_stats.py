@@ -52,11 +52,6 @@ async def stream_stats(redis: Redis, streams: list[str] | None = None) -> list[S
     return result
 
 
-async def dead_letter_count(redis: Redis) -> int:
-    """Entries waiting in the dead-letter stream."""
-    return int(await redis.xlen(DEAD_LETTERS_STREAM))
-
-
 async def export_stats(redis: Redis, streams: list[str]) -> None:
     """Set the lag, pending and length gauges of `streams` from Redis."""
     for stats in await stream_stats(redis, [*streams, DEAD_LETTERS_STREAM]):
