@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from services.feeds.views import ALL_TIME, day_key, hour_key
 from shared.clock import utcnow
-from shared.files import site_path, write_atomic
+from shared.public_writer import PublicWriter, generation_version
 from shared.settings import Settings
 from shared.store import HOME, PREFIX, ArticleStore, index_key
 
@@ -112,9 +112,11 @@ class Popular:
             "periods": {p: items(r) for p, r in site.items()},
             "sections": {s: {p: items(r) for p, r in rs.items()} for s, rs in sections.items()},
         }
-        root, urls = self.settings.public_dir, self.store.urls
-        write_atomic(site_path(root, urls.views_data), _json(dict(counts)))
-        write_atomic(site_path(root, urls.popular_data), _json(popular))
+        # Versioned by the moment they were counted at: a slower run never replaces a newer one.
+        writer = PublicWriter(self.settings.public_dir, generation_version(now))
+        writer.write(self.store.urls.views_data, _json(dict(counts)))
+        writer.write(self.store.urls.popular_data, _json(popular))
+        writer.sync()
 
 
 def _json(data: object) -> bytes:
