@@ -26,9 +26,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from services.ingest.sanitize import clean_article
-from services.ingest.schemas import ArticleId
-from shared.article import ArticleIn
+from shared.article import ArticleId, ArticleIn
+from shared.markup.sanitize import clean_article
 from shared.redis_client import connect
 from shared.settings import get_settings
 from shared.store import ArticleStore, SlugTakenError

@@ -10,9 +10,9 @@ from fastapi.exceptions import RequestValidationError
 
 from services.ingest.api.deps import get_store
 from services.ingest.auth import Caller, require_token
-from services.ingest.sanitize import clean_article
-from services.ingest.schemas import ArticleId, ArticleList, ArticleOut, errors
-from shared.article import ArticleIn
+from services.ingest.schemas import ArticleList, ArticleOut, errors
+from shared.article import ArticleId, ArticleIn
+from shared.markup.sanitize import clean_article
 from shared.store import (
     CURSOR_PATTERN,
     ArticleNotFoundError,

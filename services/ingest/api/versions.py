@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 
 from services.ingest.api.deps import get_store
 from services.ingest.auth import require_token
-from services.ingest.schemas import ArticleId, VersionList, VersionOut, errors
-from shared.article import STORED, ArticleIn
+from services.ingest.schemas import VersionList, VersionOut, errors
+from shared.article import STORED, ArticleId, ArticleIn
 from shared.store import ArticleStore
 from shared.versions import ArticleVersion
 
