@@ -19,11 +19,11 @@ from services.ingest.api import (
     versions,
     views,
 )
-from services.ingest.limits import BodySizeLimit
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
+from shared.body_limits import BodySizeLimit
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
 from shared.store import ArticleStore
