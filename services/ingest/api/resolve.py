@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.ingest.api.deps import get_store
+from services.ingest.api.deps import Store
 from services.ingest.schemas import Resolved, errors
-from shared.store import ArticleStore
 
 router = APIRouter(prefix="/api", tags=["site"])
 
@@ -22,7 +21,7 @@ async def resolve(
             examples=["/2026/11/25/staryi-zagolovok/"],
         ),
     ],
-    store: Annotated[ArticleStore, Depends(get_store)],
+    store: Store,
 ) -> Resolved:
     """301 and the new URL for an old article URL, 410 for an unpublished one, else 404.
 

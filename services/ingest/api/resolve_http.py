@@ -6,12 +6,11 @@ URL gets 301 to its current one, an unpublished article's URL 410, anything else
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 
-from services.ingest.api.deps import get_store
+from services.ingest.api.deps import Store
 from services.ingest.errors import error
-from shared.store import ArticleStore
 
 router = APIRouter(prefix="/api/resolve", tags=["site"])
 
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/api/resolve", tags=["site"])
 @router.get("/redirect", include_in_schema=False)  # for web servers; editors use /api/resolve
 async def resolve_redirect(
     path: Annotated[str, Query(max_length=2000, description="Site path with no file: /a/b/")],
-    store: Annotated[ArticleStore, Depends(get_store)],
+    store: Store,
 ) -> Response:
     """301 with Location, 410, or 404 for a site path that has no file."""
     status, location = await store.resolve(path)
