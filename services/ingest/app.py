@@ -15,7 +15,6 @@ from services.ingest.api import (
     health,
     metrics,
     resolve,
-    resolve_http,
     versions,
     views,
 )
@@ -74,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
     errors.install(app)
-    for module in (articles, versions, views, resolve, health, metrics, resolve_http, docs):
+    for module in (articles, versions, views, resolve, health, metrics, docs):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,
