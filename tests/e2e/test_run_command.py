@@ -15,9 +15,9 @@ import httpx
 import psutil
 import pytest
 
+from newsroom.ports import free_port
 from tests.support.listeners import listening
 from tests.support.platform import ROOT, wait_for
-from tests.support.ports import free_port
 from tests.support.timing import scaled
 
 
