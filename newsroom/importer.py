@@ -20,9 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from newsroom.import_progress import ImportProgress, rate
-from services.ingest.sanitize import clean_article
-from services.ingest.schemas import ArticleId
-from shared.article import ArticleIn
+from shared.article import ArticleId, ArticleIn
+from shared.markup.sanitize import clean_article
 from shared.redis_client import connect
 from shared.settings import get_settings
 from shared.store import ArticleStore, SlugTakenError, open_store

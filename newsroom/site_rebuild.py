@@ -1,7 +1,7 @@
 """`newsroom rebuild`: the pages and the feeds from the store, each part's manifest after it.
 
 Before anything is written, each part is checked as the services check it at start
-(shared.site_keeper.check): from a store that is empty or older than the site's manifest
+(shared.site_check.check): from a store that is empty or older than the site's manifest
 nothing is rebuilt unless forced. After a part, its manifest names the store and the
 revision read before the part began, so the running services find the folder in step.
 """
@@ -14,7 +14,7 @@ from services.feeds.rebuild import rebuild_feeds
 from services.render.rebuild import rebuild as rebuild_site
 from shared.listing import HOME
 from shared.settings import Settings
-from shared.site_keeper import check
+from shared.site_check import check
 from shared.site_manifest import Action, Manifest, StoreFacts, record
 from shared.store import open_store
 from shared.urls import UrlScheme

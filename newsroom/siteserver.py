@@ -29,7 +29,7 @@ from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 from newsroom.file_response import open_file_response
-from services.ingest.limits import BodySizeLimit
+from shared.body_limits import BodySizeLimit
 from shared.settings import get_settings
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}

@@ -24,6 +24,8 @@ from shared.slugs import make_slug
 from shared.text import plain_text, xml_safe
 
 ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# The editorial system's id of an article, as the API and the importer take it.
+ArticleId = Annotated[str, Field(pattern=ARTICLE_ID_PATTERN, examples=["kz-2026-000123"])]
 # Validation context of articles read back from the store: cleaned when saved, not again.
 STORED = {"stored": True}
 

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from redis.asyncio import Redis
 
 from shared.clock import utcnow
-from shared.files import site_path, write_atomic
 from shared.keyspace import VIEWS_ALL, scratch_key, views_day_key, views_hour_key
 from shared.listing import HOME, Kind, Listing
+from shared.public_writer import PublicWriter, generation_version
 from shared.settings import Settings
 from shared.store import ArticleStore
 
@@ -118,9 +118,11 @@ class Popular:
             "periods": {p: items(r) for p, r in site.items()},
             "sections": {s: {p: items(r) for p, r in rs.items()} for s, rs in sections.items()},
         }
-        root, urls = self.settings.public_dir, self.store.urls
-        write_atomic(site_path(root, urls.views_data), _json(dict(counts)))
-        write_atomic(site_path(root, urls.popular_data), _json(popular))
+        # Versioned by the moment they were counted at: a slower run never replaces a newer one.
+        writer = PublicWriter(self.settings.public_dir, generation_version(now))
+        writer.write(self.store.urls.views_data, _json(dict(counts)))
+        writer.write(self.store.urls.popular_data, _json(popular))
+        writer.sync()
 
 
 def _json(data: object) -> bytes:

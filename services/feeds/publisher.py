@@ -9,9 +9,10 @@ from services.feeds.feed import Channel, Entry, FeedInfo
 from services.feeds.websub import HubNotifier
 from shared.article import Article
 from shared.events import ArticleChanged
-from shared.files import UnsafePathError, site_path, write_versioned
+from shared.files import UnsafePathError, site_path
 from shared.listing import Listing, listings_of
 from shared.media_library import MediaLibrary
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
 
@@ -68,8 +69,8 @@ class FeedPublisher:
         return changed
 
     async def write(self, listings: Sequence[Listing], revision: int) -> list[str]:
-        """Write the feeds of some lists unless newer ones are there (write_versioned);
-        returns the paths of files whose bytes changed.
+        """Write the feeds of some lists at store revision `revision` (shared.public_writer),
+        durably; returns the paths of files whose bytes changed.
 
         The lists' ids and names are read in one round trip, and their articles in one more
         (a site feed and a section feed hold mostly the same articles).
@@ -78,16 +79,14 @@ class FeedPublisher:
         names = await self.store.names_of([f for f in listings if not f.is_home])
         entries = await self.entries(sorted({i for ids in ids_of for i in ids}))
         named = iter(names)
-        root = self.settings.public_dir
+        writer = PublicWriter(self.settings.public_dir, revision)
         changed = []
         for listing, ids in zip(listings, ids_of, strict=True):
             info = self.info(listing, None if listing.is_home else next(named))
             listed = [entries[i] for i in ids if i in entries]
             documents = feed.documents(info, listed, self.channel)
-            root = self.settings.public_dir
-            changed += [
-                p for p, data in documents.items() if write_versioned(root, p, data, revision)
-            ]
+            changed += [p for p, data in documents.items() if writer.write(p, data)]
+        writer.sync()
         return changed
 
     async def entries(self, ids: list[str]) -> dict[str, Entry]:

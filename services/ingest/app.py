@@ -16,15 +16,14 @@ from services.ingest.api import (
     media,
     metrics,
     resolve,
-    resolve_http,
     versions,
     views,
 )
-from services.ingest.limits import BodySizeLimit
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
+from shared.body_limits import BodySizeLimit
 from shared.media_library import MediaLibrary
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
@@ -75,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
     app.state.media_slots = asyncio.Semaphore(media.DECODING_AT_ONCE)
     errors.install(app)
-    for module in (articles, media, versions, views, resolve, health, metrics, resolve_http, docs):
+    for module in (articles, media, versions, views, resolve, health, metrics, docs):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,

@@ -5,7 +5,7 @@ archive day, every sitemap chunk) cut into parts that worker processes render th
 same code as the incremental path, so both produce the same files. Then the pages and
 sitemaps that the rebuild did not write are removed (a store restored from an older backup, a
 list that got shorter while render was away): only files a Newsroom writer wrote (they have a
-revision sidecar) and not rewritten since the rebuild began, never an operator's own files.
+version sidecar) and not rewritten since the rebuild began, never an operator's own files.
 """
 
 import asyncio
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from multiprocessing.context import BaseContext
-from pathlib import Path
 
 from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,8 +24,8 @@ from services.render.plan import ListChange, Plan
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
-from shared.files import site_file
 from shared.listing import HOME
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore, ParsedArticles, open_store
 from shared.urls import UrlScheme
@@ -92,9 +91,10 @@ def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int,
     return asyncio.run(run())
 
 
-def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
-    """Site paths of the files render writes that are in the public folder now: HTML pages
-    and sitemaps with a revision sidecar (theme static files and hidden folders skipped)."""
+def rendered_files(writer: PublicWriter, urls: UrlScheme) -> Iterator[str]:
+    """Site paths of the files render writes that are in the writer's folder now: HTML pages
+    and sitemaps a writer wrote (theme static files and hidden folders skipped)."""
+    root = writer.root
     sitemaps = urls.sitemap.rsplit("/", 1)[0] + "/"
     for folder, subfolders, files in os.walk(root):
         relative = os.path.relpath(folder, root)
@@ -103,7 +103,7 @@ def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
         for name in files:
             url = base if name == "index.html" else base + name
             ours = name.endswith(".html") or base == sitemaps or url == urls.sitemap_index
-            if ours and site_file(root, url).sidecar.exists():
+            if ours and writer.wrote(url):
                 yield url
 
 
@@ -166,7 +166,7 @@ def rebuild(
             progress.advance(task)
             if on_progress is not None:
                 on_progress(done, len(parts))
-    for url in rendered_files(settings.public_dir, renderer.store.urls):
+    for url in rendered_files(writer, renderer.store.urls):
         if url not in kept:
             writer.delete(url)  # unless rewritten since the rebuild began (newer revision)
     writer.sync()

@@ -14,12 +14,14 @@ import contextlib
 import logging
 from collections.abc import Iterable
 
+from jinja2 import Environment
 from redis.exceptions import WatchError
 
+from services.render.output import put
 from services.render.pages import Pages, last_page
-from services.render.writer import Writer
 from shared.keyspace import NAMES, RENAMED, SHOWN_NAMES
 from shared.listing import Listing
+from shared.public_writer import PublicWriter
 from shared.redis_client import as_text
 from shared.store import ArticleStore
 
@@ -32,10 +34,13 @@ log = logging.getLogger(__name__)
 class Renames:
     """Finds lists whose name changed and re-renders them in the background."""
 
-    def __init__(self, store: ArticleStore, pages: Pages, writer: Writer) -> None:
+    def __init__(
+        self, store: ArticleStore, pages: Pages, env: Environment, writer: PublicWriter
+    ) -> None:
         self.store = store
         self.pages = pages
-        self.writer = writer  # its own: the revision it carries is this task's
+        self.env = env
+        self.writer = writer  # its own: the version it carries is this task's
         self.task: asyncio.Task[None] | None = None
 
     async def note(self, listings: Iterable[Listing]) -> None:
@@ -95,9 +100,9 @@ class Renames:
     async def step(self, listing: Listing, numbers: set[int] | None) -> int:
         """Write the first page (`numbers` None) or those numbered pages of a list, from the
         store as it is now; the list's newest page number."""
-        self.writer.revision = await self.store.revision()
+        self.writer.version = await self.store.revision()
         head = await self.pages.list_head(listing)
         for item in await self.pages.lists(listing, [], numbers is not None, head, numbers):
-            self.writer.put(item)
+            put(self.writer, self.env, item)
         self.writer.sync()
         return last_page(head.count, self.pages.size)

@@ -6,19 +6,19 @@ and the sitemaps.
 """
 
 import logging
-import shutil
 
 from jinja2 import Environment
 
+from services.render.output import Output, put
 from services.render.pages import Pages
 from services.render.plan import Plan, plan_events
 from services.render.renames import Renames
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.theme import theme_dir
-from services.render.writer import Writer
 from shared.article import Article
 from shared.events import ArticleChanged
 from shared.media_images import MediaRejectedError
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
 
@@ -37,26 +37,31 @@ class SiteRenderer:
         keep_urls: bool = False,
     ) -> None:
         self.store = store
+        self.env = env
         self.settings = settings
         self.root = settings.public_dir
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
-        self.writer = Writer(env, self.root, keep_urls)
-        self.renames = Renames(store, self.pages, Writer(env, self.root))
+        self.writer = PublicWriter(self.root, keep_urls=keep_urls)
+        self.renames = Renames(store, self.pages, env, PublicWriter(self.root))
+
+    def put(self, item: Output) -> None:
+        """Generate one output and hand it to the writer."""
+        put(self.writer, self.env, item)
 
     async def install_static(self) -> None:
-        """Copy the theme's static files to /static/ and write the fixed pages."""
-        self.writer.revision = await self.store.revision()
-        shutil.copytree(
-            theme_dir(self.settings) / "static", self.root / "static", dirs_exist_ok=True
-        )
+        """Write the theme's static files to /static/, then the fixed pages."""
+        self.writer.version = await self.store.revision()
+        static = theme_dir(self.settings) / "static"
+        for path in sorted(p for p in static.rglob("*") if p.is_file()):
+            self.writer.write(f"/static/{path.relative_to(static).as_posix()}", path.read_bytes())
         urls = self.store.urls
-        self.writer.put(self.pages.error(urls.not_found, 404))
-        self.writer.put(self.pages.error(urls.gone, 410))
+        self.put(self.pages.error(urls.not_found, 404))
+        self.put(self.pages.error(urls.gone, 410))
         robots = (
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )
-        self.writer.put(Document(urls.robots, robots.encode()))
+        self.put(Document(urls.robots, robots.encode()))
         self.writer.sync()
 
     async def apply(self, events: list[ArticleChanged]) -> None:
@@ -71,8 +76,8 @@ class SiteRenderer:
 
     async def render(self, plan: Plan) -> None:
         """Write (or remove) every page of the plan, each once."""
-        self.writer.revision = await self.store.revision()  # before reading what pages show
-        put = self.writer.put
+        self.writer.version = await self.store.revision()  # before reading what pages show
+        put = self.put
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
         await self.put_articles([a for a in own if a.is_live])
@@ -104,8 +109,8 @@ class SiteRenderer:
 
     async def refresh_news(self) -> None:
         """Rewrite the news sitemap (its 48-hour window moves without events)."""
-        self.writer.revision = await self.store.revision()
-        self.writer.put(await self.sitemaps.news())
+        self.writer.version = await self.store.revision()
+        self.put(await self.sitemaps.news())
         self.writer.sync()
 
     async def put_articles(self, articles: list[Article]) -> None:
@@ -113,7 +118,7 @@ class SiteRenderer:
         related = await self.pages.related(articles)
         for article in articles:
             self.place_media(article)
-            self.writer.put(self.pages.article(article, related[article.id]))
+            self.put(self.pages.article(article, related[article.id]))
 
     def place_media(self, article: Article) -> None:
         """Put the variants of the article's uploaded lead image on the site (synced with the

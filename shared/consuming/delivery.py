@@ -91,7 +91,7 @@ def subscribe_reliably(
 
     `handler` gets one event decoded as `event_type` (with `batch`, a list of up to
     `max_records`). It must be idempotent: an event can come again after a crash, so it
-    should rebuild output from the store, writing with shared.files.write_versioned.
+    should rebuild output from the store, writing with shared.public_writer.
     """
     delivery = Delivery(stream, group, TypeAdapter(event_type), handler, batch, options)
     common: dict[str, Any] = {

@@ -16,9 +16,9 @@ import httpx
 import psutil
 import pytest
 
+from newsroom.ports import free_port
 from tests.support.listeners import listening
 from tests.support.platform import ROOT, wait_for
-from tests.support.ports import free_port
 from tests.support.terminal import run_in_terminal
 from tests.support.timing import scaled
 

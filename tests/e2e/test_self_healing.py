@@ -17,12 +17,12 @@ import pytest
 import redis
 
 from newsroom.demo import copy_demo_images
+from newsroom.ports import free_port
 from shared.keyspace import article_key
 from shared.listing import HOME
 from shared.site_manifest import read_manifest
 from shared.topology import ARTICLES_STREAM
 from tests.support.platform import ROOT, wait_for
-from tests.support.ports import free_port
 from tests.support.public_files import DATA_FILES, NEWS_SITEMAP, differences, files_of
 
 pytestmark = pytest.mark.slow

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from newsroom.ports import free_port
 from services.feeds.publisher import FeedPublisher
 from services.feeds.websub import HubNotifier
 from shared.article import ArticleIn
@@ -22,7 +23,6 @@ from shared.settings import Settings
 from shared.store import open_store
 from shared.topology import ARTICLES_STREAM
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
-from tests.support.ports import free_port
 from tests.support.samples import ARTICLE as SAMPLE
 from tests.support.timing import eventually
 

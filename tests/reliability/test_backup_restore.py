@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from newsroom.ports import free_port
 from tests.support.images import picture
 from tests.support.platform import Platform, wait_for
-from tests.support.ports import free_port
 from tests.support.public_files import differences, files_of
 from tests.support.redis_server import redis_executor, url_of
 

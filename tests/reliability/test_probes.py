@@ -4,13 +4,13 @@ import asyncio
 
 import httpx
 
+from newsroom.ports import free_port
 from shared.consuming.options import Options
 from shared.consuming.probes import serving
 from shared.consuming.service import ConsumerService
 from shared.events import ArticleEvent
 from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
-from tests.support.ports import free_port
 from tests.support.timing import eventually, scaled
 
 QUICK = Options(max_deliveries=3, claim_idle_ms=300, redis_give_up_s=2.0, trim_interval_s=60)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 
+from newsroom.ports import free_port
 from shared.settings import Settings
 from tests.support.platform import ROOT, wait_for
-from tests.support.ports import free_port
 from tests.support.timing import scaled
 
 TEMPLATE = ROOT / "deploy" / "nginx" / "newsroom.conf.template"

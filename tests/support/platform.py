@@ -12,7 +12,7 @@ from typing import TypeVar
 import httpx
 import redis
 
-from tests.support.ports import free_port
+from newsroom.ports import free_port
 from tests.support.samples import TOKEN, TOKENS
 from tests.support.timing import scaled
 

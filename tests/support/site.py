@@ -15,11 +15,11 @@ from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
-from services.render.writer import Writer
 from shared.article import ArticleIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
 from shared.files import REVISIONS_DIR
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM
@@ -48,16 +48,16 @@ async def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
     return renderer
 
 
-class RecordingWriter(Writer):
+class RecordingWriter(PublicWriter):
     """The real writer, also noting each URL it writes."""
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self.urls: Counter[str] = Counter()
 
-    def write(self, url: str, data: bytes) -> None:
-        super().write(url, data)
+    def write(self, url: str, data: bytes) -> bool:
         self.urls[url] += 1
+        return super().write(url, data)
 
 
 class Consumer(Protocol):

@@ -5,6 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from services.ingest.api.deps import BaseUrl, Media, MediaSlots
 from services.ingest.auth import require_token
 from services.ingest.schemas import errors
 from shared.article import ArticleIn
@@ -54,7 +55,9 @@ class MediaOut(BaseModel):
         }
     },
 )
-async def post_media(request: Request) -> MediaOut:
+async def post_media(
+    request: Request, library: Media, slots: MediaSlots, base_url: BaseUrl
+) -> MediaOut:
     """Upload a JPEG, PNG or WebP image as the raw body (`Content-Type: image/…`).
 
     The type is read from the bytes; images over `NEWSROOM_MEDIA_MAX_BYTES` or
@@ -67,13 +70,12 @@ async def post_media(request: Request) -> MediaOut:
     if not media_type.startswith("image/"):
         raise HTTPException(415, "send the image as its raw bytes with an image/* content type")
     data = await request.body()
-    library: MediaLibrary = request.app.state.media
     try:
-        async with request.app.state.media_slots:
+        async with slots:
             info = await run_in_threadpool(library.save, data)
     except MediaRejectedError as e:
         raise HTTPException(e.status, e.reason) from None
-    url = request.app.state.settings.base_url + info.largest
+    url = base_url + info.largest
     return MediaOut(id=info.id, url=url, width=info.width, height=info.height)
 
 

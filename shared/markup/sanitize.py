@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from services.ingest.html_values import valid_value
-from services.ingest.tag_repair import repair_tags
 from shared.article import ArticleIn
+from shared.markup.attribute_values import valid_value
+from shared.markup.tag_repair import repair_tags
 
 TAGS = {
     "a",
@@ -80,7 +80,7 @@ _FORBIDDEN = re.compile(
 
 
 class _AttributeFilter:
-    """nh3 attribute filter keeping valid values only (see html_values), and `rel` on links
+    """nh3 attribute filter keeping valid values only (see attribute_values), and `rel` on links
     only when they lead to another site.
 
     nh3 calls the filter for each attribute of a tag in document order; the first pass puts
@@ -109,7 +109,7 @@ def sanitize_html(html: str, site_host: str = "") -> str:
 
     Links to other sites than `site_host` get `rel="noopener noreferrer"`; relative links and
     links to the site itself stay without it. Attribute values that are not valid HTML are
-    dropped or repaired (html_values), then tags that still make a page invalid (tag_repair).
+    dropped or repaired (attribute_values), then tags that still make a page invalid (tag_repair).
     """
     marked = nh3.clean(
         html,
