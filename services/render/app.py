@@ -12,6 +12,7 @@ import multiprocessing
 from faststream import FastStream
 
 from services.render.rebuild import rebuild
+from services.render.search_index import SearchIndexer
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
 from shared.consumer_app import ConsumerGuard
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
     redis = consumer_redis(settings)
     store = ArticleStore(redis, UrlScheme(timezone=settings.timezone))
     renderer = SiteRenderer(store, make_environment(settings), settings)
+    indexer = SearchIndexer(settings)
     keeper = SiteKeeper(
         "render", store, settings, options.consumer, landmark="/", rebuild=rebuild_pages
     )
@@ -60,7 +62,7 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
         broker,
         ARTICLES_STREAM,
         RENDER_GROUP,
-        keeper.recording(renderer.apply),
+        keeper.recording(indexer.following(renderer.apply)),
         ArticleEvent,
         batch=True,
         max_records=BATCH_SIZE,
@@ -75,6 +77,8 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
         await renderer.install_static()
         renderer.renames.start()  # lists left marked for renaming when render last stopped
         tasks.append(asyncio.create_task(refresh_news(renderer)))
+        indexer.touch()  # changes rendered before a stop may not have been indexed
+        tasks.append(asyncio.create_task(indexer.run()))
 
     @app.on_shutdown
     async def stop() -> None:

@@ -22,6 +22,7 @@ from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.render.plan import ListChange, Plan
+from services.render.search_index import index_site
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
@@ -176,4 +177,5 @@ def rebuild(
         if url not in kept:
             writer.delete(url)  # unless rewritten since the rebuild began (newer revision)
     writer.sync()
+    index_site(settings)
     return Totals(written + writer.written, removed + writer.removed)

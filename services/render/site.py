@@ -13,6 +13,7 @@ from jinja2 import Environment
 from services.render.pages import Pages
 from services.render.plan import ListChange, ListKey, Plan, plan_events
 from services.render.renames import Renames
+from services.render.search_index import search_page
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.theme import theme_dir
 from services.render.writer import Writer
@@ -52,6 +53,7 @@ class SiteRenderer:
         urls = self.store.urls
         self.writer.put(self.pages.error(urls.not_found, 404))
         self.writer.put(self.pages.error(urls.gone, 410))
+        self.writer.put(search_page(self.pages))
         robots = (
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )
