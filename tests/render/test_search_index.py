@@ -80,3 +80,13 @@ async def test_an_urgent_build_does_not_wait_for_the_debounce(tmp_path):
         assert indexed_urls(tmp_path) == {"/2026/11/25/urgent/"}
     finally:
         task.cancel()
+
+
+def test_a_full_rebuild_indexes_every_article_page_and_nothing_else(site):
+    # The fixture's second folder was written by `rebuild` (newsroom rebuild, self-healing).
+    articles = {
+        "/" + p.parent.relative_to(site.rebuilt).as_posix() + "/"
+        for p in site.rebuilt.glob("[0-9]*/[0-9]*/[0-9]*/*/index.html")
+    }
+    assert site.article_url("demo-001") in articles
+    assert indexed_urls(site.rebuilt) == articles
