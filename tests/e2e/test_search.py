@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from newsroom.siteserver import CSP
-from tests.render.test_browser import CHROMIUM, FLAGS
+from tests.render.test_browser import ARTIFACTS, CHROMIUM, FLAGS
+from tests.render.test_html_validity import failures
 from tests.support.platform import ROOT, Platform, wait_for
 from tests.support.search_files import indexed_urls
 from tests.support.timing import scaled
@@ -58,10 +59,16 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A page that fails the test on any console error or uncaught exception (a CSP refusal
-    of Pagefind's WebAssembly included)."""
+    of Pagefind's WebAssembly included), but the 410 of an unpublished result's page that
+    search.js asks for before showing it."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+
+    def note(message: ConsoleMessage) -> None:
+        if message.type == "error" and "status of 410" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", note)
     page.on("pageerror", lambda e: problems.append(str(e)))
     yield page
     page.close()
@@ -85,13 +92,22 @@ def search(page: Page, platform: Platform, query: str) -> list[str]:
 
 
 @pytest.mark.slow
-def test_search_stems_russian_and_finds_kazakh_words(platform, published, page):
+def test_search_stems_russian_and_finds_kazakh_words(platform, published, page, tmp_path):
     # «реформы» finds the article that says «Реформа» (and «реформу»), not the other one.
     assert search(page, platform, "реформы") == [published["search-reform"]]
     first = page.locator(".search-result").first
     assert "Парламент обсудил школьную реформу" in first.locator("h2").inner_text()
+    assert first.locator(".kicker").text_content() == "Общество"  # the section, from its meta
     assert first.locator("mark").count() >= 1  # the words found are marked in the excerpt
     assert page.locator("#search-q").input_value() == "реформы"
+    # The page as the script left it is valid HTML too, and looks like the site.
+    shown = tmp_path / "results.html"
+    shown.write_text(page.content(), encoding="utf-8")
+    assert failures([shown]) == {}
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(ARTIFACTS / f"search-{width}.png"), full_page=True)
 
     # The header's search box on any page leads there: «Қарағанды» from the home page.
     page.goto(platform.site_url + "/")
