@@ -1,19 +1,21 @@
 """Search index benchmark: build time, peak memory and size of the Pagefind index.
 
     .venv/bin/python bench/search.py                      # 10,000 and 100,000 article pages
-    .venv/bin/python bench/search.py --sizes 2000 --words 300
+    .venv/bin/python bench/search.py --sizes 2000 --words 300 --per-day 100
 
 For each size a public folder of article pages is written (the theme's shape: the article in
-`data-pagefind-body`, a masthead, menu, read-also and footer around it; bodies of
-`--words` words drawn from the demo articles' vocabulary, plus a word of each page's own),
-then indexed by `services.render.search_index.build_index`, exactly as the render service and
-`newsroom rebuild` do: timed, with the indexer's peak resident memory (the largest finished
-child of this process: sizes run smallest first) and the index's size on disk.
+`data-pagefind-body`, a masthead, menu, read-also and footer around it; bodies of `--words`
+words drawn from the demo articles' vocabulary, plus a word of each page's own; `--per-day`
+articles a day back from today), then indexed by `services.render.search_index.build_index`
+as `newsroom rebuild` does (every month's shard) and as the render service does after a
+publish (this month's shard): timed, with the indexer's peak resident memory (the largest
+finished child of this process: sizes run smallest first) and the index's size on disk.
 """
 
 import argparse
 import html
 import json
+import os
 import random
 import re
 import resource
@@ -49,12 +51,12 @@ def vocabulary() -> list[str]:
     return words
 
 
-def write_pages(root: Path, count: int, words: list[str], length: int) -> None:
-    """`count` article pages under `root`, a hundred a day back from today."""
+def write_pages(root: Path, count: int, words: list[str], length: int, per_day: int) -> None:
+    """`count` article pages under `root`, `per_day` a day back from today."""
     rng = random.Random(count)
     today = date.today()
     for n in range(count):
-        day = today - timedelta(days=n // 100)
+        day = today - timedelta(days=n // per_day)
         folder = root / f"{day:%Y/%m/%d}" / f"article-{n}"
         folder.mkdir(parents=True)
         text = rng.choices(words, k=length)
@@ -72,8 +74,8 @@ def write_pages(root: Path, count: int, words: list[str], length: int) -> None:
 
 
 def size_of(folder: Path) -> tuple[int, int]:
-    """Bytes and files under a folder (following the index's link)."""
-    files = [p for p in folder.resolve().rglob("*") if p.is_file()]
+    """Bytes and files under a folder (following the shards' links)."""
+    files = [Path(d, n) for d, _, names in os.walk(folder, followlinks=True) for n in names]
     return sum(p.stat().st_size for p in files), len(files)
 
 
@@ -81,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--words", type=int, default=400, help="words of each article body")
+    parser.add_argument("--per-day", type=int, default=100, help="articles a day")
     args = parser.parse_args()
     words = vocabulary()
     print(f"vocabulary: {len(set(words))} distinct words; bodies of {args.words} words")
@@ -88,16 +91,18 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
             root = Path(tmp)
             started = time.monotonic()
-            write_pages(root, count, words, args.words)
+            write_pages(root, count, words, args.words, args.per_day)
             written = time.monotonic() - started
             built = build_index(root, UrlScheme(), "ru")
             peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             index_bytes, index_files = size_of(root / BUNDLE)
-            again = build_index(root, UrlScheme(), "ru")  # a rebuild over a built index
+            month = {f"{date.today():%Y-%m}"}
+            after_publish = build_index(root, UrlScheme(), "ru", month)
             print(
-                f"{count:>7} pages (written in {written:.0f} s): indexed {built.pages} in "
-                f"{built.seconds:.1f} s (again: {again.seconds:.1f} s), peak memory "
-                f"{peak_mib:.0f} MiB, index {index_bytes / 2**20:.0f} MiB in {index_files} files"
+                f"{count:>7} pages (written in {written:.0f} s): all {built.shards} shards, "
+                f"{built.pages} pages in {built.seconds:.1f} s; this month's "
+                f"{after_publish.pages} pages in {after_publish.seconds:.1f} s; peak memory "
+                f"{peak_mib:.0f} MiB; index {index_bytes / 2**20:.0f} MiB in {index_files} files"
             )
 
 

@@ -12,7 +12,7 @@ import multiprocessing
 from faststream import FastStream
 
 from services.render.rebuild import rebuild
-from services.render.search_index import SearchIndexer
+from services.render.search_indexer import SearchIndexer
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
 from shared.consumer_app import ConsumerGuard
@@ -77,7 +77,6 @@ def create_app(settings: Settings) -> tuple[FastStream, ConsumerGuard]:
         await renderer.install_static()
         renderer.renames.start()  # lists left marked for renaming when render last stopped
         tasks.append(asyncio.create_task(refresh_news(renderer)))
-        indexer.touch()  # changes rendered before a stop may not have been indexed
         tasks.append(asyncio.create_task(indexer.run()))
 
     @app.on_shutdown

@@ -1,28 +1,29 @@
-"""The site's search index: Pagefind over the article pages of the public folder.
+"""The site's search index: Pagefind over the article pages of the public folder, by month.
 
 Only article pages are read (a glob from the URL scheme, and within each page the element
-marked `data-pagefind-body`), so the index holds exactly what the public pages show. Each
-build goes to a new folder under `.search/` (hidden: never served by its own name), then the
-public `/pagefind/` (a relative symlink) is pointed at it with one rename: a reader sees the
-old index or the new one, never half of one. The build before stays for readers who loaded
-its entry file a moment ago; older ones are removed. One build at a time per public folder
-(an flock), whoever asks: the render service, `newsroom rebuild`, a replica.
+marked `data-pagefind-body`), so the index holds exactly what the public pages show.
 
-In the render service, `SearchIndexer` builds in the background: at most
-`NEWSROOM_SEARCH_DEBOUNCE_S` after the first change it has not indexed yet, and at once when
-an article left the site, without holding up the handler or its acknowledgement.
+Pagefind builds an index in memory, about 0.3 MB per article page (bench/search.py): one
+index of 100,000 articles would not fit this machine, and would take minutes to build after
+each publish. So each month of articles has an index of its own (a shard, `2026-11`), built
+when a page of that month changes; the results page merges them (`/pagefind/shards.json`
+lists them, newest first).
+
+Each build goes to a new folder under `.search/<shard>/` (hidden: never served by its own
+name), then `/pagefind/<shard>` (a relative symlink) is pointed at it with one rename: a
+reader sees the old index or the new one, never half of one. The build before stays for
+readers who loaded its entry file a moment ago; older ones are removed. One build at a time
+per public folder (an flock), whoever asks: the render service, `newsroom rebuild`, a replica.
 """
 
-import asyncio
-import contextlib
 import fcntl
-import logging
+import json
 import os
 import re
 import shutil
 import subprocess
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,68 +34,125 @@ from shared.events import ArticleChanged
 from shared.settings import Settings
 from shared.urls import UrlScheme
 
-log = logging.getLogger(__name__)
-
-BUNDLE = "pagefind"  # the index's site path: /pagefind/pagefind.js
+BUNDLE = "pagefind"  # the shards' site path: /pagefind/2026-11/pagefind.js
 BUILDS = ".search"
+SHARDS = "shards.json"
 SEARCH_URL = "/search/"
-RETRY_S = 5.0
 NO_PAGES = "not able to build an index"  # what Pagefind says when no page matched
+SHARD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass(frozen=True)
 class IndexBuild:
-    """What one build did: pages indexed, seconds taken."""
+    """What a build did: shards built, pages indexed, seconds taken."""
 
+    shards: int
     pages: int
     seconds: float
 
 
-def article_glob(urls: UrlScheme) -> str:
-    """The article pages' files as a Pagefind glob: `/{year}/…/{slug}/` gives
-    `[0-9]*/[0-9]*/[0-9]*/*/index.html` (list and archive pages do not match)."""
-    pattern = urls.article.strip("/").replace("{slug}", "*")
+def shard_of(urls: UrlScheme, event: ArticleChanged) -> set[str]:
+    """The shards an event changes: the months of the article's place before and after."""
+    placed = (p for p in (event.before, event.after) if p is not None)
+    return {f"{urls.local(p.published_at):%Y-%m}" for p in placed}
+
+
+def article_glob(urls: UrlScheme, shard: str) -> str:
+    """The article pages of a month as a Pagefind glob: `/{year}/{month:02d}/{day:02d}/{slug}/`
+    gives `2026/11/[0-9]*/*/index.html` (list and archive pages do not match)."""
+    match = SHARD.match(shard)
+    if match is None:
+        raise ValueError(f"not a shard: {shard!r}")
+    year, month = match.groups()
+    pattern = urls.article.strip("/").replace("{slug}", "*").replace("{year}", year)
+    pattern = pattern.replace("{month:02d}", month)
     return re.sub(r"\{[^}]*\}", "[0-9]*", pattern) + "/index.html"
 
 
-def build_index(root: Path, urls: UrlScheme, language: str) -> IndexBuild:
-    """Index the article pages under `root` and swap the new index in (see the module)."""
-    builds = root / BUILDS
-    builds.mkdir(parents=True, exist_ok=True)
-    with (builds / "lock").open("a") as lock:
+def all_shards(root: Path) -> set[str]:
+    """The months that have a folder of pages, and the shards built before (which may have
+    lost their last article)."""
+    months = {f"{p.parent.name}-{p.name}" for p in root.glob("[0-9]*/[0-9]*") if p.is_dir()}
+    return {s for s in months if SHARD.match(s)} | built_shards(root)
+
+
+def built_shards(root: Path) -> set[str]:
+    """The shards the public index has now."""
+    bundle = root / BUNDLE
+    return {p.name for p in bundle.iterdir() if SHARD.match(p.name)} if bundle.is_dir() else set()
+
+
+def stale_shards(root: Path, urls: UrlScheme) -> set[str]:
+    """Shards older than a page of their month, or with no pages left (a stop between a
+    change and its build)."""
+    stale = set()
+    for shard in all_shards(root):
+        link = root / BUNDLE / shard
+        built = link.lstat().st_mtime if link.is_symlink() else 0.0
+        pages = root.glob(article_glob(urls, shard))
+        if not link.is_symlink() or max((p.stat().st_mtime for p in pages), default=-1) > built:
+            stale.add(shard)
+    return stale
+
+
+def build_index(
+    root: Path, urls: UrlScheme, language: str, shards: Iterable[str] | None = None
+) -> IndexBuild:
+    """Build the given shards (all when None) and swap them in (see the module)."""
+    started = time.monotonic()
+    (root / BUILDS).mkdir(parents=True, exist_ok=True)
+    with (root / BUILDS / "lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        started = time.monotonic()
-        target = builds / f"build-{time.time_ns()}"
-        command = [str(get_executable()), "--site", str(root), "--output-path", str(target)]
-        command += ["--glob", article_glob(urls), "--force-language", language]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            shutil.rmtree(target, ignore_errors=True)
-            if NO_PAGES not in done.stdout + done.stderr:
-                raise RuntimeError(f"pagefind failed: {done.stderr.strip()[-2000:]}")
-            (root / BUNDLE).unlink(missing_ok=True)  # no article is on the site: no index
-            return IndexBuild(0, time.monotonic() - started)
-        os.sync()  # the index is on disk before the link names it
-        link = builds / "link.tmp"
+        chosen = sorted(all_shards(root) if shards is None else set(shards))
+        pages = sum(_build_shard(root, urls, language, shard) for shard in chosen)
+        _write_list(root)
+    return IndexBuild(len(chosen), pages, time.monotonic() - started)
+
+
+def _build_shard(root: Path, urls: UrlScheme, language: str, shard: str) -> int:
+    """Build one shard and link it in (or unlink it: no page left); the pages indexed."""
+    builds = root / BUILDS / shard
+    builds.mkdir(parents=True, exist_ok=True)
+    target = builds / f"build-{time.time_ns()}"
+    command = [str(get_executable()), "--site", str(root), "--output-path", str(target)]
+    command += ["--glob", article_glob(urls, shard), "--force-language", language]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    link = root / BUNDLE / shard
+    if done.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        if NO_PAGES not in done.stdout + done.stderr:
+            raise RuntimeError(f"pagefind failed on {shard}: {done.stderr.strip()[-2000:]}")
         link.unlink(missing_ok=True)
-        link.symlink_to(f"{BUILDS}/{target.name}")
-        link.replace(root / BUNDLE)
-        _remove_old_builds(builds, keep=target.name)
-        pages = re.search(r"Indexed (\d+) page", done.stdout)
-        return IndexBuild(int(pages[1]) if pages else 0, time.monotonic() - started)
-
-
-def _remove_old_builds(builds: Path, keep: str) -> None:
-    """Remove the builds older than the one before `keep` (and leftovers of failed ones)."""
+        shutil.rmtree(builds, ignore_errors=True)
+        return 0
+    os.sync()  # the index is on disk before the link names it
+    link.parent.mkdir(exist_ok=True)
+    temporary = root / BUILDS / f"link-{shard}.tmp"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(f"../{BUILDS}/{shard}/{target.name}")
+    temporary.replace(link)
     names = sorted(p.name for p in builds.iterdir() if p.name.startswith("build-"))
-    for name in names[: max(names.index(keep) - 1, 0)]:
+    for name in names[: max(names.index(target.name) - 1, 0)]:
         shutil.rmtree(builds / name, ignore_errors=True)
+    indexed = re.search(r"Indexed (\d+) page", done.stdout)
+    return int(indexed[1]) if indexed else 0
 
 
-def index_site(settings: Settings) -> IndexBuild:
-    """Build the index of the site in `settings.public_dir` (rebuild, self-healing)."""
+def _write_list(root: Path) -> None:
+    """Write /pagefind/shards.json: the shards the results page merges, newest first."""
+    bundle = root / BUNDLE
+    if not bundle.is_dir():
+        return
+    data = json.dumps({"shards": sorted(built_shards(root), reverse=True)}).encode()
+    temporary = root / BUILDS / f"{SHARDS}.tmp"
+    temporary.write_bytes(data)
+    temporary.replace(bundle / SHARDS)
+
+
+def index_site(settings: Settings, shards: Iterable[str] | None = None) -> IndexBuild:
+    """Build the index of the site in `settings.public_dir` (all shards when None)."""
     urls = UrlScheme(timezone=settings.timezone)
-    return build_index(settings.public_dir, urls, settings.language)
+    return build_index(settings.public_dir, urls, settings.language, shards)
 
 
 def search_page(pages: Pages) -> Page:
@@ -102,51 +160,3 @@ def search_page(pages: Pages) -> Page:
     title = "Поиск по сайту"
     context = {"canonical": SEARCH_URL, "page_title": title, "description": title}
     return Page(SEARCH_URL, "search.html", context | {"feeds": pages.feeds()})
-
-
-def left_the_site(events: Sequence[ArticleChanged]) -> bool:
-    """Whether an article of the batch was on the site and is not any more."""
-    return any(e.before is not None and e.after is None for e in events)
-
-
-class SearchIndexer:
-    """Rebuilds the index in the background after changes, one build at a time."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.wanted = asyncio.Event()
-        self.urgent = asyncio.Event()
-
-    def touch(self, urgent: bool = False) -> None:
-        """Ask for a build: within the debounce time, or at once when `urgent`."""
-        self.wanted.set()
-        if urgent:
-            self.urgent.set()
-
-    def following(
-        self, handler: Callable[[list[ArticleChanged]], Awaitable[None]]
-    ) -> Callable[[list[ArticleChanged]], Awaitable[None]]:
-        """`handler`, then a build asked for (urgent when an article left the site)."""
-
-        async def handle(events: list[ArticleChanged]) -> None:
-            await handler(events)
-            self.touch(urgent=left_the_site(events))
-
-        return handle
-
-    async def run(self) -> None:
-        """Build whenever asked, forever (a task of the service)."""
-        while True:
-            await self.wanted.wait()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.urgent.wait(), self.settings.search_debounce_s)
-            self.wanted.clear()
-            self.urgent.clear()
-            try:
-                built = await asyncio.to_thread(index_site, self.settings)
-            except Exception:
-                log.exception("search index build failed; trying again")
-                await asyncio.sleep(RETRY_S)
-                self.wanted.set()
-                continue
-            log.info("search index built: %d pages in %.1f s", built.pages, built.seconds)

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 from services.render.search_index import BUNDLE
@@ -12,13 +13,15 @@ def index_texts(public: Path) -> dict[str, str]:
     (`.pf_fragment`, `.pf_index`, `.pf_meta`) unpacked. Empty while there is no index."""
     bundle = public / BUNDLE
     texts = {}
-    for path in sorted(bundle.rglob("*")) if bundle.is_dir() else []:
-        if path.is_file():
+    for folder, _, names in os.walk(bundle, followlinks=True):  # each month's is a link
+        for name in names:
+            path = Path(folder, name)
             data = path.read_bytes()
             if path.suffix.startswith(".pf_"):
                 data = gzip.decompress(data)
-            url = f"/{BUNDLE}/{path.relative_to(bundle).as_posix()}"
-            texts[url] = data.decode(errors="replace")
+            texts[f"/{BUNDLE}/{path.relative_to(bundle).as_posix()}"] = data.decode(
+                "utf-8", "replace"
+            )
     return texts
 
 

@@ -1,5 +1,5 @@
-// The results page, /search/?q=…: asks the site's Pagefind index (/pagefind/, built by the
-// render service from the article pages) and lists what it finds, a page at a time. A result
+// The results page, /search/?q=…: asks the site's Pagefind indexes (/pagefind/, built by the
+// render service from the article pages) and lists what they find, a page at a time. A result
 // whose page is gone (unpublished after the index was built) is left out: each page is asked
 // for before it is shown.
 const PAGE = 10;
@@ -57,6 +57,17 @@ async function stillThere(url) {
   }
 }
 
+// One index a month (shards.json lists them, newest first): the newest is opened, the others
+// merged into it.
+async function openIndex() {
+  const listed = await fetch("/pagefind/shards.json", { cache: "no-store" });
+  const { shards } = await listed.json();
+  const pagefind = await import(`/pagefind/${shards[0]}/pagefind.js`);
+  await pagefind.options({ excerptLength: 30 });
+  await Promise.all(shards.slice(1).map((s) => pagefind.mergeIndex(`/pagefind/${s}/`)));
+  return pagefind;
+}
+
 async function main() {
   const input = document.querySelector("[data-search-query]");
   input.value = query;
@@ -65,8 +76,7 @@ async function main() {
   say("Ищем…");
   let pagefind;
   try {
-    pagefind = await import("/pagefind/pagefind.js");
-    await pagefind.options({ excerptLength: 30 });
+    pagefind = await openIndex();
   } catch {
     say("Поиск пока недоступен: на сайте ещё нет материалов.");
     return;
