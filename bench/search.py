@@ -8,8 +8,8 @@ For each size a public folder of article pages is written (the theme's shape: th
 words drawn from the demo articles' vocabulary, plus a word of each page's own; `--per-day`
 articles a day back from today), then indexed by `services.render.search_index.build_index`
 as `newsroom rebuild` does (every month's shard) and as the render service does after a
-publish (this month's shard): timed, with the indexer's peak resident memory (the largest
-finished child of this process: sizes run smallest first) and the index's size on disk.
+publish (one month's shard: the fullest): timed, with the indexer's peak resident memory
+(the largest finished child of this process: sizes run smallest first) and the index's size.
 """
 
 import argparse
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.render.search_index import BUNDLE, build_index  # noqa: E402
+from services.render.search_index import BUNDLE, all_shards, article_glob, build_index  # noqa: E402
 from shared.urls import UrlScheme  # noqa: E402
 
 CHROME = "".join(f'<li><a href="/section/s{n}/">Раздел {n}</a></li>' for n in range(12))
@@ -96,11 +96,14 @@ def main() -> None:
             built = build_index(root, UrlScheme(), "ru")
             peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             index_bytes, index_files = size_of(root / BUNDLE)
-            month = {f"{date.today():%Y-%m}"}
-            after_publish = build_index(root, UrlScheme(), "ru", month)
+            urls = UrlScheme()
+            fullest = max(
+                all_shards(root), key=lambda s: len(list(root.glob(article_glob(urls, s))))
+            )
+            after_publish = build_index(root, urls, "ru", {fullest})  # a publish, at worst
             print(
                 f"{count:>7} pages (written in {written:.0f} s): all {built.shards} shards, "
-                f"{built.pages} pages in {built.seconds:.1f} s; this month's "
+                f"{built.pages} pages in {built.seconds:.1f} s; the fullest month's "
                 f"{after_publish.pages} pages in {after_publish.seconds:.1f} s; peak memory "
                 f"{peak_mib:.0f} MiB; index {index_bytes / 2**20:.0f} MiB in {index_files} files"
             )
