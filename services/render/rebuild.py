@@ -6,6 +6,7 @@ same code as the incremental path, so both produce the same files. Then the page
 sitemaps that the rebuild did not write are removed (a store restored from an older backup, a
 list that got shorter while render was away): only files a Newsroom writer wrote (they have a
 revision sidecar) and not rewritten since the rebuild began, never an operator's own files.
+Last, the search index is built from the pages (services.render.search_index).
 """
 
 import asyncio
