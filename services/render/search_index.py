@@ -39,6 +39,7 @@ BUILDS = ".search"
 SHARDS = "shards.json"
 SEARCH_URL = "/search/"
 NO_PAGES = "not able to build an index"  # what Pagefind says when no page matched
+NICENESS = 10
 SHARD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -114,7 +115,9 @@ def _build_shard(root: Path, urls: UrlScheme, language: str, shard: str) -> int:
     builds = root / BUILDS / shard
     builds.mkdir(parents=True, exist_ok=True)
     target = builds / f"build-{time.time_ns()}"
-    command = [str(get_executable()), "--site", str(root), "--output-path", str(target)]
+    # At low priority: rendering pages (and acknowledging events) goes first.
+    command = ["nice", "-n", str(NICENESS), str(get_executable()), "--site", str(root)]
+    command += ["--output-path", str(target)]
     command += ["--glob", article_glob(urls, shard), "--force-language", language]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     link = root / BUNDLE / shard
