@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,13 +26,36 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsroom.file_response import open_file_response
 from shared.body_limits import BodySizeLimit
 from shared.settings import get_settings
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
+# nginx's policy (deploy/nginx): same-origin everything, and Pagefind's WebAssembly for search.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class ContentSecurityPolicy:
+    """Adds the site's Content-Security-Policy to every answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the header to the answer's start."""
+
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["content-security-policy"] = CSP
+            await send(message)
+
+        await self.app(scope, receive, with_policy if scope["type"] == "http" else send)
 
 
 class SiteFiles(StaticFiles):
@@ -141,12 +164,13 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(ContentSecurityPolicy),
             Middleware(
                 BodySizeLimit,
                 limit=max_body,
                 timeout=body_timeout,
                 paths={"/api/media": media_body},
-            )
+            ),
         ],
     )
 

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     popular_interval: float = Field(
         10.0, description="Seconds between refreshes of the most-read lists while views arrive."
     )
+    search_debounce_s: float = Field(
+        10.0, description="Most seconds between a page change and the search index build."
+    )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
     ingest_workers: int = Field(1, ge=1, description="Worker processes of the ingest API.")
     versions_kept: int = Field(

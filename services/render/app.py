@@ -7,6 +7,7 @@ rendered once, and the batch is acked once its pages are on disk (shared.consumi
 import multiprocessing
 
 from services.render.rebuild import rebuild
+from services.render.search_indexer import SearchIndexer
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
 from shared.consuming.service import ConsumerService, Site
@@ -27,18 +28,26 @@ def rebuild_pages(settings: Settings, progress: Progress) -> object:
 
 
 def create_app(settings: Settings) -> ConsumerService:
-    """The service re-rendering what each batch of article events touches."""
+    """The service re-rendering what each batch of article events touches, and the search
+    index of the months it changed."""
     service = ConsumerService("render", RENDER_GROUP, settings, site=Site("/", rebuild_pages))
     renderer = SiteRenderer(service.store, make_environment(settings), settings)
+    indexer = SearchIndexer(settings)
 
     @service.subscriber(ARTICLES_STREAM, batch=True, max_records=BATCH_SIZE)
     async def render(events: list[ArticleEvent]) -> None:
         await renderer.apply(events)
+        indexer.follow(events)
 
     @service.app.on_startup
     async def start() -> None:
         await renderer.install_static()
         renderer.renames.start()  # lists left marked for renaming when render last stopped
+        indexer.start()
+
+    @service.app.on_shutdown
+    async def stop() -> None:
+        await indexer.stop()
 
     # Articles age out of the Google News sitemap's 48 hours: it is rewritten now and then.
     service.every(NEWS_REFRESH_SECONDS, renderer.refresh_news)

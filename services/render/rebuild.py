@@ -6,6 +6,7 @@ same code as the incremental path, so both produce the same files. Then the page
 sitemaps that the rebuild did not write are removed (a store restored from an older backup, a
 list that got shorter while render was away): only files a Newsroom writer wrote (they have a
 version sidecar) and not rewritten since the rebuild began, never an operator's own files.
+Last, the search index is built from the pages (services.render.search_index).
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.render.plan import ListChange, Plan
+from services.render.search_index import index_site
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
 from services.render.theme import make_environment
@@ -170,4 +172,5 @@ def rebuild(
         if url not in kept:
             writer.delete(url)  # unless rewritten since the rebuild began (newer revision)
     writer.sync()
+    index_site(settings)
     return Totals(written + writer.written, removed + writer.removed)

@@ -13,6 +13,7 @@ from services.render.output import Output, put
 from services.render.pages import Pages
 from services.render.plan import Plan, plan_events
 from services.render.renames import Renames
+from services.render.search_index import search_page
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.theme import theme_dir
 from shared.article import Article
@@ -58,6 +59,7 @@ class SiteRenderer:
         urls = self.store.urls
         self.put(self.pages.error(urls.not_found, 404))
         self.put(self.pages.error(urls.gone, 410))
+        self.put(search_page(self.pages))
         robots = (
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )

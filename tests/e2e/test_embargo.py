@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.render.search_index import BUNDLE
 from shared.files import site_path
 from shared.media import media_folder
 from shared.settings import Settings
@@ -22,6 +23,7 @@ from shared.urls import UrlScheme
 from tests.support.images import picture
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
+from tests.support.search_files import index_texts, indexed_urls
 
 LATER = timedelta(hours=1)
 
@@ -80,8 +82,9 @@ def leaks(text: str) -> list[str]:
 
 
 def public_files(root: Path) -> dict[str, str]:
-    """Every file a reader can fetch from the public folder, by site path, as text."""
-    files = {}
+    """Every file a reader can fetch from the public folder, by site path, as text (the search
+    index, a link to a hidden folder, unpacked)."""
+    files = index_texts(root)
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if path.is_file() and not any(p.startswith(".") for p in relative.parts):
@@ -90,8 +93,10 @@ def public_files(root: Path) -> dict[str, str]:
 
 
 def kind_of(site_file: str) -> str:
-    """The output a file belongs to: page, feed, sitemap, data, static or other."""
+    """The output a file belongs to: page, feed, sitemap, data, static, index or other."""
     name = site_file.rsplit("/", 1)[1]
+    if site_file.startswith(f"/{BUNDLE}/"):
+        return "index"
     if site_file.startswith("/static/"):
         return "static"
     if site_file.startswith("/data/"):
@@ -160,10 +165,11 @@ def hidden_urls(platform: Platform, hidden_image: dict[str, object]) -> list[str
     ]
     for url in written_after:
         wait_for(lambda url=url: LIVE_MARK in file_text(platform, url), timeout=60)
+    wait_for(lambda: live.json()["url"] in indexed_urls(platform.public), timeout=60)
     return [scheduled.json()["url"], withdrawn.json()["url"]]
 
 
-@pytest.mark.parametrize("kind", ["page", "feed", "sitemap", "data"])
+@pytest.mark.parametrize("kind", ["page", "feed", "sitemap", "data", "index"])
 @pytest.mark.usefixtures("hidden_urls")
 def test_no_output_of_a_kind_shows_a_hidden_article(platform: Platform, kind: str):
     files = {

@@ -13,13 +13,12 @@ import pytest
 from playwright.sync_api import BrowserContext, Playwright, Request, Response, sync_playwright
 
 from newsroom.demo import demo_articles
-from tests.support.chromium import CHROMIUM, FLAGS, READER_AGENT
+from tests.support.chromium import CHROMIUM, FLAGS, READER_AGENT, SCREENSHOTS
 from tests.support.demo_site import demo_site
 from tests.support.nginx import Nginx
-from tests.support.platform import ROOT, Platform, wait_for
+from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
 
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 VISITOR_KEY = "newsroom-visitor"  # where static/beacon.js keeps the visitor id
 # Views the fixture reports for other articles, so the most-read lists have something to show.
 SEEDED = {"demo-001": 5, "demo-011": 4, "demo-018": 3, "demo-022": 2}

@@ -82,7 +82,7 @@ def test_nginx_serves_pages_compressed_cached_and_with_security_headers(
     assert page.headers["content-encoding"] == "gzip"
     assert page.headers["cache-control"] == "max-age=60"
     csp = page.headers["content-security-policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "default-src 'self'" in csp and "script-src 'self' 'wasm-unsafe-eval'" in csp
     assert "frame-ancestors 'none'" in csp
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
@@ -112,6 +112,13 @@ def test_nginx_serves_pages_compressed_cached_and_with_security_headers(
     rss = wait_for(lambda: (r := client.get("/feeds/rss.xml")).status_code == 200 and r, 5)
     assert rss.headers["cache-control"] == "max-age=300"
     assert rss.headers["content-encoding"] == "gzip"
+
+    # The search index (each month's a link into a hidden folder) is served and revalidated.
+    shards = wait_for(lambda: (r := client.get("/pagefind/shards.json")).is_success and r, 60)
+    assert shards.headers["cache-control"] == "no-cache"
+    newest = shards.json()["shards"][0]
+    assert client.get(f"/pagefind/{newest}/pagefind.js").status_code == 200
+    assert client.get(f"/.search/{newest}/").status_code == 404
 
 
 @pytest.mark.parametrize("server", ["nginx", "siteserver"])

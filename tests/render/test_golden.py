@@ -24,6 +24,7 @@ from newsroom.demo import DEMO_DIR
 from services.feeds.publisher import FeedPublisher
 from services.feeds.rebuild import rebuild_feeds
 from services.render.rebuild import rebuild
+from services.render.search_index import BUNDLE
 from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
 from shared.topology import ARTICLES_STREAM
 from tests.support.redis_server import redis_executor, url_of
@@ -54,14 +55,16 @@ class BothServices:
 
 
 def site_files(root: Path, guids: dict[str, str]) -> dict[str, bytes]:
-    """Every file a reader can fetch under `root` (hidden bookkeeping folders left out), each
-    article's random guid written as its id (`guids`: guid -> article id), so that the files
-    are the same on every run and a guid given to the wrong article still shows."""
+    """Every file a reader can fetch under `root` (hidden bookkeeping folders and the search
+    index left out: a full rebuild builds the index, the event pump does not, and
+    test_search_index checks it), each article's random guid written as its id (`guids`:
+    guid -> article id), so that the files are the same on every run and a guid given to the
+    wrong article still shows."""
     files = (p for p in root.rglob("*") if p.is_file())
     found = {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(files)
-        if not any(part.startswith(".") for part in p.relative_to(root).parts)
+        if not any(part.startswith(".") or part == BUNDLE for part in p.relative_to(root).parts)
     }
     for path, data in found.items():
         for guid, article_id in guids.items():

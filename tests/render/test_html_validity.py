@@ -19,6 +19,7 @@ PAGES = {
     "day": "/2026/11/24/",
     "not found": "/404.html",
     "gone": "/410.html",
+    "search results": "/search/",
 }
 # What vnu reports as a failure: a markup error, or a document it could not read or parse.
 FAILURES = {"error", "non-document-error"}
@@ -45,7 +46,7 @@ def test_vnu_finds_no_errors_on_one_page_of_each_kind(site, tmp_path):
     for url in pages.values():
         path = site.root / url.lstrip("/")
         files.append(path / "index.html" if url.endswith("/") else path)
-    assert len(files) == 11 and all(f.is_file() for f in files)
+    assert len(files) == 12 and all(f.is_file() for f in files)
 
     # Two controls in the same run show that both kinds of failure are counted: a page with a
     # markup error, and a document vnu cannot fetch (a URL nobody listens on).

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 import shared.store
 from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
+from services.render.search_index import BUILDS, BUNDLE
 from services.render.site import SiteRenderer
 from services.render.theme import make_environment
 from shared.article import ArticleIn
@@ -176,9 +177,11 @@ def open_store(redis_url: str, timezone: str = "Asia/Almaty") -> ArticleStore:
 
 def tree(root: Path) -> dict[str, bytes]:
     """Every site file under `root` by relative path, with its bytes (revision sidecars,
-    bookkeeping of the writers rather than output, left out)."""
+    bookkeeping of the writers rather than output, left out, and the search index: a full
+    rebuild builds it, the event pump does not; test_search_index checks it)."""
+    skipped = {REVISIONS_DIR, BUILDS, BUNDLE}
     files = sorted(
-        p for p in root.rglob("*") if p.is_file() and REVISIONS_DIR not in p.relative_to(root).parts
+        p for p in root.rglob("*") if p.is_file() and not skipped & set(p.relative_to(root).parts)
     )
     return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
