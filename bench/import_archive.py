@@ -44,6 +44,7 @@ async def store_archive(redis_url: str, archive: Archive) -> tuple[int, str]:
 
 def figures(articles: int, workdir: Path) -> dict[str, float]:
     """Seconds to store and to settle, articles/s end to end, peak RSS (MB) of each service."""
+    workdir.mkdir(parents=True, exist_ok=True)
     archive = write_archive(workdir / "archive.jsonl", articles, 0)
     with redis_executor(workdir / "redis") as executor:
         platform = Platform(url_of(executor), workdir)

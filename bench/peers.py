@@ -157,7 +157,10 @@ def pelican_seconds(pelican: Path, count: int, workdir: Path) -> float:
     (site / "pelicanconf.py").write_text(conf, encoding="utf-8")
     started = time.perf_counter()
     subprocess.run(
-        [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"], cwd=site, check=True
+        [pelican, "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
+        cwd=site,
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - started
 
