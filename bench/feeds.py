@@ -159,7 +159,8 @@ def rates(views: list[ArticleViewed], workdir: Path) -> dict[str, float]:
         xadd = redis_benchmark_xadd(executor.port, len(views))
         load_articles(url_of(executor), ARTICLES)
         ranking = asyncio.run(ranking_code_rate(url_of(executor), views))
-    with redis_executor(workdir / "redis") as executor, running(workdir, executor) as platform:
+    views_run = workdir / "views"
+    with redis_executor(views_run / "redis") as executor, running(views_run, executor) as platform:
         consumed = service_rate(platform, views)
     return {
         "redis-benchmark XADD/s": xadd["P1"],
@@ -204,7 +205,8 @@ def main() -> None:
         print(f"{name:<38} {rate:>12,.0f}")
     if args.publishes < 2:
         return  # the views figures only
-    with redis_executor(workdir / "redis-latency") as executor, running(workdir, executor) as p:
+    latency_run = workdir / "latency"  # a platform of its own: a new store, a new site
+    with redis_executor(latency_run / "redis") as executor, running(latency_run, executor) as p:
         if args.without_render:
             p.kill("render-0")
         latencies, after_commit = publish_latencies(p, args.publishes, args.pause)
