@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from procs import peak_rss_mb  # noqa: E402
-from render import idle  # noqa: E402
+from render import idle, start_ready  # noqa: E402
 
 from newsroom.importer import import_lines  # noqa: E402
 from shared.redis_client import connect  # noqa: E402
@@ -49,7 +49,7 @@ def figures(articles: int, workdir: Path) -> dict[str, float]:
     with redis_executor(workdir / "redis") as executor:
         platform = Platform(url_of(executor), workdir)
         try:
-            platform.start_all()
+            start_ready(platform)
             started = time.perf_counter()
             imported, url = asyncio.run(store_archive(platform.redis_url, archive))
             stored = time.perf_counter()

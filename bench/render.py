@@ -71,7 +71,7 @@ def latencies(size: int, samples: int, workdir: Path) -> dict[str, list[float]]:
         asyncio.run(bulk_load(url, size))
         platform = Platform(url, workdir)
         try:
-            platform.start_all()
+            start_ready(platform)
             api = httpx.Client(
                 base_url=f"http://127.0.0.1:{platform.ingest_port}",
                 headers={"Authorization": f"Bearer {platform.token}"},
@@ -81,6 +81,15 @@ def latencies(size: int, samples: int, workdir: Path) -> dict[str, list[float]]:
             return measure(api, platform.public, samples, url)
         finally:
             platform.stop()
+
+
+def start_ready(platform: Platform) -> None:
+    """Start the whole platform and wait until render and feeds are ready: at their start
+    they rebuild a site the store has outgrown (the bulk-loaded articles), events waiting."""
+    platform.start_all()
+    for key in ("render-0", "feeds-0"):
+        url = f"{platform.metrics_url(key)}/ready"
+        wait_for(lambda url=url: httpx.get(url).status_code == 200, timeout=3600, interval=0.2)
 
 
 def idle(redis_url: str) -> bool:
