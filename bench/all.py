@@ -5,7 +5,8 @@
 Publish latency with the whole platform at 1,000 and 100,000 articles (bench/render.py), a full
 rebuild of 20,000 articles beside Pelican 4.12 and Hugo with and without related content
 (bench/peers.py), a 100,000-article archive imported end to end (bench/import_archive.py), and
-the views figures (bench/views.py, bench/feeds.py). Each figure is the median and spread of
+the views figures (bench/views.py, bench/feeds.py) and a flood of junk views
+(bench/views_flood.py). Each figure is the median and spread of
 `--repeat` runs, with issue 15's target. `--quick` runs small sizes once (under two minutes),
 installs nothing and reports a peer that is not installed as skipped.
 """
@@ -27,6 +28,7 @@ import feeds  # noqa: E402
 import import_archive  # noqa: E402
 import render  # noqa: E402
 import views  # noqa: E402
+import views_flood  # noqa: E402
 from machine import facts  # noqa: E402
 from peers import peer_rebuilds  # noqa: E402
 from results import Section, Target, at_least, at_most, markdown, number  # noqa: E402
@@ -44,10 +46,11 @@ class Plan:
     archive: int
     wrk_seconds: int
     views: int
+    junk: int
 
 
-FULL = Plan((1_000, 100_000), 100, 20_000, 100_000, 10, 200_000)
-QUICK = Plan((100,), 5, 200, 100, 1, 5_000)
+FULL = Plan((1_000, 100_000), 100, 20_000, 100_000, 10, 200_000, 200_000)
+QUICK = Plan((100,), 5, 200, 100, 1, 5_000, 2_000)
 PEERS = {"pelican": "Pelican 4.12", "hugo related off": "Hugo, related content off"}
 PEERS["hugo related on"] = "Hugo, related content on"
 
@@ -78,6 +81,11 @@ def sections_for(plan: Plan) -> dict[str, Section]:
             "Views",
             "POST /api/views at ingest's port by wrk (rate limit off, ingest's default "
             "workers), views applied to rankings, and redis-benchmark's XADD (the ceiling).",
+        ),
+        "flood": Section(
+            f"Views flood, {plan.junk:,} junk views",
+            "Junk views (made-up ids and visitors) in batches of 500 that each carry 10 real "
+            "ones, 8 connections: the rates, and how much Redis grew once retention ran.",
         ),
     }
 
@@ -115,6 +123,9 @@ def run_once(plan: Plan, sections: dict[str, Section], install: bool, tmp: Path)
     sections["views"].add("batched views at ingest", "views/s", wrk["batch100"]["views_per_s"])
     for name, rate in feeds.rates(feeds.make_views(plan.views), tmp / "feeds").items():
         sections["views"].add(name.replace(" views/s", "").replace(" XADD/s", " XADD"), "/s", rate)
+    step(f"flood of {plan.junk:,} junk views")
+    for name, value in views_flood.figures(plan.junk, 500, 8, tmp / "flood").items():
+        sections["flood"].add(name, "%" if "growth" in name else "/s", value)
 
 
 def set_targets(sections: dict[str, Section]) -> None:
