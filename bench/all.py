@@ -112,6 +112,9 @@ def run_once(plan: Plan, sections: dict[str, Section], install: bool, tmp: Path)
     step(f"import of {plan.archive:,} articles")
     archive = import_archive.figures(plan.archive, tmp / "import")
     imported = sections["import"]
+    if not archive.pop("settled"):
+        limit = import_archive.SETTLE_LIMIT_S
+        imported.notes.append(f"did not settle within {limit} s: end to end is a lower bound")
     imported.add("stored", "s", archive.pop("stored seconds"))
     imported.add("end to end", "s", archive.pop("end to end seconds"))
     imported.add("end to end rate", "articles/s", archive.pop("articles/s end to end"))

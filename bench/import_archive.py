@@ -13,6 +13,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +27,7 @@ from shared.redis_client import connect  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.store import open_store  # noqa: E402
 from tests.support.archive import Archive, write_archive  # noqa: E402
-from tests.support.platform import SERVICES, Platform, wait_for  # noqa: E402
+from tests.support.platform import SERVICES, Platform  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
 
 
@@ -42,8 +43,13 @@ async def store_archive(redis_url: str, archive: Archive) -> tuple[int, str]:
     return report.imported, article.url
 
 
+# How long the platform may take to catch up; past it the end-to-end figures are lower bounds.
+SETTLE_LIMIT_S = 3600
+
+
 def figures(articles: int, workdir: Path) -> dict[str, float]:
-    """Seconds to store and to settle, articles/s end to end, peak RSS (MB) of each service."""
+    """Seconds to store and to settle, articles/s end to end, peak RSS (MB) of each service,
+    and whether it settled within SETTLE_LIMIT_S (1.0 or 0.0)."""
     workdir.mkdir(parents=True, exist_ok=True)
     archive = write_archive(workdir / "archive.jsonl", articles, 0)
     with redis_executor(workdir / "redis") as executor:
@@ -54,7 +60,7 @@ def figures(articles: int, workdir: Path) -> dict[str, float]:
             imported, url = asyncio.run(store_archive(platform.redis_url, archive))
             stored = time.perf_counter()
             page = platform.public / url.strip("/") / "index.html"
-            wait_for(lambda: idle(platform.redis_url) and page.exists(), 3600, 0.05)
+            done = settle(lambda: idle(platform.redis_url) and page.exists())
             settled = time.perf_counter()
             rss = {s: peak_rss_mb(platform.processes[f"{s}-0"].pid) for s in SERVICES}
         finally:
@@ -64,7 +70,18 @@ def figures(articles: int, workdir: Path) -> dict[str, float]:
         "end to end seconds": settled - started,
         "articles/s end to end": imported / (settled - started),
         **{f"{service} peak rss mb": mb for service, mb in rss.items()},
+        "settled": float(done),
     }
+
+
+def settle(check: Callable[[], bool]) -> bool:
+    """Wait for `check` up to SETTLE_LIMIT_S; whether it came true."""
+    deadline = time.monotonic() + SETTLE_LIMIT_S
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def main() -> None:

@@ -38,12 +38,13 @@ class Figure:
 
 @dataclass
 class Section:
-    """A heading, what it measures, and its figures (or why it was skipped)."""
+    """A heading, what it measures, its figures (or why one was skipped) and notes."""
 
     title: str
     about: str
     figures: dict[str, Figure] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def add(self, key: str, unit: str, value: float) -> None:
         self.figures.setdefault(key, Figure(key, unit)).values.append(value)
@@ -79,4 +80,5 @@ def markdown(heading: str, facts: dict[str, str], sections: list[Section]) -> st
             lines += [row(f) for f in section.figures.values()]
         for name, reason in section.skipped.items():
             lines.append(f"- {name}: skipped ({reason})")
+        lines += [f"- {note}" for note in section.notes]
     return "\n".join(lines) + "\n"
