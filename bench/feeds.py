@@ -2,13 +2,14 @@
 
 Run from the repository root: `.venv/bin/python bench/feeds.py [--views N] [--publishes N]`.
 
-1. The raw XADD rate of this machine's Redis, measured by `redis-benchmark` in the same run.
+1. The raw XADD rate of this machine's Redis, measured by `redis-benchmark` in the same run
+   (as many requests as views).
 2. The ranking code alone: `ViewCounter.apply` on batches of 500 parsed view events.
 3. The feeds service end to end: a backlog of view events in the stream, consumed by the real
    service (FastStream batch subscriber, parsing, counting, acks) until its group has no lag.
 4. Publish latency: PUT an article through ingest, until the site RSS, Atom and JSON feeds on
    disk carry it (all services running, as in production), one publish every `--pause`
-   seconds; p50/p95/p99/max.
+   seconds; p50/p95/p99/max. `rates` returns the figures of 1–3 (bench/all.py calls it).
 """
 
 import argparse
@@ -18,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,13 +29,15 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 from percentiles import percentile  # noqa: E402
+from pytest_redis.executor import RedisExecutor  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 
 from newsroom.demo import load_demo  # noqa: E402
 from services.feeds.views import ViewCounter  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
 from shared.events import ArticleViewed, encode  # noqa: E402
-from shared.topology import FEEDS_GROUP, VIEWS_STREAM  # noqa: E402
+from shared.keyspace import VIEWS_STREAM  # noqa: E402
+from shared.topology import FEEDS_GROUP  # noqa: E402
 from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.platform import Platform, wait_for  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
@@ -147,6 +152,38 @@ def publish_latencies(
     return latencies, after_commit
 
 
+def rates(views: list[ArticleViewed], workdir: Path) -> dict[str, float]:
+    """The views/s figures: redis-benchmark's XADD (the ceiling), the ranking code alone and
+    the feeds service working a backlog."""
+    with redis_executor(workdir / "redis-raw") as executor:
+        xadd = redis_benchmark_xadd(executor.port, len(views))
+        load_articles(url_of(executor), ARTICLES)
+        ranking = asyncio.run(ranking_code_rate(url_of(executor), views))
+    views_run = workdir / "views"
+    with redis_executor(views_run / "redis") as executor, running(views_run, executor) as platform:
+        consumed = service_rate(platform, views)
+    return {
+        "redis-benchmark XADD/s": xadd["P1"],
+        "redis-benchmark XADD/s pipelined x16": xadd["P16"],
+        "ranking code views/s": ranking,
+        "feeds service views/s": consumed,
+    }
+
+
+@contextmanager
+def running(workdir: Path, executor: RedisExecutor) -> Iterator[Platform]:
+    """The whole platform with the demo site published and the views' articles stored."""
+    platform = Platform(url_of(executor), workdir)
+    platform.start_all()
+    try:
+        load_demo(platform.site_url, platform.token, platform.public)
+        wait_for(lambda: (platform.public / "feeds/feed.json").exists(), timeout=60)
+        load_articles(platform.redis_url, ARTICLES)
+        yield platform
+    finally:
+        platform.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--views", type=int, default=200_000)
@@ -164,35 +201,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-feeds-"))
-    views = make_views(args.views)
-
-    with redis_executor(workdir / "redis-raw") as executor:
-        xadd = redis_benchmark_xadd(executor.port, args.views)
-        load_articles(url_of(executor), ARTICLES)
-        ranking = asyncio.run(ranking_code_rate(url_of(executor), views))
-    print(
-        f"redis-benchmark XADD (50 clients): {xadd['P1']:,.0f}/s; "
-        f"pipelined x16: {xadd['P16']:,.0f}/s"
-    )
-    print(f"ranking code (ViewCounter.apply, batches of {BATCH}): {ranking:,.0f} views/s")
-
-    with redis_executor(workdir / "redis") as executor:
-        platform = Platform(url_of(executor), workdir)
-        platform.start_all()
-        try:
-            load_demo(platform.site_url, platform.token, platform.public)
-            wait_for(lambda: (platform.public / "feeds/feed.json").exists(), timeout=60)
-            load_articles(platform.redis_url, ARTICLES)
-            consumed = service_rate(platform, views)
-            print(f"feeds service, stream backlog → counts acked: {consumed:,.0f} views/s")
-            if args.without_render:
-                platform.kill("render-0")
-            latencies, after_commit = publish_latencies(platform, args.publishes, args.pause)
-        finally:
-            platform.stop()
+    for name, rate in rates(make_views(args.views), workdir).items():
+        print(f"{name:<38} {rate:>12,.0f}")
+    if args.publishes < 2:
+        return  # the views figures only
+    latency_run = workdir / "latency"  # a platform of its own: a new store, a new site
+    with redis_executor(latency_run / "redis") as executor, running(latency_run, executor) as p:
+        if args.without_render:
+            p.kill("render-0")
+        latencies, after_commit = publish_latencies(p, args.publishes, args.pause)
     for label, seconds in (("PUT sent", latencies), ("PUT answered", after_commit)):
-        if len(seconds) < 2:
-            continue  # --publishes 0 (or 1): the views figures only
         ms = [x * 1000 for x in seconds]
         print(
             f"publish → site RSS+Atom+JSON on disk, from {label} ({len(ms)} publishes): "

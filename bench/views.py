@@ -28,7 +28,7 @@ from port_for import get_port
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shared.topology import VIEWS_STREAM  # noqa: E402
+from shared.keyspace import VIEWS_STREAM  # noqa: E402
 from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.readers import BROWSER  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
@@ -101,15 +101,9 @@ def run_wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) 
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: run `scripts/bench views` (installs it from Debian)")
-
+def measure(seconds: int, connections: int, workers: int) -> dict[str, dict]:
+    """wrk's figures for single views and batches of 100 (plus views/s and whether the views
+    stream holds what the server accepted), by name: "single", "batch100"."""
     single = json.dumps({"article_id": "bench-1", "visitor_id": "v-1"})
     batch = json.dumps(
         [{"article_id": f"bench-{n % 7}", "visitor_id": f"v-{n}"} for n in range(100)]
@@ -121,25 +115,36 @@ def main() -> None:
         workdir = Path(tmp)
         redis_url = url_of(executor)
         load_articles(redis_url, published_articles("bench", 7))
-        ingest, base = start_ingest(redis_url, args.workers, workdir)
+        ingest, base = start_ingest(redis_url, workers, workdir)
         client = redis.Redis.from_url(redis_url)
         try:
             runs = {}
             for name, body, per_request in (("single", single, 1), ("batch100", batch, 100)):
                 client.delete(VIEWS_STREAM)
-                result = run_wrk(base, body, args.seconds, args.connections, workdir)
+                result = run_wrk(base, body, seconds, connections, workdir)
                 accepted = (result["requests"] - result["non_2xx"]) * per_request
                 result["views_per_s"] = result["rps"] * per_request
                 result["stream_entries"] = client.xlen(VIEWS_STREAM)
                 # wrk may stop mid-request at the end; the stream may hold a few more.
                 result["stream_matches"] = (
-                    0 <= result["stream_entries"] - accepted <= (args.connections * per_request)
+                    0 <= result["stream_entries"] - accepted <= (connections * per_request)
                 )
                 runs[name] = result
+            return runs
         finally:
             ingest.terminate()
             ingest.wait(30)
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: run `scripts/bench views` (installs it from Debian)")
+    runs = measure(args.seconds, args.connections, args.workers)
     print(
         f"POST /api/views, {args.workers} ingest workers, wrk -t1 -c{args.connections} "
         f"-d{args.seconds}s, {os.cpu_count()} CPUs"

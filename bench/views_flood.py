@@ -18,7 +18,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.flood import flood_platform, run_flood  # noqa: E402
+from tests.support.flood import FloodResult, flood_platform, run_flood  # noqa: E402
+
+
+def flood(junk: int, batch: int, concurrency: int, workdir: Path) -> FloodResult:
+    """One flood on a platform of its own."""
+    with flood_platform(workdir) as (platform, client):
+        return run_flood(platform, client, junk, batch, concurrency)
+
+
+def figures(junk: int, batch: int, concurrency: int, workdir: Path) -> dict[str, float]:
+    """The flood's rates and how much Redis grew (in %), for bench/all.py."""
+    r = flood(junk, batch, concurrency, workdir)
+    return {
+        "views sent/s": (r.junk + r.real) / r.send_seconds,
+        "real views counted/s": r.real_per_second,
+        "Redis keys growth": (r.after.keys / r.before.keys - 1) * 100,
+        "Redis memory growth": (r.after.memory / r.before.memory - 1) * 100,
+    }
 
 
 def main() -> None:
@@ -27,11 +44,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp,
-        flood_platform(Path(tmp)) as (platform, client),
-    ):
-        r = run_flood(platform, client, args.junk, args.batch, args.concurrency)
+    with tempfile.TemporaryDirectory(prefix="bench-flood-") as tmp:
+        r = flood(args.junk, args.batch, args.concurrency, Path(tmp))
 
     print(
         f"POST /api/views flood: {r.junk:,} junk + {r.real:,} real views in batches of "
