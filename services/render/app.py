@@ -13,10 +13,10 @@ from faststream import FastStream
 
 from services.render.rebuild import rebuild
 from services.render.site import SiteRenderer
-from services.render.theme import make_environment
 from shared.consumer_app import ConsumerGuard
 from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
 from shared.events import ArticleEvent
+from shared.pages.theme import make_environment
 from shared.settings import Settings
 from shared.site_keeper import Progress, SiteKeeper
 from shared.store import ArticleStore

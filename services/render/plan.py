@@ -12,25 +12,13 @@ index, and the work per event never grows with the site.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from shared.article import Placement
 from shared.events import ArticleChanged
-from shared.store import HOME, ArticleStore, index_key
+from shared.pages.model import RELATED_SIZE, ListChange, ListKey, index_of
+from shared.store import ArticleStore
 from shared.urls import UrlScheme
-
-RELATED_SIZE = 5
-# A list key: ("home", ""), ("section", slug), ("tag", slug) or ("author", slug).
-ListKey = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class ListChange:
-    """An article's place in a list changed (`shifts`) or only its content did."""
-
-    article_id: str
-    moment: datetime
-    shifts: bool
 
 
 @dataclass
@@ -64,11 +52,6 @@ def list_keys(placement: Placement) -> set[ListKey]:
 def related_keys(placement: Placement) -> list[ListKey]:
     """The lists whose articles can show this one under "read also" (the site's, as a filler)."""
     return [("home", ""), ("section", placement.section), *(("tag", t) for t in placement.tags)]
-
-
-def index_of(key: ListKey) -> str:
-    """The store's sorted set behind a list."""
-    return HOME if key[0] == "home" else index_key(*key)
 
 
 async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: UrlScheme) -> Plan:

@@ -21,11 +21,12 @@ from pathlib import Path
 from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.render.plan import ListChange, Plan
+from services.render.plan import Plan
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
-from services.render.theme import make_environment
 from shared.files import site_file
+from shared.pages.model import ListChange
+from shared.pages.theme import make_environment
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import ArticleStore, ParsedArticles

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 
 from redis.exceptions import WatchError
 
-from services.render.pages import Pages, last_page
-from services.render.plan import ListKey
 from services.render.writer import Writer
+from shared.pages.model import ListKey, last_page
+from shared.pages.site_pages import Pages
 from shared.redis_client import as_text
 from shared.store import NAMES, PREFIX, ArticleStore
 

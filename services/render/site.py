@@ -10,14 +10,15 @@ import shutil
 
 from jinja2 import Environment
 
-from services.render.pages import Pages
-from services.render.plan import ListChange, ListKey, Plan, plan_events
+from services.render.plan import Plan, plan_events
 from services.render.renames import Renames
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
-from services.render.theme import theme_dir
 from services.render.writer import Writer
 from shared.article import Article
 from shared.events import ArticleChanged
+from shared.pages.model import ListChange, ListKey
+from shared.pages.site_pages import Pages
+from shared.pages.theme import theme_dir
 from shared.settings import Settings
 from shared.store import ArticleStore
 

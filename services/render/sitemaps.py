@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from services.render.pages import Pages, Prune
-from services.render.plan import ListChange
 from shared.clock import utcnow
+from shared.pages.model import ListChange, Prune
+from shared.pages.site_pages import Pages
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore
 from shared.text import xml_safe

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from services.render.pages import Page, Prune
 from services.render.sitemaps import Document
 from shared.files import site_file, sync_files, write_revision
+from shared.pages.model import Page, Prune
 
 Output = Page | Prune | Document
 # Above this many changed files, one sync() of every file system is cheaper than fsyncs.

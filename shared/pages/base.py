@@ -1,0 +1,28 @@
+"""What every page kind's builder starts from: the store, the site's settings, its feeds."""
+
+from zoneinfo import ZoneInfo
+
+from shared.settings import Settings
+from shared.store import ArticleStore
+from shared.urls import UrlScheme
+
+
+class PageBase:
+    """Reads the store and the settings every page kind needs."""
+
+    def __init__(self, store: ArticleStore, settings: Settings) -> None:
+        self.store = store
+        self.urls: UrlScheme = store.urls
+        self.size = settings.page_size
+        self.zone = ZoneInfo(settings.timezone)
+        self.base = settings.base_url
+        self.site_name = settings.site_name
+
+    def feeds(self) -> list[tuple[str, str, str]]:
+        """(title, format, path) of the site feeds for autodiscovery."""
+        site = self.urls.feed_urls("site")
+        return [
+            (f"{self.site_name} — RSS", "rss", site["rss"]),
+            (f"{self.site_name} — Atom", "atom", site["atom"]),
+            (f"{self.site_name} — JSON Feed", "json", site["json"]),
+        ]
