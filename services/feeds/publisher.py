@@ -11,13 +11,14 @@ from services.feeds.websub import HubNotifier
 from shared.article import Article, Placement
 from shared.events import ArticleChanged
 from shared.files import UnsafePathError, site_path, write_versioned
+from shared.pages.messages import messages
 from shared.settings import Settings
 from shared.store import HOME, ArticleStore, index_key
 
 log = logging.getLogger(__name__)
 
 CACHE_LIMIT = 20_000
-KIND_NAMES = {"section": "Раздел", "tag": "Тема", "author": "Автор"}
+LIST_KINDS = ("section", "tag", "author")
 
 
 @dataclass(frozen=True, order=True)
@@ -140,21 +141,22 @@ class FeedPublisher:
         """Title, page and file paths of a list's feeds (`name`: its display name, if known)."""
         urls = self.store.urls
         site = self.settings.site_name
+        words = messages(self.settings)["feeds"]
         paths = urls.feed_urls(feed_list.kind, feed_list.slug)
         if feed_list == SITE:
             return FeedInfo(
                 title=site,
-                description=f"Последние публикации — {site}",
+                description=words["site_description"].format(site=site),
                 page_url=urls.home_url(),
                 rss_url=paths["rss"],
                 atom_url=paths["atom"],
                 json_url=paths["json"],
             )
         name = name or feed_list.slug
-        kind = KIND_NAMES[feed_list.kind]
+        kind = messages(self.settings)["kinds"][feed_list.kind]
         return FeedInfo(
             title=f"{name} — {site}",
-            description=f"{kind} «{name}»: последние публикации — {site}",
+            description=words["list_description"].format(kind=kind, name=name, site=site),
             page_url=urls.list_url(feed_list.kind, feed_list.slug),
             rss_url=paths["rss"],
             atom_url=paths["atom"],

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.feeds.publisher import KIND_NAMES, SITE, FeedList, FeedPublisher
+from services.feeds.publisher import LIST_KINDS, SITE, FeedList, FeedPublisher
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -36,7 +36,7 @@ class FeedTotals:
 def feed_lists(names: Iterable[str]) -> list[FeedList]:
     """The site, then every section, tag and author among store keys like "section:slug"."""
     lists = {FeedList(*key.split(":", 1)) for key in names}
-    return [SITE, *sorted(f for f in lists if f.kind in KIND_NAMES)]
+    return [SITE, *sorted(f for f in lists if f.kind in LIST_KINDS)]
 
 
 def rebuild_feeds(

@@ -18,7 +18,7 @@ from shared.article import Article
 from shared.events import ArticleChanged
 from shared.pages.model import ListChange, ListKey
 from shared.pages.site_pages import Pages
-from shared.pages.theme import theme_dir
+from shared.pages.theme_folder import theme_dir
 from shared.settings import Settings
 from shared.store import ArticleStore
 

@@ -39,7 +39,7 @@ class ArchivePages(ListPages):
             older: str | None,
             newer: str | None,
         ) -> Page:
-            description = f"Все публикации за {heading}"
+            description = self.messages["archive"]["day_description"].format(date=heading)
             pager = Pager(number, older, newer)
             return self.archive_page(page_url, heading, description, [], articles, trail, pager)
 
@@ -92,7 +92,8 @@ class ArchivePages(ListPages):
         """A year or month archive page: links to its months or days with their counts."""
         if not links:
             return Page(url)
-        return self.archive_page(url, heading, f"Архив публикаций: {heading}", links, [], trail)
+        description = self.messages["archive"]["index_description"].format(heading=heading)
+        return self.archive_page(url, heading, description, links, [], trail)
 
     def archive_page(
         self,
@@ -111,7 +112,9 @@ class ArchivePages(ListPages):
             "archive.html",
             {
                 "canonical": url,
-                "page_title": f"Архив: {heading}" + (f" — страница {number}" if number else ""),
+                "page_title": self.numbered(
+                    self.messages["archive"]["title"].format(heading=heading), number
+                ),
                 "number": number,
                 "older": older,
                 "newer": newer,

@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from shared.pages.messages import messages
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.urls import UrlScheme
@@ -17,6 +18,7 @@ class PageBase:
         self.zone = ZoneInfo(settings.timezone)
         self.base = settings.base_url
         self.site_name = settings.site_name
+        self.messages = messages(settings)
 
     def feeds(self) -> list[tuple[str, str, str]]:
         """(title, format, path) of the site feeds for autodiscovery."""
@@ -26,3 +28,7 @@ class PageBase:
             (f"{self.site_name} — Atom", "atom", site["atom"]),
             (f"{self.site_name} — JSON Feed", "json", site["json"]),
         ]
+
+    def numbered(self, title: str, number: int | None) -> str:
+        """The title of page `number` of a paginated list (None: its first page)."""
+        return self.messages["numbered"].format(title=title, number=number) if number else title

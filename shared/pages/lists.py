@@ -19,7 +19,6 @@ from shared.pages.model import (
 
 # List pages read from the store at once (a rebuild's memory stays bounded on a big site).
 READ_PAGES = 50
-LIST_HEADINGS = {"section": "Раздел", "tag": "Тег", "author": "Автор"}
 
 
 class ListPages(PageBase):
@@ -126,20 +125,22 @@ class ListPages(PageBase):
         if kind == "home":
             return {
                 "kind": kind,
-                "heading": "Последние новости",
+                "heading": self.messages["home"]["heading"],
                 "title": self.site_name,
-                "description": f"{self.site_name}: последние новости",
+                "description": self.messages["home"]["description"].format(site=self.site_name),
                 "feeds": self.feeds(),
                 "first": first,
                 "number": None,
             }
         name = await self.store.name(kind, slug) or slug
         own = self.urls.feed_urls(kind, slug)
+        words = self.messages["list"]
+        kind_name = self.messages["kinds"][kind]
         return {
             "kind": kind,
             "heading": name,
-            "title": f"{LIST_HEADINGS[kind]}: {name}",
-            "description": f"{LIST_HEADINGS[kind]} «{name}»: все публикации",
+            "title": words["title"].format(kind=kind_name, name=name),
+            "description": words["description"].format(kind=kind_name, name=name),
             "feeds": [
                 *self.feeds(),
                 (f"{name} — RSS", "rss", own["rss"]),
@@ -149,8 +150,8 @@ class ListPages(PageBase):
             "number": None,
         }
 
-    @staticmethod
     def list_page(
+        self,
         url: str,
         context: dict[str, Any],
         articles: list[Article],
@@ -158,8 +159,7 @@ class ListPages(PageBase):
         newer: str | None = None,
     ) -> Page:
         """One page of a list."""
-        number = context.get("number")
-        title = f"{context['title']} — страница {number}" if number else context["title"]
+        title = self.numbered(context["title"], context.get("number"))
         return Page(
             url,
             "list.html",

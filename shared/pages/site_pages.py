@@ -10,11 +10,7 @@ class Pages(ArticlePages, ArchivePages):
 
     def error(self, url: str, status: int) -> Page:
         """The 404 or 410 page the web server answers with."""
-        texts = {
-            404: ("Страница не найдена", "Такой страницы нет. Возможно, в адресе опечатка."),
-            410: ("Материал снят с публикации", "Этот материал больше не доступен."),
-        }
-        heading, message = texts[status]
+        heading, message = (self.messages["errors"][status][k] for k in ("heading", "message"))
         return Page(
             url,
             "error.html",
