@@ -12,13 +12,16 @@ index, and the work per event never grows with the site.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from shared.article import Placement
 from shared.events import ArticleChanged
 from shared.pages.model import RELATED_SIZE, ListChange, ListKey, index_of
 from shared.store import ArticleStore
 from shared.urls import UrlScheme
+
+ARTICLES_PER_PART = 1000
+EVERYTHING = ListChange("", datetime(1, 1, 1, tzinfo=UTC), shifts=True)
 
 
 @dataclass
@@ -83,3 +86,20 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.related |= await store.newer_than(indexes, placement.published_at, RELATED_SIZE)
     plan.related -= plan.articles
     return plan
+
+
+async def site_plan(store: ArticleStore) -> list[Plan]:
+    """The whole site as parts of roughly equal work."""
+    ids = await store.all_ids()
+    parts = [
+        Plan(articles=set(ids[i : i + ARTICLES_PER_PART]))
+        for i in range(0, len(ids), ARTICLES_PER_PART)
+    ]
+    keys = [("home", "")] + [tuple(k.split(":", 1)) for k in sorted(await store.names())]
+    for start in range(0, len(keys), 20):
+        parts.append(Plan(lists={k: [EVERYTHING] for k in keys[start : start + 20]}))
+    days = [date.fromisoformat(d) for d in await store.days()]
+    for year in sorted({d.year for d in days}):
+        parts.append(Plan(days={d for d in days if d.year == year}))
+    parts.append(Plan(sitemap_changes=[EVERYTHING]))
+    return parts

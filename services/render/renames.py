@@ -7,16 +7,22 @@ when a batch finds the store naming a list otherwise, it marks the list for rena
 background task then re-renders every page of each marked list from the store, a few pages at
 a time (the event batches go on meanwhile, and page revisions keep either from undoing the
 other), and records the name it showed once the store still gives that name.
+
+The header menu (shared.pages.menu) is on every page: render records the menu pages show
+too, and when a batch renders another one (a new section, a renamed or emptied one), it marks
+the whole site, which the same task re-renders part by part as a rebuild does.
 """
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from redis.exceptions import WatchError
 
 from services.render.writer import Writer
+from shared.pages.menu import site_menu
 from shared.pages.model import ListKey, last_page
 from shared.pages.site_pages import Pages
 from shared.redis_client import as_text
@@ -25,6 +31,8 @@ from shared.store import NAMES, PREFIX, ArticleStore
 # The name each list's pages show (kind:slug → name), and the lists to re-render.
 SHOWN = PREFIX + "render:shown-names"
 RENAMED = PREFIX + "render:renamed"
+# The field of SHOWN and mark of RENAMED for the header menu (JSON of its (name, url) pairs).
+MENU = "menu"
 # Numbered pages written per step of a renaming.
 PAGES_PER_STEP = 20
 
@@ -34,23 +42,30 @@ log = logging.getLogger(__name__)
 class Renames:
     """Finds lists whose name changed and re-renders them in the background."""
 
-    def __init__(self, store: ArticleStore, pages: Pages, writer: Writer) -> None:
+    def __init__(
+        self,
+        store: ArticleStore,
+        pages: Pages,
+        writer: Writer,
+        render_site: Callable[[Writer], Awaitable[None]],
+    ) -> None:
         self.store = store
         self.pages = pages
         self.writer = writer  # its own: the revision it carries is this task's
+        self.render_site = render_site
         self.task: asyncio.Task[None] | None = None
 
     async def note(self, keys: Iterable[ListKey]) -> None:
         """Compare the names of these lists (just rendered) with those their pages show;
-        mark the renamed ones, record the first name of the others, start the renaming."""
+        mark the renamed ones, record the first name of the others, start the renaming; the
+        same for the header menu the pages were rendered with."""
         fields = sorted({f"{kind}:{slug}" for kind, slug in keys if kind != "home"})
-        if not fields:
-            return
-        names = await self.store.names_of(fields)
-        shown = await self.store.redis.hmget(SHOWN, fields)
-        pairs = [(f, n, s) for f, n, s in zip(fields, names, shown, strict=True) if n]
-        new = {f: n for f, n, s in pairs if s is None}
-        renamed = [f for f, n, s in pairs if s is not None and as_text(s) != n]
+        names = [*await self.store.names_of(fields), json.dumps(self.pages.menu)]
+        shown = await self.store.redis.hmget(SHOWN, [*fields, MENU])
+        pairs = [(f, n, s) for f, n, s in zip([*fields, MENU], names, shown, strict=True) if n]
+        # Pages may show any menu before one is recorded (the fixed pages, an older theme).
+        new = {f: n for f, n, s in pairs if s is None and f != MENU}
+        renamed = [f for f, n, s in pairs if (f == MENU if s is None else as_text(s) != n)]
         if new:
             await self.store.redis.hset(SHOWN, mapping=new)
         if renamed:
@@ -66,7 +81,10 @@ class Renames:
         """Re-render every marked list, one after another, until none is left."""
         try:
             while field := await self.store.redis.srandmember(RENAMED):
-                await self.rename(as_text(field))
+                if as_text(field) == MENU:
+                    await self.remenu()
+                else:
+                    await self.rename(as_text(field))
         except Exception:
             log.exception("renaming lists failed")  # the marks stay: the next batch retries
 
@@ -94,10 +112,26 @@ class Renames:
                     await pipe.execute()
         log.info("list renamed", extra={"list": field, "pages": last + 1})
 
+    async def remenu(self) -> None:
+        """Re-render every page, then record the menu they show (unless the store's menu
+        differs by now: then the site stays marked and is re-rendered again)."""
+        menu = json.dumps(await site_menu(self.store, self.pages.menu_order))
+        await self.render_site(self.writer)
+        async with self.store.redis.pipeline(transaction=True) as pipe:
+            with contextlib.suppress(WatchError):
+                await pipe.watch(NAMES)
+                if json.dumps(await site_menu(self.store, self.pages.menu_order)) == menu:
+                    pipe.multi()
+                    pipe.hset(SHOWN, MENU, menu)
+                    pipe.srem(RENAMED, MENU)
+                    await pipe.execute()
+        log.info("menu re-rendered", extra={"sections": len(self.pages.menu)})
+
     async def step(self, key: ListKey, numbers: set[int] | None) -> int:
         """Write the first page (`numbers` None) or those numbered pages of a list, from the
         store as it is now; the list's newest page number."""
         self.writer.revision = await self.store.revision()
+        await self.pages.load_menu()
         head = await self.pages.list_head(key)
         for item in await self.pages.lists(key, [], numbers is not None, head, numbers):
             self.writer.put(item)

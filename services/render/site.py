@@ -10,7 +10,7 @@ import shutil
 
 from jinja2 import Environment
 
-from services.render.plan import Plan, plan_events
+from services.render.plan import Plan, plan_events, site_plan
 from services.render.renames import Renames
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
 from services.render.writer import Writer
@@ -42,7 +42,7 @@ class SiteRenderer:
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
         self.writer = Writer(env, self.root, keep_urls)
-        self.renames = Renames(store, self.pages, Writer(env, self.root))
+        self.renames = Renames(store, self.pages, Writer(env, self.root), self.render_site)
 
     async def install_static(self) -> None:
         """Copy the theme's static files to /static/ and write the fixed pages."""
@@ -50,9 +50,8 @@ class SiteRenderer:
         shutil.copytree(
             theme_dir(self.settings) / "static", self.root / "static", dirs_exist_ok=True
         )
+        await self.put_error_pages(self.writer)
         urls = self.store.urls
-        self.writer.put(self.pages.error(urls.not_found, 404))
-        self.writer.put(self.pages.error(urls.gone, 410))
         robots = (
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )
@@ -69,19 +68,38 @@ class SiteRenderer:
             extra={"events": len(events), "article_ids": sorted({e.article_id for e in events})},
         )
 
-    async def render(self, plan: Plan) -> None:
-        """Write (or remove) every page of the plan, each once."""
-        self.writer.revision = await self.store.revision()  # before reading what pages show
-        put = self.writer.put
+    async def put_error_pages(self, writer: Writer) -> None:
+        """Write the 404 and 410 pages."""
+        await self.pages.load_menu()
+        writer.put(self.pages.error(self.store.urls.not_found, 404))
+        writer.put(self.pages.error(self.store.urls.gone, 410))
+
+    async def render_site(self, writer: Writer) -> None:
+        """Write every page again (not the sitemaps) through `writer`, part by part as a
+        rebuild does: what the header menu shows changed."""
+        for part in await site_plan(self.store):
+            if not part.sitemap_changes:
+                await self.render(part, writer)
+        writer.revision = await self.store.revision()
+        await self.put_error_pages(writer)
+        writer.sync()
+
+    async def render(self, plan: Plan, writer: Writer | None = None) -> None:
+        """Write (or remove) every page of the plan, each once (through this renderer's
+        writer unless another is given)."""
+        writer = writer or self.writer
+        writer.revision = await self.store.revision()  # before reading what pages show
+        await self.pages.load_menu()
+        put = writer.put
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
-        await self.put_articles([a for a in own if a.is_live])
+        await self.put_articles([a for a in own if a.is_live], writer)
         for article in own:
             if article.is_live:
                 live.add(article.url)
             plan.urls |= {article.url, *article.redirect_from}
         for url in sorted(plan.urls - live):
-            self.writer.delete(url)
+            writer.delete(url)
         lists = sorted(plan.lists.items(), key=_list_order)
         heads = {key: await self.pages.list_head(key) for key, _ in lists}
         for numbered in (False, True):
@@ -89,7 +107,7 @@ class SiteRenderer:
                 for item in await self.pages.lists(key, changes, numbered, heads[key]):
                     put(item)
         related = await self.store.get_many(sorted(plan.related))
-        await self.put_articles([a for a in related if a.is_live])
+        await self.put_articles([a for a in related if a.is_live], writer)
         for day in sorted(plan.days):
             for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
                 put(item)
@@ -100,7 +118,7 @@ class SiteRenderer:
         if plan.sitemap_changes:
             for doc in await self.sitemaps.documents(plan.sitemap_changes):
                 put(doc)
-        self.writer.sync()
+        writer.sync()
 
     async def refresh_news(self) -> None:
         """Rewrite the news sitemap (its 48-hour window moves without events)."""
@@ -108,11 +126,11 @@ class SiteRenderer:
         self.writer.put(await self.sitemaps.news())
         self.writer.sync()
 
-    async def put_articles(self, articles: list[Article]) -> None:
+    async def put_articles(self, articles: list[Article], writer: Writer) -> None:
         """Write live article pages, their read-also fetched for all at once."""
         related = await self.pages.related(articles)
         for article in articles:
-            self.writer.put(self.pages.article(article, related[article.id]))
+            writer.put(self.pages.article(article, related[article.id]))
 
 
 def _list_order(item: tuple[ListKey, list[ListChange]]) -> tuple[int, str]:

@@ -124,6 +124,7 @@ class ArchivePages(ListPages):
                 "links": links,
                 "trail": trail,
                 "feeds": self.feeds(),
+                "menu": self.menu,
             },
         )
 

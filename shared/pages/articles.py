@@ -50,6 +50,7 @@ class ArticlePages(PageBase):
                 ],
                 "json_ld": self.news_article(article, edited),
                 "feeds": self.feeds(),
+                "menu": self.menu,
             },
         )
 

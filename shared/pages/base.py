@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from shared.pages.menu import site_menu
 from shared.pages.messages import messages
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -19,6 +20,12 @@ class PageBase:
         self.base = settings.base_url
         self.site_name = settings.site_name
         self.messages = messages(settings)
+        self.menu_order = settings.menu_order
+        self.menu: list[tuple[str, str]] = []  # (name, url) of the header menu's sections
+
+    async def load_menu(self) -> None:
+        """Read the header menu from the store (before building pages that show it)."""
+        self.menu = await site_menu(self.store, self.menu_order)
 
     def feeds(self) -> list[tuple[str, str, str]]:
         """(title, format, path) of the site feeds for autodiscovery."""

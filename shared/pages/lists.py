@@ -129,6 +129,7 @@ class ListPages(PageBase):
                 "title": self.site_name,
                 "description": self.messages["home"]["description"].format(site=self.site_name),
                 "feeds": self.feeds(),
+                "menu": self.menu,
                 "first": first,
                 "number": None,
             }
@@ -146,6 +147,7 @@ class ListPages(PageBase):
                 (f"{name} — RSS", "rss", own["rss"]),
                 (f"{name} — Atom", "atom", own["atom"]),
             ],
+            "menu": self.menu,
             "first": first,
             "number": None,
         }

@@ -21,5 +21,6 @@ class Pages(ArticlePages, ArchivePages):
                 "message": message,
                 "description": heading,
                 "feeds": self.feeds(),
+                "menu": self.menu,
             },
         )
