@@ -23,9 +23,8 @@ console = Console()
 LOCAL_NAME = "local"  # the name the runner's own token writes are recorded under
 
 
-def _token(state: Path) -> str:
-    """The secret kept in `state/token` (mode 0600), made on the first run."""
-    path = state / "token"
+def _secret(path: Path) -> str:
+    """The secret kept in `path` (mode 0600), made on the first run."""
     if not path.exists():
         write_private(path, new_token(LOCAL_NAME).secret)
     path.chmod(0o600)  # a file an older version wrote readable by all
@@ -37,7 +36,7 @@ def api_token(env: dict[str, str], state: Path) -> str:
     configured = parse_tokens(env.get("NEWSROOM_API_TOKENS", ""))
     if configured:
         return configured[0].secret
-    secret = _token(state)
+    secret = _secret(state / "token")
     env["NEWSROOM_API_TOKENS"] = f"{LOCAL_NAME}:{secret}"
     return secret
 
@@ -65,6 +64,9 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
     state.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     token = api_token(env, state)
+    env["NEWSROOM_PREVIEW_SECRET"] = env.get("NEWSROOM_PREVIEW_SECRET") or _secret(
+        state / "preview-secret"
+    )
     redis_process: subprocess.Popen[bytes] | None = None
     if not env.get("REDIS_URL"):
         redis_process, env["REDIS_URL"] = start_redis(state / "redis")

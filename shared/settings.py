@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         description="Comma-separated `name:secret` bearer tokens of editorial systems (a bare "
         "secret is named `default`); secrets of 32+ characters (`newsroom token new`).",
     )
+    preview_secret: str = Field(
+        "",
+        description="Key (32+ characters) signing editors' preview links; empty: previews off.",
+    )
     timezone: str = Field("Asia/Almaty", description="Time zone dates are shown in.")
     menu_sections: str = Field(
         "",

@@ -14,16 +14,19 @@ from services.ingest.api import (
     docs,
     health,
     metrics,
+    preview,
     resolve,
     resolve_http,
     versions,
     views,
 )
 from services.ingest.limits import BodySizeLimit
+from services.ingest.preview_links import PreviewLinks
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
+from shared.pages.theme import make_environment
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
 from shared.store import ArticleStore
@@ -73,8 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = settings.tokens  # WeakTokenError: no app with a guessable token
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
+    app.state.preview_links = PreviewLinks(settings.preview_secret)  # WeakTokenError if weak
+    app.state.theme = make_environment(settings)
     errors.install(app)
-    for module in (articles, versions, views, resolve, health, metrics, resolve_http, docs):
+    routes = (articles, preview, versions, views, resolve, health, metrics, resolve_http, docs)
+    for module in routes:
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,

@@ -66,4 +66,5 @@ def make_environment(settings: Settings) -> Environment:
     env.globals["urls"] = UrlScheme(timezone=settings.timezone)
     env.globals["teaser"] = cached_teaser(env)
     env.globals["messages"] = messages(settings)
+    env.globals["preview"] = False  # an editor's preview (ingest) says True
     return env
