@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict
 
 from services.ingest.api.deps import get_store
 from services.ingest.auth import require_token
@@ -16,6 +17,19 @@ from shared.store import ArticleStore
 router = APIRouter(tags=["previews"])
 Store = Annotated[ArticleStore, Depends(get_store)]
 Id = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
+
+
+class PreviewOut(BaseModel):
+    """A preview link."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"url": "https://news.example.kz/preview/kz-1?exp=1790000000&sig=9f2c…"}]
+        }
+    )
+    url: str
+
+
 PREVIEW_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "private, no-store"}
 
 
@@ -24,7 +38,7 @@ PREVIEW_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "privat
     dependencies=[Depends(require_token)],
     responses=errors(401, 404, 422),
 )
-async def create_preview(article_id: Id, request: Request, store: Store) -> dict[str, str]:
+async def create_preview(article_id: Id, request: Request, store: Store) -> PreviewOut:
     """A link showing the article (draft, scheduled or unpublished) with the site's theme,
     valid for an hour: `{"url": …}` on the site's address."""
     links = request.app.state.preview_links
@@ -32,7 +46,7 @@ async def create_preview(article_id: Id, request: Request, store: Store) -> dict
         raise HTTPException(404, "previews are off: set NEWSROOM_PREVIEW_SECRET")
     if await store.get(article_id) is None:
         raise HTTPException(404, f"no article {article_id}")
-    return {"url": request.app.state.settings.base_url + links.path(article_id)}
+    return PreviewOut(url=request.app.state.settings.base_url + links.path(article_id))
 
 
 @router.get("/preview/{article_id}", include_in_schema=False, response_class=HTMLResponse)
