@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app
 
 RUN useradd --system --uid 10001 --home-dir /app newsroom \
-    && mkdir -p /srv/public && chown newsroom /srv/public
+    && mkdir -p /srv/public /srv/media && chown newsroom /srv/public /srv/media
 
 # Dependencies first, in their own layer: exactly the lock file's versions and hashes, rebuilt
 # only when the lock changes.
@@ -17,10 +17,11 @@ COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
 COPY newsroom ./newsroom
-RUN pip install --no-deps . && python -c "import services.ingest.app, shared.consumer_ops"
+RUN pip install --no-deps . && python -c "import services.ingest.app, shared.consuming.service"
 
 USER newsroom
-ENV NEWSROOM_PUBLIC_DIR=/srv/public
+ENV NEWSROOM_PUBLIC_DIR=/srv/public \
+    NEWSROOM_MEDIA_DIR=/srv/media
 EXPOSE 8001 9101 9102
 # Each service is probed on its own port; compose sets the URL per service.
 HEALTHCHECK --interval=10s --timeout=4s --start-period=20s --retries=5 \

@@ -15,14 +15,14 @@ sys.path.insert(0, str(ROOT))
 from newsroom.embedded_redis import start_redis  # noqa: E402
 from newsroom.importer import import_lines  # noqa: E402
 from shared.redis_client import connect  # noqa: E402
-from shared.store import ArticleStore  # noqa: E402
-from shared.urls import UrlScheme  # noqa: E402
+from shared.settings import Settings  # noqa: E402
+from shared.store import open_store  # noqa: E402
 from tests.support.archive import write_archive  # noqa: E402
 
 
 async def measure(redis_url: str, archive: Path) -> tuple[int, float]:
     redis = connect(redis_url)
-    store = ArticleStore(redis, UrlScheme())
+    store = open_store(Settings(), redis)
     started = time.perf_counter()
     with archive.open(encoding="utf-8") as f:
         report = await import_lines(store, f)

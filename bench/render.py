@@ -46,7 +46,7 @@ from shared.article import Article  # noqa: E402
 from shared.files import REVISIONS_DIR  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.slugs import make_slug  # noqa: E402
-from shared.store import ArticleStore  # noqa: E402
+from shared.store import open_store  # noqa: E402
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP  # noqa: E402
 from shared.urls import UrlScheme  # noqa: E402
 from tests.support.platform import Platform, wait_for  # noqa: E402
@@ -85,7 +85,7 @@ async def bulk_load(redis_url: str, count: int) -> None:
     """Fill an empty store with `count` articles, 2,000 per pipeline."""
     from redis.asyncio import Redis
 
-    store = ArticleStore(Redis.from_url(redis_url))
+    store = open_store(Settings(), Redis.from_url(redis_url))
     now = datetime.now(UTC) - timedelta(days=1)
     for start in range(0, count, 2000):
         batch = [synthetic(n, now, store.urls) for n in range(start, min(count, start + 2000))]
@@ -261,7 +261,7 @@ def pelican_figures(pelican: str, count: int, workdir: Path) -> None:
     content = site / "content"
     content.mkdir(parents=True)
     now = datetime.now(UTC) - timedelta(days=1)
-    urls = UrlScheme()
+    urls = UrlScheme.for_site(Settings())
     for n in range(count):
         a = synthetic(n, now, urls)
         local = urls.local(a.published_at)

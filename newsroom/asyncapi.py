@@ -60,8 +60,8 @@ def documents() -> dict[str, str]:
     settings = get_settings()
     brokers = {
         "ingest": ingest_broker(ENVIRONMENT["REDIS_URL"]),
-        "render": render_app(settings)[0].broker,
-        "feeds": feeds_app(settings)[0].broker,
+        "render": render_app(settings).broker,
+        "feeds": feeds_app(settings).broker,
     }
     # Keys sorted: FastStream lists subscribers in an order that varies from run to run.
     return {

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -10,12 +11,15 @@ import typer
 from redis.asyncio import Redis
 from rich.console import Console
 
+from newsroom.run_state import DEFAULT_STATE
+
 app = typer.Typer(
     help="Operate the Newsroom publishing platform.",
     no_args_is_help=True,
     rich_markup_mode="markdown",
 )
 console = Console()
+err_console = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -27,30 +31,51 @@ def main() -> None:
 @app.command()
 def run(
     state: Annotated[
-        Path, typer.Option(help="Folder for the embedded Redis, site and token.")
-    ] = Path(".newsroom"),
+        Path, typer.Option(help="Folder for the embedded Redis, site, token and logs.")
+    ] = DEFAULT_STATE,
     port: Annotated[int, typer.Option(help="Port of the site server.")] = 8000,
     ingest_port: Annotated[int, typer.Option(help="Port of the ingest API.")] = 8001,
     demo: Annotated[bool, typer.Option(help="Load demo articles into an empty store.")] = True,
+    json_logs: Annotated[
+        bool, typer.Option(help="Show the services' JSON logs as they are, not short lines.")
+    ] = False,
 ) -> None:
     """Run the whole platform locally: Redis, ingest, render, feeds and a site server.
 
+    The services' logs show as short lines (time, service, level, message, article); the
+    whole JSON records go to `STATE/logs/<service>.jsonl`. Other commands started in the same
+    folder use this run's Redis (`STATE/run.json`) while it runs.
+
     Example: newsroom run --port 8000
     """
+    from newsroom.runner import StateInUseError
     from newsroom.runner import run as run_platform
     from shared.api_tokens import WeakTokenError
 
     try:
-        run_platform(state, port, ingest_port, demo)
-    except WeakTokenError as e:
+        run_platform(state, port, ingest_port, demo, json_logs)
+    except (WeakTokenError, StateInUseError) as e:
         console.print(str(e), style="red", markup=False)
         raise typer.Exit(1) from None
 
 
+def _choose_redis() -> None:
+    """Use REDIS_URL, else the Redis of the `newsroom run` running in this folder (and its
+    public folder and site URL); say which on stderr."""
+    from newsroom.run_state import use_runner_settings
+    from shared.settings import get_settings
+
+    line = use_runner_settings(DEFAULT_STATE, os.environ)
+    err_console.print(line, markup=False, highlight=False, soft_wrap=True)
+    get_settings.cache_clear()
+
+
 def _with_redis(work: Callable[[Redis], Awaitable[T]]) -> T:
-    """Run `work` with a Redis client of the configured REDIS_URL."""
+    """Run `work` with a Redis client of the Redis `_choose_redis` picks."""
     from shared.redis_client import connect
     from shared.settings import get_settings
+
+    _choose_redis()
 
     async def main() -> T:
         redis = connect(get_settings().redis_url)
@@ -76,6 +101,7 @@ def import_(
     """
     from newsroom.importer import run_import
 
+    _choose_redis()
     raise typer.Exit(run_import(file, console))
 
 
@@ -115,7 +141,7 @@ def dlq_list(limit: Annotated[int, typer.Option(help="How many, oldest first.")]
     """
     from rich.table import Table
 
-    from newsroom.dlq import list_letters
+    from shared.consuming.dead_letters import list_letters
 
     letters = _with_redis(lambda r: list_letters(r, limit))
     out = Table(title=f"{len(letters)} dead letter(s)")
@@ -139,7 +165,7 @@ def dlq_show(
 
     Example: newsroom dlq show 1764072000000-0
     """
-    from newsroom.dlq import DeadLetterNotFoundError, get_letter
+    from shared.consuming.dead_letters import DeadLetterNotFoundError, get_letter
 
     try:
         letter = _with_redis(lambda r: get_letter(r, letter_id))
@@ -158,18 +184,25 @@ def dlq_replay(
 
     Example: newsroom dlq replay 1764072000000-0 1764072000001-0
     """
-    from newsroom.dlq import DeadLetterNotFoundError, replay
+    from shared.consuming.dead_letters import DeadLetterNotFoundError, replay
 
-    failed = False
-    for letter_id in letter_ids:
-        try:
-            new_id = _with_redis(lambda r, i=letter_id: replay(r, i))
-        except DeadLetterNotFoundError:
+    async def replay_each(redis: Redis) -> dict[str, str | None]:
+        """Each letter's new entry id, None for a letter not found."""
+        new_ids: dict[str, str | None] = {}
+        for letter_id in letter_ids:
+            try:
+                new_ids[letter_id] = await replay(redis, letter_id)
+            except DeadLetterNotFoundError:
+                new_ids[letter_id] = None
+        return new_ids
+
+    new_ids = _with_redis(replay_each)
+    for letter_id, new_id in new_ids.items():
+        if new_id is None:
             console.print(f"[red]no dead letter {letter_id}[/]")
-            failed = True
         else:
             console.print(f"replayed {letter_id} as {new_id}")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if None in new_ids.values() else 0)
 
 
 token_app = typer.Typer(help="API tokens for editorial systems.", no_args_is_help=True)
@@ -227,6 +260,7 @@ def rebuild(
     from newsroom.site_rebuild import StoreRefusedError, rebuild_parts
     from shared.settings import get_settings
 
+    _choose_redis()
     try:
         for line in rebuild_parts(get_settings(), jobs, pages=pages, feeds=feeds, force=force):
             typer.echo(line)

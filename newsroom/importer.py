@@ -17,22 +17,14 @@ from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from services.ingest.sanitize import clean_article
-from services.ingest.schemas import ArticleId
-from shared.article import ArticleIn
+from newsroom.import_progress import ImportProgress, rate
+from shared.article import ArticleId, ArticleIn
+from shared.markup.sanitize import clean_article
 from shared.redis_client import connect
 from shared.settings import get_settings
-from shared.store import ArticleStore, SlugTakenError
-from shared.urls import UrlScheme
+from shared.store import ArticleStore, SlugTakenError, open_store
 
 _article_id: TypeAdapter[str] = TypeAdapter(ArticleId)
 
@@ -121,35 +113,32 @@ async def import_lines(
 
 
 def run_import(path: Path, console: Console) -> int:
-    """Import a file with a progress bar, print the summary; exit code 1 if lines were rejected."""
+    """Import a file showing its progress, print the summary with the rate; exit code 1 if
+    lines were rejected."""
     settings = get_settings()
     with path.open(encoding="utf-8") as f:
         total = sum(1 for _ in f)
 
     async def main() -> ImportReport:
         redis = connect(settings.redis_url)
-        store = ArticleStore(
-            redis, UrlScheme(timezone=settings.timezone), versions_kept=settings.versions_kept
-        )
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        store = open_store(settings, redis)
         try:
-            with (
-                path.open(encoding="utf-8") as f,
-                Progress(*columns, TimeRemainingColumn(), console=console) as progress,
-            ):
-                bar = progress.add_task(f"importing {path.name}", total=total)
+            with path.open(encoding="utf-8") as f, progress:
                 site_host = urlsplit(settings.site_url).hostname or ""
                 return await import_lines(
-                    store, f, lambda _: progress.advance(bar), site_host=site_host
+                    store, f, lambda _: progress.advance(), site_host=site_host
                 )
         finally:
             await redis.aclose()
 
+    progress = ImportProgress(console, path.name, total)
     report = asyncio.run(main())
     console.print(
         f"imported {report.imported} of {total} lines: {report.created} created, "
         f"{report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.rejected)} rejected"
+        f"{len(report.rejected)} rejected in {progress.seconds:.1f} s "
+        f"({rate(progress.done, progress.seconds)})",
+        highlight=False,
     )
     if report.rejected:
         rejected = Table("line", "reason", title="rejected lines")

@@ -11,16 +11,28 @@ import httpx
 import redis
 from rich.console import Console
 
+from newsroom.console_log import LogConsole
 from newsroom.demo import copy_demo_images, load_demo
 from newsroom.embedded_redis import start_redis
+from newsroom.run_state import (
+    DEFAULT_STATE,
+    is_running,
+    read_run_state,
+    remove_run_state,
+    write_run_state,
+)
 from newsroom.supervisor import Child, Supervisor, service
 from newsroom.tokens import new_token, write_private
 from shared.api_tokens import parse_tokens
+from shared.keyspace import ALL
 from shared.site_manifest import read_manifest
-from shared.store import ALL
 
-console = Console()
+console = Console(soft_wrap=True)  # a long line stays one line in a log file
 LOCAL_NAME = "local"  # the name the runner's own token writes are recorded under
+
+
+class StateInUseError(RuntimeError):
+    """Another `newsroom run` is running with the same state folder."""
 
 
 def _secret(path: Path) -> str:
@@ -53,15 +65,20 @@ def _wait_ready(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{url} did not become ready")
 
 
-def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
+def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bool) -> None:
     """Start everything, load the demo content into an empty store, and wait for Ctrl-C.
 
-    Raises WeakTokenError, before starting anything, when a configured token is weak.
+    The services' logs go, as short lines, to the terminal and, whole, to `state/logs/`;
+    with `json_logs`, as they are to the terminal. Raises WeakTokenError or StateInUseError,
+    before starting anything, when a configured token is weak or `state` is in use.
     """
     # Ctrl-C (SIGINT) stops everything even when the runner was started with SIGINT ignored,
     # as a shell without job control starts a background command.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     state.mkdir(parents=True, exist_ok=True)
+    other = read_run_state(state)
+    if other is not None and is_running(other):
+        raise StateInUseError(f"newsroom run (pid {other.pid}) already runs with {state}")
     env = dict(os.environ)
     token = api_token(env, state)
     env["NEWSROOM_PREVIEW_SECRET"] = env.get("NEWSROOM_PREVIEW_SECRET") or _secret(
@@ -72,13 +89,17 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
         redis_process, env["REDIS_URL"] = start_redis(state / "redis")
         console.print(f"[dim]embedded redis at {env['REDIS_URL']} (data in {state}/redis)[/]")
     env.setdefault("NEWSROOM_PUBLIC_DIR", str((state / "public").resolve()))
+    env.setdefault("NEWSROOM_MEDIA_DIR", str((state / "media").resolve()))
     env.setdefault("NEWSROOM_SITE_URL", f"http://127.0.0.1:{site_port}")
     env["NEWSROOM_INGEST_PORT"] = str(ingest_port)
     env["NEWSROOM_SITE_PORT"] = str(site_port)
     if demo:  # before render and feeds start: a folder they rebuild gets the images too
         copy_demo_images(Path(env["NEWSROOM_PUBLIC_DIR"]))
     site = Child("site", [sys.executable, "-m", "newsroom.siteserver"])
-    supervisor = Supervisor([service("ingest"), service("render"), service("feeds"), site], env)
+    logs = None if json_logs else LogConsole(state / "logs", console)
+    children = [service("ingest"), service("render"), service("feeds"), site]
+    supervisor = Supervisor(children, env, logs.follow if logs else None)
+    write_run_state(state, env)
     supervisor.start()
     try:
         _wait_ready(f"http://127.0.0.1:{ingest_port}/api/ready")
@@ -96,10 +117,20 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool) -> None:
                 console.print(f"loaded {count} demo articles")
         console.print(f"[bold green]Newsroom is up:[/] http://127.0.0.1:{site_port}/")
         console.print(f"API docs (with the token): http://127.0.0.1:{site_port}/api/docs")
+        if logs is not None:
+            console.print(f"Logs: {logs.folder}/<service>.jsonl (--json-logs: here, as JSON)")
+        if state.name == DEFAULT_STATE.name:  # where the other commands look for it
+            here = state.parent.resolve()
+            console.print(f"Commands run from {here} (newsroom stats, import…) use this Redis")
         console.print(f"API token: [bold]{token}[/]   (Ctrl-C stops everything)")
         supervisor.watch(console.print)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the watch began stops everything all the same
     finally:
         supervisor.stop()
+        if logs is not None:
+            logs.close()
+        remove_run_state(state)
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(10)

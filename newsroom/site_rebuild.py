@@ -1,7 +1,7 @@
 """`newsroom rebuild`: the pages and the feeds from the store, each part's manifest after it.
 
 Before anything is written, each part is checked as the services check it at start
-(shared.site_keeper.check): from a store that is empty or older than the site's manifest
+(shared.site_check.check): from a store that is empty or older than the site's manifest
 nothing is rebuilt unless forced. After a part, its manifest names the store and the
 revision read before the part began, so the running services find the folder in step.
 """
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from services.feeds.rebuild import rebuild_feeds
 from services.render.rebuild import rebuild as rebuild_site
-from shared.redis_client import connect
+from shared.listing import HOME
 from shared.settings import Settings
-from shared.site_keeper import check
+from shared.site_check import check
 from shared.site_manifest import Action, Manifest, StoreFacts, record
-from shared.store import ArticleStore
+from shared.store import open_store
 from shared.urls import UrlScheme
 
 
@@ -35,7 +35,7 @@ class Part:
 
 def _checked(settings: Settings, parts: list[Part]) -> list[tuple[Action, str, StoreFacts]]:
     async def run() -> list[tuple[Action, str, StoreFacts]]:
-        store = ArticleStore(connect(settings.redis_url), UrlScheme(timezone=settings.timezone))
+        store = open_store(settings)
         try:
             return [await check(store, settings, p.service, p.landmark) for p in parts]
         finally:
@@ -58,9 +58,9 @@ def rebuild_parts(
         totals = rebuild_feeds(settings)
         return f"feeds: {totals.files_changed} files changed in {totals.lists} lists"
 
-    urls = UrlScheme(timezone=settings.timezone)
+    urls = UrlScheme.for_site(settings)
     parts = [Part("render", "/", site)] if pages else []
-    parts += [Part("feeds", urls.rss, lists)] if feeds else []
+    parts += [Part("feeds", HOME.feed_paths(urls)["rss"], lists)] if feeds else []
     checked = _checked(settings, parts)
     for part, (action, reason, _) in zip(parts, checked, strict=True):
         if action is Action.REFUSE and not force:

@@ -30,7 +30,7 @@ from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 from newsroom.file_response import open_file_response
-from services.ingest.limits import BodySizeLimit
+from shared.body_limits import BodySizeLimit
 from shared.settings import get_settings
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
@@ -87,13 +87,18 @@ class SiteFiles(StaticFiles):
 
 
 def create_app(
-    public_dir: Path, ingest_url: str, max_body: int = 2_000_000, body_timeout: float = 30.0
+    public_dir: Path,
+    ingest_url: str,
+    max_body: int = 2_000_000,
+    body_timeout: float = 30.0,
+    media_body: int = 20_000_000,
 ) -> Starlette:
     """Static files from `public_dir`; /api/ proxied to `ingest_url`.
 
-    Like nginx, it refuses a body over `max_body` bytes with ingest's 413 (BodySizeLimit: the
-    refused body is drained, so a client sending it whole still reads the answer) and reads a
-    body whole before passing it on (so ingest answering early cannot break the upload).
+    Like nginx, it refuses a body over `max_body` bytes (`media_body` for image uploads) with
+    ingest's 413 (BodySizeLimit: the refused body is drained, so a client sending it whole
+    still reads the answer) and reads a body whole before passing it on (so ingest answering
+    early cannot break the upload).
     """
 
     @asynccontextmanager
@@ -137,7 +142,14 @@ def create_app(
             Mount("/", SiteFiles(directory=public_dir, html=True)),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(BodySizeLimit, limit=max_body, timeout=body_timeout)],
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                limit=max_body,
+                timeout=body_timeout,
+                paths={"/api/media": media_body},
+            )
+        ],
     )
 
 
@@ -145,7 +157,13 @@ def main() -> None:
     """Serve on NEWSROOM_SITE_PORT (8000), proxying to NEWSROOM_INGEST_PORT (8001)."""
     settings = get_settings()
     ingest = f"http://127.0.0.1:{settings.ingest_port}"
-    app = create_app(settings.public_dir, ingest, settings.max_body_bytes, settings.body_timeout_s)
+    app = create_app(
+        settings.public_dir,
+        ingest,
+        settings.max_body_bytes,
+        settings.body_timeout_s,
+        settings.media_max_bytes,
+    )
     uvicorn.run(app, host="127.0.0.1", port=settings.site_port, log_level="warning")
 
 

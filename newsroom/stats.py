@@ -8,14 +8,15 @@ from typing import Any
 from redis.asyncio import Redis
 from rich.table import Table
 
-from shared.site_keeper import STATUS_PREFIX
-from shared.stream_stats import dead_letter_count, stream_stats
+from shared.consuming.dead_letters import dead_letter_count
+from shared.consuming.stream_stats import stream_stats
+from shared.keyspace import SITE_STATUS_PATTERN
 
 
 async def collect(redis: Redis) -> dict[str, Any]:
     """Every stream's length and groups (lag, pending, consumers), the dead-letter count, and
     the site state each running render and feeds replica published."""
-    keys = sorted([key async for key in redis.scan_iter(match=STATUS_PREFIX + "*")])
+    keys = sorted([key async for key in redis.scan_iter(match=SITE_STATUS_PATTERN)])
     states = [json.loads(raw) for raw in await redis.mget(keys) if raw] if keys else []
     return {
         "streams": [asdict(s) for s in await stream_stats(redis)],

@@ -7,8 +7,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO
 
 MAX_BACKOFF = 30.0
+# Takes a child's name, stdout and stderr and reads them (newsroom/console_log.py).
+Follow = Callable[[str, IO[bytes], IO[bytes]], None]
 
 
 @dataclass
@@ -22,10 +25,14 @@ class Child:
     restart_at: float = 0.0
     started_at: float = field(default=0.0)
 
-    def start(self, env: dict[str, str]) -> None:
-        """Start (or restart) the process."""
-        self.process = subprocess.Popen(self.argv, env=env)
+    def start(self, env: dict[str, str], follow: Follow | None = None) -> None:
+        """Start (or restart) the process; its output goes to `follow`, else to ours."""
+        pipe = subprocess.PIPE if follow else None
+        self.process = subprocess.Popen(self.argv, env=env, stdout=pipe, stderr=pipe)
         self.started_at = time.monotonic()
+        if follow:
+            assert self.process.stdout is not None and self.process.stderr is not None
+            follow(self.name, self.process.stdout, self.process.stderr)
 
 
 def service(name: str) -> Child:
@@ -34,17 +41,23 @@ def service(name: str) -> Child:
 
 
 class Supervisor:
-    """Keeps children running until stopped; a child that dies is restarted after a backoff."""
+    """Keeps children running until stopped; a child that dies is restarted after a backoff.
 
-    def __init__(self, children: list[Child], env: dict[str, str]) -> None:
+    With `follow`, the children's output is piped to it rather than shared with ours.
+    """
+
+    def __init__(
+        self, children: list[Child], env: dict[str, str], follow: Follow | None = None
+    ) -> None:
         self.children = children
         self.env = env
+        self.follow = follow
         self.stopping = False
 
     def start(self) -> None:
         """Start every child."""
         for child in self.children:
-            child.start(self.env)
+            child.start(self.env, self.follow)
 
     def watch(self, log: Callable[[str], None]) -> None:
         """Restart dead children until SIGINT or SIGTERM."""
@@ -75,7 +88,7 @@ class Supervisor:
                 )
                 child.restart_at = now + child.backoff
             elif now >= child.restart_at:
-                child.start(self.env)
+                child.start(self.env, self.follow)
                 child.restart_at = 0.0
                 child.backoff = min(child.backoff * 2, MAX_BACKOFF)
 

@@ -1,5 +1,7 @@
 """The article: what an editorial system sends, and what the store keeps."""
 
+import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -17,10 +19,13 @@ from pydantic import (
     model_validator,
 )
 
+from shared.media import MEDIA_ID_PATTERN, teaser_url
 from shared.slugs import make_slug
 from shared.text import plain_text, xml_safe
 
 ARTICLE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# The editorial system's id of an article, as the API and the importer take it.
+ArticleId = Annotated[str, Field(pattern=ARTICLE_ID_PATTERN, examples=["kz-2026-000123"])]
 # Validation context of articles read back from the store: cleaned when saved, not again.
 STORED = {"stored": True}
 
@@ -86,15 +91,28 @@ class Author(BaseModel):
 
 
 class LeadImage(BaseModel):
-    """The picture at the top of an article."""
+    """The picture at the top of an article: an image's `url`, or the `media_id` of an upload
+    (POST /api/media), whose `width` and `height` the API fills in."""
 
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)[^\s\"'<>]*$")]
+    url: Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)[^\s\"'<>]*$")] | None = None
+    media_id: Annotated[str, Field(pattern=MEDIA_ID_PATTERN)] | None = None
     caption: Annotated[PlainText, Field(max_length=1000)] = ""
     credit: Annotated[PlainText, Field(max_length=300)] = ""
     width: Annotated[int, Field(gt=0, le=20000)] | None = None
     height: Annotated[int, Field(gt=0, le=20000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.url is None) == (self.media_id is None):
+            raise ValueError("give exactly one of url and media_id")
+        return self
+
+    @property
+    def src(self) -> str:
+        """The image's URL: the given one, or the variant of the upload list pages show."""
+        return self.url or teaser_url(str(self.media_id), self.width)
 
 
 class ArticleIn(BaseModel):
@@ -159,6 +177,10 @@ class ArticleIn(BaseModel):
         self.tags = list(seen.values())
         return self
 
+    def content_digest(self) -> str:
+        """A digest of the content as sent: the same digest, the same content."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
 
 class Placement(BaseModel):
     """Where an article shows on the site: enough to know which pages it touches."""
@@ -210,6 +232,51 @@ class Article(ArticleIn):
     def author_slugs(self) -> list[str]:
         """Slugs of the author pages."""
         return [a.page_slug for a in self.authors]
+
+    # Version rules: every write makes the next version, or none when nothing changed.
+
+    @classmethod
+    def written(
+        cls,
+        current: Self | None,
+        article_id: str,
+        data: ArticleIn,
+        *,
+        slug: str,
+        url: str,
+        now: datetime,
+    ) -> Self:
+        """The version an editor's `data` makes of `current` (None: the first version).
+
+        Versions count up from 1; the guid and creation moment never change; the article is
+        scheduled while its publication moment is ahead; every URL it leaves redirects.
+        """
+        moved = [u for u in (current.redirect_from if current else []) if u != url]
+        if current and current.url != url and current.url not in moved:
+            moved.append(current.url)
+        return cls(
+            **data.model_dump(exclude={"slug"}),
+            id=article_id,
+            version=current.version + 1 if current else 1,
+            guid=current.guid if current else f"urn:uuid:{uuid.uuid4()}",
+            slug=slug,
+            url=url,
+            status=Status.SCHEDULED if data.published_at > now else Status.PUBLISHED,
+            created_at=current.created_at if current else now,
+            modified_at=now,
+            redirect_from=moved,
+            digest=data.content_digest(),
+        )
+
+    def unchanged_by(self, data: ArticleIn) -> bool:
+        """Whether writing `data` makes no new version: the same content, still on the site
+        or scheduled (an unpublished article's content written again republishes it)."""
+        return self.digest == data.content_digest() and self.status is not Status.UNPUBLISHED
+
+    def with_status(self, status: Status, now: datetime) -> Self:
+        """The next version in `status` (a scheduled article published, one unpublished)."""
+        update = {"status": status, "version": self.version + 1, "modified_at": now}
+        return self.model_copy(update=update)
 
     def placement(self) -> Placement:
         """Where this article shows on the site."""

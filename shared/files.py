@@ -1,4 +1,7 @@
-"""Writing the public folder: atomic, durable, version-aware, and never outside it."""
+"""Files of the public folder: safe paths, atomic writes, batched syncs, version sidecars.
+
+The primitives under shared.public_writer, the one writer of the folder.
+"""
 
 import contextlib
 import fcntl
@@ -8,7 +11,6 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -17,11 +19,10 @@ from shared.metrics import file_written
 
 T = TypeVar("T")
 
-# Revision sidecars live in one hidden folder (web servers deny dot paths), spread over 256
-# subfolders by a hash of the page's path: no folder to make per page, as a mirror tree needs.
+# Version sidecars (shared.public_writer) live in one hidden folder (web servers deny dot
+# paths), spread over 256 subfolders by a hash of the file's path: no folder to make per page,
+# as a mirror tree needs.
 REVISIONS_DIR = ".revisions"
-# A sidecar holds the revision as fixed-width digits, overwritten in place (no truncation).
-REVISION_WIDTH = 20
 # Folders under a public folder found to be real directories, not links (bounded).
 _REAL_FOLDERS: set[str] = set()
 _REAL_FOLDERS_LIMIT = 100_000
@@ -104,56 +105,8 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class SiteFile:
-    """A file of the public folder, and the sidecar recording the revision it was written at."""
-
-    path: Path
-    sidecar: Path
-
-
-def site_file(root: Path, url: str) -> SiteFile:
-    """The file serving site path `url` (see site_path) and its revision sidecar."""
-    path = site_path(root, url)
-    return SiteFile(path, revision_file(root, path))
-
-
-def write_versioned(
-    root: Path, url: str, data: bytes | None, revision: int, *, sync: bool = True
-) -> bool:
-    """Write (or, with `data` None, remove) the file at site path `url` unless it is newer
-    (see write_revision)."""
-    return write_revision(site_file(root, url), data, revision, sync=sync)
-
-
-def write_revision(
-    target: SiteFile, data: bytes | None, revision: int, *, sync: bool = True
-) -> bool:
-    """Write (or, with `data` None, remove) `target` unless newer output is there.
-
-    `revision` is the store revision read before the data the file was built from
-    (ArticleStore.revision()). Under a per-file lock, the revision recorded for the file is
-    compared: an older revision never replaces newer output, so redelivered events and slow
-    replicas holding an older view of the store are harmless. Equal revisions write again
-    (a crash may have left the sidecar ahead of the file). True if the file changed.
-    With `sync=False` neither the file nor its sidecar is fsynced (see sync_files).
-    """
-    with locked(target.sidecar) as fd:
-        recorded = os.pread(fd, REVISION_WIDTH + 1, 0).strip()
-        if recorded.isdigit() and int(recorded) > revision:
-            return False
-        record = f"{revision:0{REVISION_WIDTH}d}".encode()
-        if recorded != record:
-            os.pwrite(fd, record, 0)
-            if sync:
-                os.fsync(fd)
-        if data is None:
-            return remove(target.path, sync=sync)
-        return write_atomic(target.path, data, sync=sync)
-
-
 def revision_file(root: Path, path: Path) -> Path:
-    """Where the revision of the file at `path` (from site_path) is recorded."""
+    """Where the version of the file at `path` (from site_path) is recorded."""
     real = _real(root)
     relative = str(path).removeprefix(real + "/")
     if relative == str(path):

@@ -22,6 +22,14 @@ class Settings(BaseSettings):
         description="Redis holding the article store and the event streams.",
     )
     public_dir: Path = Field(Path("public"), description="Folder the static site is written to.")
+    media_dir: Path = Field(
+        Path("media"),
+        description="Folder keeping uploaded images and their variants (back it up with Redis).",
+    )
+    media_max_bytes: int = Field(20_000_000, description="Largest image POST /api/media takes.")
+    media_max_pixels: int = Field(
+        40_000_000, ge=1, description="Most pixels (width × height) of an uploaded image."
+    )
     theme_dir: Path | None = Field(
         None, description="Theme folder (templates/, static/); default the built-in theme."
     )

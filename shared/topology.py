@@ -2,9 +2,18 @@
 
 from dataclasses import dataclass
 
-ARTICLES_STREAM = "newsroom:articles"
-VIEWS_STREAM = "newsroom:views"
-DEAD_LETTERS_STREAM = "newsroom:dead-letters"
+from shared.keyspace import ARTICLES_STREAM, DEAD_LETTERS_STREAM, VIEWS_STREAM
+
+__all__ = [
+    "ARTICLES_STREAM",
+    "DEAD_LETTERS_STREAM",
+    "FEEDS_GROUP",
+    "RENDER_GROUP",
+    "TOPOLOGY",
+    "VIEWS_STREAM",
+    "Stream",
+    "streams_read_by",
+]
 
 RENDER_GROUP = "render"
 FEEDS_GROUP = "feeds"

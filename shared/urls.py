@@ -2,14 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 from zoneinfo import ZoneInfo
+
+from shared.settings import Settings
 
 
 @dataclass(frozen=True)
 class UrlScheme:
-    """Site-relative URL patterns; each ends in `/` (a folder with index.html) or a file name."""
+    """Site-relative URL patterns; each ends in `/` (a folder with index.html) or a file name.
 
-    timezone: str = "Asia/Almaty"
+    The time zone has no default: dates in URLs are the site's (`for_site`)."""
+
+    timezone: str
     article: str = "/{year}/{month:02d}/{day:02d}/{slug}/"
     section: str = "/section/{slug}/"
     tag: str = "/tag/{slug}/"
@@ -29,6 +34,11 @@ class UrlScheme:
     rss: str = "/feeds/rss.xml"
     atom: str = "/feeds/atom.xml"
     json_feed: str = "/feeds/feed.json"
+
+    @classmethod
+    def for_site(cls, settings: Settings) -> Self:
+        """The URL scheme of the site the settings describe (its time zone)."""
+        return cls(timezone=settings.timezone)
 
     def local(self, moment: datetime) -> datetime:
         """The moment in the site's time zone."""
@@ -79,8 +89,8 @@ class UrlScheme:
         return self.year.format(year=year)
 
     def feed_urls(self, kind: str, slug: str = "") -> dict[str, str]:
-        """Paths of the feeds of the site (`kind` "site") or of a section, tag or author."""
-        if kind == "site":
+        """Paths of the feeds of the home list (`kind` "home") or a section, tag or author."""
+        if kind == "home":
             return {"rss": self.rss, "atom": self.atom, "json": self.json_feed}
         first = self.list_url(kind, slug)
         return {"rss": first + "rss.xml", "atom": first + "atom.xml"}

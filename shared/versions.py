@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field
 
 from shared.article import Article, ArticleIn, Status, UtcTimestamp
 
-PREFIX = "newsroom:versions:"
 SYSTEM = "system"
 """Who wrote a version no token wrote (tests, tools without a name of their own)."""
 
@@ -36,11 +35,6 @@ class ArticleVersion(BaseModel):
     content: dict[str, Any] = Field(
         description="The article as a PUT body: PUT it back to restore this version."
     )
-
-
-def history_key(article_id: str) -> str:
-    """Key of the list of an article's versions, newest first."""
-    return PREFIX + article_id
 
 
 def content_of(article: Article) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """`python -m services.feeds`: run the feeds consumer."""
 
-from shared.consumer_ops import serve
+from shared.consuming.service import serve
 
 
 def main() -> None:
@@ -8,7 +8,7 @@ def main() -> None:
     when it cannot recover (Redis gone, groups lost), so a supervisor restarts it."""
     from services.feeds.app import create_app
 
-    serve(create_app, service="feeds", default_port=9102)
+    serve(create_app, default_port=9102)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import json
 import mimetypes
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import lxml.html
@@ -17,6 +17,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from shared.article import Article, LeadImage
+from shared.media import MediaInfo
 from shared.text import truncate_words, xml_safe
 from shared.urls import UrlScheme, absolute_url
 
@@ -46,10 +47,12 @@ class Channel:
 
     base_url: str
     language: str
+    urls: UrlScheme
     hub_url: str = ""
-    urls: UrlScheme = field(default_factory=UrlScheme)
     # Size in bytes of a site file (a lead image), when it is known.
     file_size: Callable[[str], int | None] = lambda _path: None
+    # What the media folder knows of an upload (shared.media_library), by id.
+    media: Callable[[str], MediaInfo | None] = lambda _id: None
 
     def absolute(self, path: str) -> str:
         """An absolute URL for a site path (absolute URLs pass through)."""
@@ -144,9 +147,12 @@ def _summary(article: Article) -> str:
 
 
 def _image(image: LeadImage, channel: Channel) -> Image:
-    url = channel.absolute(image.url)
+    media = channel.media(image.media_id) if image.media_id else None
+    if media is not None:  # an upload: its widest variant in the original's format
+        return Image(channel.absolute(media.largest), *media.enclosure())
+    url = channel.absolute(image.src)
     kind = mimetypes.guess_type(url.split("?", 1)[0])[0] or "image/jpeg"
-    return Image(url, kind, channel.file_size(image.url), image.width, image.height)
+    return Image(url, kind, channel.file_size(image.src), image.width, image.height)
 
 
 def newest_change(entries: list[Entry]) -> datetime:
@@ -289,4 +295,6 @@ def _json_item(entry: Entry) -> dict[str, object]:
     }
     if entry.image:
         item["image"] = entry.image.url
+        length = {"size_in_bytes": entry.image.length} if entry.image.length else {}
+        item["attachments"] = [{"url": entry.image.url, "mime_type": entry.image.type} | length]
     return item

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 
-from services.feeds.views import ALL_TIME, day_key, hour_key
 from shared.clock import utcnow
-from shared.files import site_path, write_atomic
+from shared.keyspace import VIEWS_ALL, scratch_key, views_day_key, views_hour_key
+from shared.listing import HOME, Kind, Listing
+from shared.public_writer import PublicWriter, generation_version
 from shared.settings import Settings
-from shared.store import HOME, PREFIX, ArticleStore, index_key
+from shared.store import ArticleStore
 
 TOP = 10
 PERIODS = ("24h", "7d", "30d", "all")
@@ -32,10 +33,10 @@ Ranking = list[tuple[str, int]]
 def period_keys(now: datetime) -> dict[str, list[str]]:
     """Bucket keys summed for each period: 24 hours, 7 and 30 days (today included), all."""
     return {
-        "24h": [hour_key(now - timedelta(hours=i)) for i in range(24)],
-        "7d": [day_key(now - timedelta(days=i)) for i in range(7)],
-        "30d": [day_key(now - timedelta(days=i)) for i in range(30)],
-        "all": [ALL_TIME],
+        "24h": [views_hour_key(now - timedelta(hours=i)) for i in range(24)],
+        "7d": [views_day_key(now - timedelta(days=i)) for i in range(7)],
+        "30d": [views_day_key(now - timedelta(days=i)) for i in range(30)],
+        "all": [VIEWS_ALL],
     }
 
 
@@ -56,39 +57,44 @@ class Popular:
 
     async def sections(self) -> list[str]:
         """Slugs of every section the site has had."""
-        keys = await self.store.names()
-        return sorted(k.removeprefix("section:") for k in keys if k.startswith("section:"))
+        listings = await self.store.names()
+        return sorted(listing.slug for listing in listings if listing.kind is Kind.SECTION)
 
     async def rankings(
         self, now: datetime
     ) -> tuple[dict[str, Ranking], dict[str, dict[str, Ranking]], Ranking]:
         """Top ids per period for the site and each section, and every live article's count."""
         sections = await self.sections()
-        tmp = f"{PREFIX}tmp:popular:{uuid.uuid4().hex}:"
-        lists = [("site", HOME)] + [(s, index_key("section", s)) for s in sections]
+        run = uuid.uuid4().hex
+
+        def tmp(*parts: str) -> str:
+            return scratch_key("popular", run, *parts)
+
+        lists = [HOME, *(Listing(Kind.SECTION, s) for s in sections)]
         async with self.redis.pipeline(transaction=True) as pipe:
             for period, keys in period_keys(now).items():
-                source = keys[0] if period == "all" else tmp + period
+                source = keys[0] if period == "all" else tmp(period)
                 if period != "all":
                     pipe.zunionstore(source, keys)
-                for name, live in lists:
-                    pipe.zinterstore(f"{tmp}{period}:{name}", {source: 1, live: 0})
-                    pipe.zrevrange(f"{tmp}{period}:{name}", 0, TOP - 1, withscores=True)
-            pipe.zinter({ALL_TIME: 1, HOME: 0}, withscores=True)
-            pipe.delete(*[f"{tmp}{p}" for p in ("24h", "7d", "30d")])
-            pipe.delete(*[f"{tmp}{p}:{name}" for p in PERIODS for name, _ in lists])
+                for listing in lists:
+                    top = tmp(period, listing.name_key)
+                    pipe.zinterstore(top, {source: 1, listing.index: 0})
+                    pipe.zrevrange(top, 0, TOP - 1, withscores=True)
+            pipe.zinter({VIEWS_ALL: 1, HOME.index: 0}, withscores=True)
+            pipe.delete(*[tmp(p) for p in ("24h", "7d", "30d")])
+            pipe.delete(*[tmp(p, listing.name_key) for p in PERIODS for listing in lists])
             results = await pipe.execute()
         tops = [r for r in results if isinstance(r, list)]
         counts = _ranking(tops.pop())
         site: dict[str, Ranking] = {}
         by_section: dict[str, dict[str, Ranking]] = {s: {} for s in sections}
         for period in PERIODS:
-            for name, _ in lists:
+            for listing in lists:
                 ranking = _ranking(tops.pop(0))
-                if name == "site":
+                if listing.is_home:
                     site[period] = ranking
                 else:
-                    by_section[name][period] = ranking
+                    by_section[listing.slug][period] = ranking
         sections_seen = {s: r for s, r in by_section.items() if any(r.values())}
         return site, sections_seen, counts
 
@@ -112,9 +118,11 @@ class Popular:
             "periods": {p: items(r) for p, r in site.items()},
             "sections": {s: {p: items(r) for p, r in rs.items()} for s, rs in sections.items()},
         }
-        root, urls = self.settings.public_dir, self.store.urls
-        write_atomic(site_path(root, urls.views_data), _json(dict(counts)))
-        write_atomic(site_path(root, urls.popular_data), _json(popular))
+        # Versioned by the moment they were counted at: a slower run never replaces a newer one.
+        writer = PublicWriter(self.settings.public_dir, generation_version(now))
+        writer.write(self.store.urls.views_data, _json(dict(counts)))
+        writer.write(self.store.urls.popular_data, _json(popular))
+        writer.sync()
 
 
 def _json(data: object) -> bytes:

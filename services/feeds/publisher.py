@@ -3,55 +3,32 @@
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from services.feeds import feed
 from services.feeds.feed import Channel, Entry, FeedInfo
 from services.feeds.websub import HubNotifier
-from shared.article import Article, Placement
+from shared.article import Article
 from shared.events import ArticleChanged
-from shared.files import UnsafePathError, site_path, write_versioned
+from shared.files import UnsafePathError, site_path
+from shared.listing import Listing, listings_of
+from shared.media_library import MediaLibrary
 from shared.pages.messages import messages
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
-from shared.store import HOME, ArticleStore, index_key
+from shared.store import ArticleStore
 
 log = logging.getLogger(__name__)
 
 CACHE_LIMIT = 20_000
-LIST_KINDS = ("section", "tag", "author")
 
 
-@dataclass(frozen=True, order=True)
-class FeedList:
-    """One list that has feeds: the whole site, or a section, tag or author."""
-
-    kind: str
-    slug: str = ""
-
-    @property
-    def index(self) -> str:
-        """The store index listing its live articles."""
-        return HOME if self.kind == "site" else index_key(self.kind, self.slug)
-
-
-SITE = FeedList("site")
-
-
-def touched_lists(event: ArticleChanged) -> list[FeedList]:
-    """The lists whose feeds may change: the site first, then every list before and after."""
-    lists: set[FeedList] = set()
+def touched_lists(event: ArticleChanged) -> list[Listing]:
+    """The listings whose feeds may change: home first, then every list before and after."""
+    listings: set[Listing] = set()
     for placement in (event.before, event.after):
         if placement is not None:
-            lists |= _lists_of(placement)
-    return [SITE, *sorted(lists)] if lists else []
-
-
-def _lists_of(placement: Placement) -> set[FeedList]:
-    return {
-        FeedList("section", placement.section),
-        *(FeedList("tag", t) for t in placement.tags),
-        *(FeedList("author", a) for a in placement.authors),
-    }
+            listings |= listings_of(placement)
+    return sorted(listings)
 
 
 class FeedPublisher:
@@ -75,6 +52,7 @@ class FeedPublisher:
             hub_url=settings.websub_hub,
             urls=store.urls,
             file_size=self._file_size,
+            media=MediaLibrary(settings.media_dir).info,
         )
 
     async def apply(self, event: ArticleChanged) -> list[str]:
@@ -90,29 +68,25 @@ class FeedPublisher:
         )
         return changed
 
-    async def write(self, feed_lists: Sequence[FeedList], revision: int) -> list[str]:
-        """Write the feeds of some lists unless newer ones are there (write_versioned);
-        returns the paths of files whose bytes changed.
+    async def write(self, listings: Sequence[Listing], revision: int) -> list[str]:
+        """Write the feeds of some lists at store revision `revision` (shared.public_writer),
+        durably; returns the paths of files whose bytes changed.
 
         The lists' ids and names are read in one round trip, and their articles in one more
         (a site feed and a section feed hold mostly the same articles).
         """
-        ids_of = await self.store.latest_ids_of(
-            [f.index for f in feed_lists], self.settings.feed_size
-        )
-        names = await self.store.names_of([f"{f.kind}:{f.slug}" for f in feed_lists if f != SITE])
+        ids_of = await self.store.latest_ids_of(listings, self.settings.feed_size)
+        names = await self.store.names_of([f for f in listings if not f.is_home])
         entries = await self.entries(sorted({i for ids in ids_of for i in ids}))
         named = iter(names)
-        root = self.settings.public_dir
+        writer = PublicWriter(self.settings.public_dir, revision)
         changed = []
-        for feed_list, ids in zip(feed_lists, ids_of, strict=True):
-            info = self.info(feed_list, None if feed_list == SITE else next(named))
+        for listing, ids in zip(listings, ids_of, strict=True):
+            info = self.info(listing, None if listing.is_home else next(named))
             listed = [entries[i] for i in ids if i in entries]
             documents = feed.documents(info, listed, self.channel)
-            root = self.settings.public_dir
-            changed += [
-                p for p, data in documents.items() if write_versioned(root, p, data, revision)
-            ]
+            changed += [p for p, data in documents.items() if writer.write(p, data)]
+        writer.sync()
         return changed
 
     async def entries(self, ids: list[str]) -> dict[str, Entry]:
@@ -123,7 +97,7 @@ class FeedPublisher:
         """
         if len(self.cache) > CACHE_LIMIT:
             self.cache.clear()
-        raws = await self.store.redis.mget([self.store.key(i) for i in ids]) if ids else []
+        raws = await self.store.stored_many(ids)
         entries = {}
         for article_id, raw in zip(ids, raws, strict=True):
             if raw is None:
@@ -137,27 +111,27 @@ class FeedPublisher:
                 entries[article_id] = cached[1]
         return entries
 
-    def info(self, feed_list: FeedList, name: str | None) -> FeedInfo:
+    def info(self, listing: Listing, name: str | None) -> FeedInfo:
         """Title, page and file paths of a list's feeds (`name`: its display name, if known)."""
         urls = self.store.urls
         site = self.settings.site_name
         words = messages(self.settings)["feeds"]
-        paths = urls.feed_urls(feed_list.kind, feed_list.slug)
-        if feed_list == SITE:
+        paths = listing.feed_paths(urls)
+        if listing.is_home:
             return FeedInfo(
                 title=site,
                 description=words["site_description"].format(site=site),
-                page_url=urls.home_url(),
+                page_url=listing.url(urls),
                 rss_url=paths["rss"],
                 atom_url=paths["atom"],
                 json_url=paths["json"],
             )
-        name = name or feed_list.slug
-        kind = messages(self.settings)["kinds"][feed_list.kind]
+        name = name or listing.slug
+        kind = messages(self.settings)["kinds"][listing.kind]
         return FeedInfo(
             title=f"{name} — {site}",
             description=words["list_description"].format(kind=kind, name=name, site=site),
-            page_url=urls.list_url(feed_list.kind, feed_list.slug),
+            page_url=listing.url(urls),
             rss_url=paths["rss"],
             atom_url=paths["atom"],
         )

@@ -10,16 +10,15 @@ their next poll, or with the next event that touches the list. The most-read lis
 """
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.feeds.publisher import LIST_KINDS, SITE, FeedList, FeedPublisher
-from shared.redis_client import connect
+from services.feeds.publisher import FeedPublisher
+from shared.listing import HOME
 from shared.settings import Settings
-from shared.store import ArticleStore
-from shared.urls import UrlScheme
+from shared.store import open_store
 
 # Lists written together: their articles are read in one go (bounded, on a big site).
 LISTS_AT_ONCE = 20
@@ -33,12 +32,6 @@ class FeedTotals:
     files_changed: int
 
 
-def feed_lists(names: Iterable[str]) -> list[FeedList]:
-    """The site, then every section, tag and author among store keys like "section:slug"."""
-    lists = {FeedList(*key.split(":", 1)) for key in names}
-    return [SITE, *sorted(f for f in lists if f.kind in LIST_KINDS)]
-
-
 def rebuild_feeds(
     settings: Settings,
     show_progress: bool = True,
@@ -48,11 +41,11 @@ def rebuild_feeds(
     (`on_progress(lists done, lists)` after each group of lists)."""
 
     async def run() -> FeedTotals:
-        store = ArticleStore(connect(settings.redis_url), UrlScheme(timezone=settings.timezone))
+        store = open_store(settings)
         try:
             publisher = FeedPublisher(store, settings)
             revision = await store.revision()  # before any read the feeds are built from
-            lists = feed_lists(await store.names())
+            lists = [HOME, *sorted(await store.names())]
             changed = 0
             columns = (
                 TextColumn("writing feeds"),

@@ -20,24 +20,29 @@ from redis.asyncio import Redis
 
 from shared.clock import utcnow
 from shared.events import ArticleChanged, ArticlePublished, ArticleUnpublished, ArticleViewed
-from shared.store import HOME, PREFIX
+from shared.keyspace import (
+    SEEN_PREFIX,
+    VIEWS_ALL,
+    parked_views_key,
+    views_day_key,
+    views_hour_key,
+)
+from shared.listing import HOME
 
-ALL_TIME = PREFIX + "views:all"
-PARKED = PREFIX + "views:parked:"
 HOUR_KEEP = timedelta(hours=25)
 DAY_KEEP = timedelta(days=31)
 
-# KEYS: prefix of the per-visitor keys, all-time totals, published articles.
-# ARGV: hour key, day key, hour expiry, day expiry (unix s), repeat window (s), and a JSON
+# KEYS: prefix of the per-visitor keys, all-time totals, published articles, hour bucket,
+# day bucket. ARGV: hour expiry, day expiry (unix s), repeat window (s), and a JSON
 # list of article id, visitor id, article id, visitor id... ("" for an unknown visitor, who is
 # counted every time). One JSON argument is much cheaper to send than a thousand arguments.
 _COUNT = """
-local pairs_, counts, order = cjson.decode(ARGV[6]), {}, {}
+local pairs_, counts, order = cjson.decode(ARGV[4]), {}, {}
 for i = 1, #pairs_, 2 do
   local article, visitor = pairs_[i], pairs_[i + 1]
   local live = redis.call('ZSCORE', KEYS[3], article)
   if live and (visitor == '' or redis.call('SET', KEYS[1] .. article .. ':' .. visitor, '1',
-                                           'NX', 'EX', ARGV[5])) then
+                                           'NX', 'EX', ARGV[3])) then
     if not counts[article] then counts[article] = 0; order[#order + 1] = article end
     counts[article] = counts[article] + 1
   end
@@ -45,14 +50,14 @@ end
 local counted = 0
 for _, article in ipairs(order) do
   local n = counts[article]
-  redis.call('ZINCRBY', ARGV[1], n, article)
-  redis.call('ZINCRBY', ARGV[2], n, article)
+  redis.call('ZINCRBY', KEYS[4], n, article)
+  redis.call('ZINCRBY', KEYS[5], n, article)
   redis.call('ZINCRBY', KEYS[2], n, article)
   counted = counted + n
 end
 if counted > 0 then
-  redis.call('EXPIREAT', ARGV[1], ARGV[3])
-  redis.call('EXPIREAT', ARGV[2], ARGV[4])
+  redis.call('EXPIREAT', KEYS[4], ARGV[1])
+  redis.call('EXPIREAT', KEYS[5], ARGV[2])
 end
 return counted
 """
@@ -73,16 +78,6 @@ if total then
   redis.call('DEL', KEYS[2])
 end
 """
-
-
-def hour_key(moment: datetime) -> str:
-    """Key of the hourly bucket holding `moment`."""
-    return f"{PREFIX}views:h:{moment.astimezone(UTC):%Y%m%d%H}"
-
-
-def day_key(moment: datetime) -> str:
-    """Key of the daily bucket holding `moment`."""
-    return f"{PREFIX}views:d:{moment.astimezone(UTC):%Y%m%d}"
 
 
 class ViewCounter:
@@ -109,20 +104,19 @@ class ViewCounter:
             hour = datetime.fromtimestamp(hours * 3600, UTC)
             day = hour.replace(hour=0)
             argv = [
-                hour_key(hour),
-                day_key(hour),
                 int((hour + HOUR_KEEP).timestamp()),
                 int((day + DAY_KEEP).timestamp()),
                 self.repeat_window,
                 json.dumps(pairs),
             ]
-            keys = [f"{PREFIX}seen:", ALL_TIME, HOME]
+            keys = [SEEN_PREFIX, VIEWS_ALL, HOME.index]
+            keys += [views_hour_key(hour), views_day_key(hour)]
             counted += await self.script(keys=keys, args=argv)
         return counted
 
     async def follow(self, event: ArticleChanged) -> None:
         """Park an unpublished article's total (expiring), put it back when it returns."""
-        keys = [ALL_TIME, PARKED + event.article_id]
+        keys = [VIEWS_ALL, parked_views_key(event.article_id)]
         if isinstance(event, ArticleUnpublished):
             await self.park(keys=keys, args=[event.article_id, int(DAY_KEEP.total_seconds())])
         elif isinstance(event, ArticlePublished):

@@ -13,24 +13,24 @@ from services.ingest.api import (
     articles,
     docs,
     health,
+    media,
     metrics,
     preview,
     resolve,
-    resolve_http,
     versions,
     views,
 )
-from services.ingest.limits import BodySizeLimit
 from services.ingest.preview_links import PreviewLinks
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
+from shared.body_limits import BodySizeLimit
+from shared.media_library import MediaLibrary
 from shared.pages.theme import make_environment
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
-from shared.store import ArticleStore
-from shared.urls import UrlScheme
+from shared.store import open_store
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,9 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = connect(settings.redis_url)
         app.state.redis = redis
-        app.state.store = ArticleStore(
-            redis, UrlScheme(timezone=settings.timezone), versions_kept=settings.versions_kept
-        )
+        app.state.store = open_store(settings, redis)
         app.state.view_log = ViewLog(
             redis,
             limit=settings.views_rate_limit,
@@ -78,15 +76,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.views_parser = ViewsParser(settings.views_batch_max)
     app.state.preview_links = PreviewLinks(settings.preview_secret)  # WeakTokenError if weak
     app.state.theme = make_environment(settings)
+    app.state.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
+    app.state.media_slots = asyncio.Semaphore(media.DECODING_AT_ONCE)
     errors.install(app)
-    routes = (articles, preview, versions, views, resolve, health, metrics, resolve_http, docs)
+    routes = (articles, media, preview, versions, views, resolve, health, metrics, docs)
     for module in routes:
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_body_bytes,
         timeout=settings.body_timeout_s,
-        paths={"/api/views": app.state.views_parser.body_limit},
+        paths={
+            "/api/views": app.state.views_parser.body_limit,
+            "/api/media": settings.media_max_bytes,
+        },
     )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
     app.add_middleware(RequestLog)

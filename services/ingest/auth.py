@@ -6,20 +6,20 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.api_tokens import ApiToken
+from services.ingest.api.deps import Tokens
 
 _bearer = HTTPBearer(auto_error=False, description="A token from NEWSROOM_API_TOKENS.")
 
 
 def require_token(
     request: Request,
+    tokens: Tokens,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The name of the caller's token; 401 unless it is one of the configured tokens.
 
     The name is also left in `request.state.token_name` for the request's log line.
     """
-    tokens: list[ApiToken] = request.app.state.tokens
     given = credentials.credentials.encode() if credentials else b""
     name = None
     for token in tokens:  # every token compared, so the time says nothing about which matched

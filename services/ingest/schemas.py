@@ -4,11 +4,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
-from shared.article import ARTICLE_ID_PATTERN, Article, Moment
+from shared.article import Article, ArticleId, Moment
 from shared.text import plain_text
 from shared.versions import ArticleVersion
-
-ArticleId = Annotated[str, Field(pattern=ARTICLE_ID_PATTERN, examples=["kz-2026-000123"])]
 
 ARTICLE_EXAMPLE: dict[str, Any] = {
     "id": "kz-2026-000123",

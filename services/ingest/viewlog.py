@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 from services.ingest.schemas import ViewIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleViewed
-from shared.store import HOME, PREFIX
-from shared.topology import VIEWS_STREAM
+from shared.keyspace import VIEWS_STREAM, rate_limit_key
+from shared.listing import HOME
 
 # KEYS: rate-limit counter, views stream, published articles. ARGV: window seconds, limit
 # (0: none), views reported, field, then article id, event, article id, event...
@@ -105,10 +105,9 @@ class ViewLog:
                 **({"occurred_at": v.ts} if v.ts else {}),
             )
             args += [v.article_id, event.model_dump_json()]
-        counter = f"{PREFIX}ratelimit:views:{rate_key(client)}"
         answer = int(
             await self._record(
-                keys=[counter, VIEWS_STREAM, HOME],
+                keys=[rate_limit_key(rate_key(client)), VIEWS_STREAM, HOME.index],
                 args=[self.window, self.limit, len(views), DATA_FIELD, *args],
             )
         )

@@ -1,6 +1,6 @@
 """`python -m services.render`: run the render consumer."""
 
-from shared.consumer_ops import serve
+from shared.consuming.service import serve
 
 
 def main() -> None:
@@ -8,7 +8,7 @@ def main() -> None:
     when it cannot recover (Redis gone, groups lost), so a supervisor restarts it."""
     from services.render.app import create_app
 
-    serve(create_app, service="render", default_port=9101)
+    serve(create_app, default_port=9101)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ index, and the work per event never grows with the site.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from shared.article import Placement
 from shared.events import ArticleChanged
-from shared.pages.model import RELATED_SIZE, ListChange, ListKey, index_of
+from shared.listing import HOME, Listing, listings_of, read_also_listings
+from shared.pages.model import RELATED_SIZE, ListChange
 from shared.store import ArticleStore
 from shared.urls import UrlScheme
 
@@ -31,30 +31,15 @@ class Plan:
     articles: set[str] = field(default_factory=set)
     related: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
-    lists: dict[ListKey, list[ListChange]] = field(default_factory=dict)
+    lists: dict[Listing, list[ListChange]] = field(default_factory=dict)
     days: set[date] = field(default_factory=set)
     # The changes to each day's articles (a day in `days` without any: all its pages).
     day_changes: dict[date, list[ListChange]] = field(default_factory=dict)
     sitemap_changes: list[ListChange] = field(default_factory=list)
 
-    def add_list(self, key: ListKey, change: ListChange) -> None:
+    def add_list(self, listing: Listing, change: ListChange) -> None:
         """Note a change to one list."""
-        self.lists.setdefault(key, []).append(change)
-
-
-def list_keys(placement: Placement) -> set[ListKey]:
-    """The lists an article placed like this is on."""
-    return {
-        ("home", ""),
-        ("section", placement.section),
-        *(("tag", t) for t in placement.tags),
-        *(("author", a) for a in placement.authors),
-    }
-
-
-def related_keys(placement: Placement) -> list[ListKey]:
-    """The lists whose articles can show this one under "read also" (the site's, as a filler)."""
-    return [("home", ""), ("section", placement.section), *(("tag", t) for t in placement.tags)]
+        self.lists.setdefault(listing, []).append(change)
 
 
 async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: UrlScheme) -> Plan:
@@ -69,11 +54,10 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
         for placement in (p for p in (before, after) if p is not None):
             plan.urls.add(placement.url)
             other = after if placement is before else before
-            kept = list_keys(other) if same_place and other is not None else set()
-            for key in list_keys(placement):
-                plan.add_list(
-                    key, ListChange(event.article_id, placement.published_at, key not in kept)
-                )
+            kept = listings_of(other) if same_place and other is not None else set()
+            for listing in listings_of(placement):
+                shifts = listing not in kept
+                plan.add_list(listing, ListChange(event.article_id, placement.published_at, shifts))
             plan.sitemap_changes.append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
@@ -82,8 +66,8 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.day_changes.setdefault(day, []).append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
-            indexes = [index_of(k) for k in related_keys(placement)]
-            plan.related |= await store.newer_than(indexes, placement.published_at, RELATED_SIZE)
+            related = read_also_listings(placement)
+            plan.related |= await store.newer_than(related, placement.published_at, RELATED_SIZE)
     plan.related -= plan.articles
     return plan
 
@@ -95,9 +79,9 @@ async def site_plan(store: ArticleStore) -> list[Plan]:
         Plan(articles=set(ids[i : i + ARTICLES_PER_PART]))
         for i in range(0, len(ids), ARTICLES_PER_PART)
     ]
-    keys = [("home", "")] + [tuple(k.split(":", 1)) for k in sorted(await store.names())]
-    for start in range(0, len(keys), 20):
-        parts.append(Plan(lists={k: [EVERYTHING] for k in keys[start : start + 20]}))
+    listings = [HOME, *sorted(await store.names())]
+    for start in range(0, len(listings), 20):
+        parts.append(Plan(lists={k: [EVERYTHING] for k in listings[start : start + 20]}))
     days = [date.fromisoformat(d) for d in await store.days()]
     for year in sorted({d.year for d in days}):
         parts.append(Plan(days={d for d in days if d.year == year}))

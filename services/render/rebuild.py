@@ -5,7 +5,7 @@ archive day, every sitemap chunk) cut into parts that worker processes render th
 same code as the incremental path, so both produce the same files. Then the pages and
 sitemaps that the rebuild did not write are removed (a store restored from an older backup, a
 list that got shorter while render was away): only files a Newsroom writer wrote (they have a
-revision sidecar) and not rewritten since the rebuild began, never an operator's own files.
+version sidecar) and not rewritten since the rebuild began, never an operator's own files.
 """
 
 import asyncio
@@ -15,7 +15,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from multiprocessing.context import BaseContext
-from pathlib import Path
 
 from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,11 +22,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from services.render.plan import Plan, site_plan
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
-from shared.files import site_file
 from shared.pages.theme import make_environment
-from shared.redis_client import connect
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
-from shared.store import ArticleStore, ParsedArticles
+from shared.store import ParsedArticles, open_store
 from shared.urls import UrlScheme
 
 # Stored bytes of the articles a worker keeps parsed (in memory they take about three times it).
@@ -40,12 +38,6 @@ class Totals:
 
     files_written: int
     files_removed: int
-
-
-def store_for(settings: Settings, parsed: ParsedArticles | None = None) -> ArticleStore:
-    """The store, as the services open it (keeping parsed articles in `parsed` if given)."""
-    urls = UrlScheme(timezone=settings.timezone)
-    return ArticleStore(connect(settings.redis_url), urls, parsed)
 
 
 @cache
@@ -65,7 +57,7 @@ def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int,
     """Render one part in a worker process; (files written, files removed, their site paths)."""
 
     async def run() -> tuple[int, int, set[str]]:
-        store = store_for(settings, parsed_articles())
+        store = open_store(settings, parsed=parsed_articles())
         env = environment(settings.model_dump_json())
         renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
         try:
@@ -78,9 +70,10 @@ def render_part(settings: Settings, part: Plan, sitemap_size: int) -> tuple[int,
     return asyncio.run(run())
 
 
-def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
-    """Site paths of the files render writes that are in the public folder now: HTML pages
-    and sitemaps with a revision sidecar (theme static files and hidden folders skipped)."""
+def rendered_files(writer: PublicWriter, urls: UrlScheme) -> Iterator[str]:
+    """Site paths of the files render writes that are in the writer's folder now: HTML pages
+    and sitemaps a writer wrote (theme static files and hidden folders skipped)."""
+    root = writer.root
     sitemaps = urls.sitemap.rsplit("/", 1)[0] + "/"
     for folder, subfolders, files in os.walk(root):
         relative = os.path.relpath(folder, root)
@@ -89,7 +82,7 @@ def rendered_files(root: Path, urls: UrlScheme) -> Iterator[str]:
         for name in files:
             url = base if name == "index.html" else base + name
             ours = name.endswith(".html") or base == sitemaps or url == urls.sitemap_index
-            if ours and site_file(root, url).sidecar.exists():
+            if ours and writer.wrote(url):
                 yield url
 
 
@@ -120,7 +113,7 @@ def rebuild(
     env = make_environment(settings)
 
     async def prepare() -> tuple[SiteRenderer, list[Plan]]:
-        store = store_for(settings)
+        store = open_store(settings)
         try:
             renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
             await renderer.install_static()  # at the store revision before the parts read it
@@ -152,7 +145,7 @@ def rebuild(
             progress.advance(task)
             if on_progress is not None:
                 on_progress(done, len(parts))
-    for url in rendered_files(settings.public_dir, renderer.store.urls):
+    for url in rendered_files(writer, renderer.store.urls):
         if url not in kept:
             writer.delete(url)  # unless rewritten since the rebuild began (newer revision)
     writer.sync()

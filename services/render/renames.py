@@ -19,19 +19,20 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
+from jinja2 import Environment
 from redis.exceptions import WatchError
 
-from services.render.writer import Writer
+from services.render.output import put
+from shared.keyspace import NAMES, RENAMED, SHOWN_NAMES
+from shared.listing import Listing
 from shared.pages.menu import site_menu
-from shared.pages.model import ListKey, last_page
+from shared.pages.model import last_page
 from shared.pages.site_pages import Pages
+from shared.public_writer import PublicWriter
 from shared.redis_client import as_text
-from shared.store import NAMES, PREFIX, ArticleStore
+from shared.store import ArticleStore
 
-# The name each list's pages show (kind:slug → name), and the lists to re-render.
-SHOWN = PREFIX + "render:shown-names"
-RENAMED = PREFIX + "render:renamed"
-# The field of SHOWN and mark of RENAMED for the header menu (JSON of its (name, url) pairs).
+# The field of SHOWN_NAMES and mark of RENAMED for the header menu (JSON of (name, url) pairs).
 MENU = "menu"
 # Numbered pages written per step of a renaming.
 PAGES_PER_STEP = 20
@@ -46,28 +47,31 @@ class Renames:
         self,
         store: ArticleStore,
         pages: Pages,
-        writer: Writer,
-        render_site: Callable[[Writer], Awaitable[None]],
+        env: Environment,
+        writer: PublicWriter,
+        render_site: Callable[[PublicWriter], Awaitable[None]],
     ) -> None:
         self.store = store
         self.pages = pages
-        self.writer = writer  # its own: the revision it carries is this task's
+        self.env = env
+        self.writer = writer  # its own: the version it carries is this task's
         self.render_site = render_site
         self.task: asyncio.Task[None] | None = None
 
-    async def note(self, keys: Iterable[ListKey]) -> None:
+    async def note(self, listings: Iterable[Listing]) -> None:
         """Compare the names of these lists (just rendered) with those their pages show;
         mark the renamed ones, record the first name of the others, start the renaming; the
         same for the header menu the pages were rendered with."""
-        fields = sorted({f"{kind}:{slug}" for kind, slug in keys if kind != "home"})
-        names = [*await self.store.names_of(fields), json.dumps(self.pages.menu)]
-        shown = await self.store.redis.hmget(SHOWN, [*fields, MENU])
+        named = sorted({listing for listing in listings if not listing.is_home})
+        fields = [listing.name_key for listing in named]
+        names = [*await self.store.names_of(named), json.dumps(self.pages.menu)]
+        shown = await self.store.redis.hmget(SHOWN_NAMES, [*fields, MENU])
         pairs = [(f, n, s) for f, n, s in zip([*fields, MENU], names, shown, strict=True) if n]
         # Pages may show any menu before one is recorded (the fixed pages, an older theme).
         new = {f: n for f, n, s in pairs if s is None and f != MENU}
         renamed = [f for f, n, s in pairs if (f == MENU if s is None else as_text(s) != n)]
         if new:
-            await self.store.redis.hset(SHOWN, mapping=new)
+            await self.store.redis.hset(SHOWN_NAMES, mapping=new)
         if renamed:
             await self.store.redis.sadd(RENAMED, *renamed)
             self.start()
@@ -91,23 +95,22 @@ class Renames:
     async def rename(self, field: str) -> None:
         """Re-render all pages of one list, then record the name they show (unless the store
         names it otherwise by now: then it stays marked and is re-rendered again)."""
-        kind, slug = field.split(":", 1)
-        key: ListKey = (kind, slug)
-        name = await self.store.name(kind, slug)
+        listing = Listing.parse(field)
+        name = await self.store.name(listing)
         if name is None:  # no such list any more
             await self.store.redis.srem(RENAMED, field)
             return
-        last = await self.step(key, None)
+        last = await self.step(listing, None)
         number = 1
         while number <= last:
-            last = await self.step(key, set(range(number, number + PAGES_PER_STEP)))
+            last = await self.step(listing, set(range(number, number + PAGES_PER_STEP)))
             number += PAGES_PER_STEP
         async with self.store.redis.pipeline(transaction=True) as pipe:
             with contextlib.suppress(WatchError):
                 await pipe.watch(NAMES)
                 if as_text(await pipe.hget(NAMES, field) or b"") == name:
                     pipe.multi()
-                    pipe.hset(SHOWN, field, name)
+                    pipe.hset(SHOWN_NAMES, field, name)
                     pipe.srem(RENAMED, field)
                     await pipe.execute()
         log.info("list renamed", extra={"list": field, "pages": last + 1})
@@ -122,18 +125,18 @@ class Renames:
                 await pipe.watch(NAMES)
                 if json.dumps(await site_menu(self.store, self.pages.menu_order)) == menu:
                     pipe.multi()
-                    pipe.hset(SHOWN, MENU, menu)
+                    pipe.hset(SHOWN_NAMES, MENU, menu)
                     pipe.srem(RENAMED, MENU)
                     await pipe.execute()
         log.info("menu re-rendered", extra={"sections": len(self.pages.menu)})
 
-    async def step(self, key: ListKey, numbers: set[int] | None) -> int:
+    async def step(self, listing: Listing, numbers: set[int] | None) -> int:
         """Write the first page (`numbers` None) or those numbered pages of a list, from the
         store as it is now; the list's newest page number."""
-        self.writer.revision = await self.store.revision()
+        self.writer.version = await self.store.revision()
         await self.pages.load_menu()
-        head = await self.pages.list_head(key)
-        for item in await self.pages.lists(key, [], numbers is not None, head, numbers):
-            self.writer.put(item)
+        head = await self.pages.list_head(listing)
+        for item in await self.pages.lists(listing, [], numbers is not None, head, numbers):
+            put(self.writer, self.env, item)
         self.writer.sync()
         return last_page(head.count, self.pages.size)

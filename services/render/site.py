@@ -6,19 +6,19 @@ and the sitemaps.
 """
 
 import logging
-import shutil
 
 from jinja2 import Environment
 
+from services.render.output import Output, put
 from services.render.plan import Plan, plan_events, site_plan
 from services.render.renames import Renames
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
-from services.render.writer import Writer
 from shared.article import Article
 from shared.events import ArticleChanged
-from shared.pages.model import ListChange, ListKey
+from shared.media_images import MediaRejectedError
 from shared.pages.site_pages import Pages
 from shared.pages.theme_folder import theme_dir
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
 
@@ -37,25 +37,30 @@ class SiteRenderer:
         keep_urls: bool = False,
     ) -> None:
         self.store = store
+        self.env = env
         self.settings = settings
         self.root = settings.public_dir
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
-        self.writer = Writer(env, self.root, keep_urls)
-        self.renames = Renames(store, self.pages, Writer(env, self.root), self.render_site)
+        self.writer = PublicWriter(self.root, keep_urls=keep_urls)
+        self.renames = Renames(store, self.pages, env, PublicWriter(self.root), self.render_site)
+
+    def put(self, item: Output, writer: PublicWriter | None = None) -> None:
+        """Generate one output and hand it to this renderer's writer (or to `writer`)."""
+        put(writer or self.writer, self.env, item)
 
     async def install_static(self) -> None:
-        """Copy the theme's static files to /static/ and write the fixed pages."""
-        self.writer.revision = await self.store.revision()
-        shutil.copytree(
-            theme_dir(self.settings) / "static", self.root / "static", dirs_exist_ok=True
-        )
+        """Write the theme's static files to /static/, then the fixed pages."""
+        self.writer.version = await self.store.revision()
+        static = theme_dir(self.settings) / "static"
+        for path in sorted(p for p in static.rglob("*") if p.is_file()):
+            self.writer.write(f"/static/{path.relative_to(static).as_posix()}", path.read_bytes())
         await self.put_error_pages(self.writer)
         urls = self.store.urls
         robots = (
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )
-        self.writer.put(Document(urls.robots, robots.encode()))
+        self.put(Document(urls.robots, robots.encode()))
         self.writer.sync()
 
     async def apply(self, events: list[ArticleChanged]) -> None:
@@ -68,29 +73,32 @@ class SiteRenderer:
             extra={"events": len(events), "article_ids": sorted({e.article_id for e in events})},
         )
 
-    async def put_error_pages(self, writer: Writer) -> None:
+    async def put_error_pages(self, writer: PublicWriter) -> None:
         """Write the 404 and 410 pages."""
         await self.pages.load_menu()
-        writer.put(self.pages.error(self.store.urls.not_found, 404))
-        writer.put(self.pages.error(self.store.urls.gone, 410))
+        self.put(self.pages.error(self.store.urls.not_found, 404), writer)
+        self.put(self.pages.error(self.store.urls.gone, 410), writer)
 
-    async def render_site(self, writer: Writer) -> None:
+    async def render_site(self, writer: PublicWriter) -> None:
         """Write every page again (not the sitemaps) through `writer`, part by part as a
         rebuild does: what the header menu shows changed."""
         for part in await site_plan(self.store):
             if not part.sitemap_changes:
                 await self.render(part, writer)
-        writer.revision = await self.store.revision()
+        writer.version = await self.store.revision()
         await self.put_error_pages(writer)
         writer.sync()
 
-    async def render(self, plan: Plan, writer: Writer | None = None) -> None:
+    async def render(self, plan: Plan, writer: PublicWriter | None = None) -> None:
         """Write (or remove) every page of the plan, each once (through this renderer's
         writer unless another is given)."""
         writer = writer or self.writer
-        writer.revision = await self.store.revision()  # before reading what pages show
+        writer.version = await self.store.revision()  # before reading what pages show
         await self.pages.load_menu()
-        put = writer.put
+
+        def put(item: Output) -> None:
+            self.put(item, writer)
+
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
         await self.put_articles([a for a in own if a.is_live], writer)
@@ -100,7 +108,7 @@ class SiteRenderer:
             plan.urls |= {article.url, *article.redirect_from}
         for url in sorted(plan.urls - live):
             writer.delete(url)
-        lists = sorted(plan.lists.items(), key=_list_order)
+        lists = sorted(plan.lists.items())  # home first, then sections, tags, authors
         heads = {key: await self.pages.list_head(key) for key, _ in lists}
         for numbered in (False, True):
             for key, changes in lists:
@@ -122,18 +130,30 @@ class SiteRenderer:
 
     async def refresh_news(self) -> None:
         """Rewrite the news sitemap (its 48-hour window moves without events)."""
-        self.writer.revision = await self.store.revision()
-        self.writer.put(await self.sitemaps.news())
+        self.writer.version = await self.store.revision()
+        self.put(await self.sitemaps.news())
         self.writer.sync()
 
-    async def put_articles(self, articles: list[Article], writer: Writer) -> None:
+    async def put_articles(self, articles: list[Article], writer: PublicWriter) -> None:
         """Write live article pages, their read-also fetched for all at once."""
         related = await self.pages.related(articles)
         for article in articles:
-            writer.put(self.pages.article(article, related[article.id]))
+            self.place_media(article, writer)
+            self.put(self.pages.article(article, related[article.id]), writer)
 
-
-def _list_order(item: tuple[ListKey, list[ListChange]]) -> tuple[int, str]:
-    """Home first, then sections, tags, authors."""
-    (kind, slug), _ = item
-    return ["home", "section", "tag", "author"].index(kind), slug
+    def place_media(self, article: Article, writer: PublicWriter) -> None:
+        """Put the variants of the article's uploaded lead image on the site (synced with the
+        batch); a lost upload is logged, and its page written all the same."""
+        image = article.lead_image
+        info = self.pages.media.info(image.media_id) if image and image.media_id else None
+        if info is None:
+            if image and image.media_id:
+                log.error("lead image missing", extra={"article_id": article.id})
+            return
+        try:
+            placed = self.pages.media.place(info, self.root)
+        except (OSError, MediaRejectedError):
+            log.exception("lead image not placed", extra={"article_id": article.id})
+            return
+        writer.unsynced.update(placed)
+        writer.folders.update(path.parent for path in placed)

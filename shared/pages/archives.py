@@ -4,9 +4,9 @@ from datetime import date, datetime, timedelta
 
 from shared.article import Article
 from shared.clock import human_date, month_name
+from shared.listing import HOME
 from shared.pages.lists import ListPages
 from shared.pages.model import ListChange, Page, Pager, Prune, Window
-from shared.store import HOME
 
 
 class ArchivePages(ListPages):

@@ -5,9 +5,12 @@ from typing import Any
 
 from shared.article import Article
 from shared.clock import month_name
+from shared.listing import read_also_listings
+from shared.media_library import MediaLibrary
 from shared.pages.base import PageBase
 from shared.pages.model import RELATED_SIZE, Page
-from shared.store import HOME, index_key
+from shared.settings import Settings
+from shared.store import ArticleStore
 from shared.text import truncate_words
 from shared.urls import absolute_url
 
@@ -16,6 +19,10 @@ READ_ALSO_TITLE = 64
 
 class ArticlePages(PageBase):
     """Builds article pages."""
+
+    def __init__(self, store: ArticleStore, settings: Settings) -> None:
+        super().__init__(store, settings)
+        self.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
 
     def article(self, article: Article, related: list[tuple[str, str]]) -> Page:
         """An article page with its read-also list (see `related`) and archive navigation."""
@@ -26,6 +33,11 @@ class ArticlePages(PageBase):
             else None
         )
         section_url = self.urls.section_url(article.section_slug)
+        image = article.lead_image
+        media = self.media.info(image.media_id) if image and image.media_id else None
+        json_ld = self.news_article(article, edited)
+        if media:
+            json_ld["image"] = [absolute_url(self.base, media.largest)]
         return Page(
             article.url,
             "article.html",
@@ -48,7 +60,8 @@ class ArticlePages(PageBase):
                     (month_name(local.month), self.urls.archive_url(local.year, local.month)),
                     (str(local.day), self.urls.archive_url(local.year, local.month, local.day)),
                 ],
-                "json_ld": self.news_article(article, edited),
+                "json_ld": json_ld,
+                "picture": media.picture() if media else None,
                 "feeds": self.feeds(),
                 "menu": self.menu,
             },
@@ -59,8 +72,7 @@ class ArticlePages(PageBase):
         a tag (first), the section (next) or none (the site's, last), newest first. One script
         call and one read for all of them."""
         queries = [
-            [(HOME, a.published_at), (index_key("section", a.section_slug), a.published_at)]
-            + [(index_key("tag", t), a.published_at) for t in a.tag_slugs]
+            [(listing, a.published_at) for listing in read_also_listings(a.placement())]
             for a in articles
         ]
         rows = await self.store.older_than([q for qs in queries for q in qs], RELATED_SIZE)
@@ -97,7 +109,7 @@ class ArticlePages(PageBase):
             "publisher": {"@type": "Organization", "name": self.site_name},
         }
         if article.lead_image:
-            data["image"] = [absolute_url(self.base, article.lead_image.url)]
+            data["image"] = [absolute_url(self.base, article.lead_image.src)]
         return data
 
 

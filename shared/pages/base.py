@@ -2,6 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
+from shared.listing import HOME
 from shared.pages.menu import site_menu
 from shared.pages.messages import messages
 from shared.settings import Settings
@@ -29,7 +30,7 @@ class PageBase:
 
     def feeds(self) -> list[tuple[str, str, str]]:
         """(title, format, path) of the site feeds for autodiscovery."""
-        site = self.urls.feed_urls("site")
+        site = HOME.feed_paths(self.urls)
         return [
             (f"{self.site_name} — RSS", "rss", site["rss"]),
             (f"{self.site_name} — Atom", "atom", site["atom"]),

@@ -5,35 +5,27 @@ from functools import partial
 from typing import Any
 
 from shared.article import Article
+from shared.listing import Listing
 from shared.pages.base import PageBase
-from shared.pages.model import (
-    ListChange,
-    ListHead,
-    ListKey,
-    Page,
-    PageMaker,
-    Prune,
-    Window,
-    index_of,
-)
+from shared.pages.model import ListChange, ListHead, Page, PageMaker, Prune, Window
 
 # List pages read from the store at once (a rebuild's memory stays bounded on a big site).
 READ_PAGES = 50
 
 
 class ListPages(PageBase):
-    """Builds the pages of lists, and of any window of an index paginated like one."""
+    """Builds the pages of lists, and of any window of a listing paginated like one."""
 
-    async def list_head(self, key: ListKey) -> ListHead:
+    async def list_head(self, listing: Listing) -> ListHead:
         """How many articles a list has, and (unless it is gone) its heading and feeds."""
-        count = await self.store.count(index_of(key))
-        gone = count == 0 and key[0] != "home"
-        context = {} if gone else await self.list_context(key, self.urls.list_url(*key))
+        count = await self.store.count(listing)
+        gone = count == 0 and not listing.is_home
+        context = {} if gone else await self.list_context(listing, listing.url(self.urls))
         return ListHead(count, context)
 
     async def lists(
         self,
-        key: ListKey,
+        listing: Listing,
         changes: list[ListChange],
         numbered: bool,
         head: ListHead,
@@ -41,7 +33,7 @@ class ListPages(PageBase):
     ) -> list[Page | Prune]:
         """The first page of a list, or (`numbered`) the numbered pages the changes touch
         (or `numbers`, when given: a list re-rendered part by part)."""
-        window = Window(index_of(key), self.urls.list_url(*key), head.count)
+        window = Window(listing, listing.url(self.urls), head.count)
         context = head.context
 
         def make(
@@ -53,22 +45,24 @@ class ListPages(PageBase):
         ) -> Page:
             return self.list_page(url, context | {"number": number}, articles, older, newer)
 
-        if window.count == 0 and key[0] != "home":
+        if window.count == 0 and not listing.is_home:
             return [self.prune(window)] if numbered else [Page(window.first)]
         if not numbered:
             return [await self.first_page(window, make)]
         if numbers is None:
             last = window.last(self.size)
-            numbers = await self.touched(window.index, changes, self.size, last)
+            numbers = await self.touched(listing, changes, self.size, last)
         return [*await self.numbered_pages(window, numbers, make), self.prune(window)]
 
     async def first_page(self, window: Window, make: PageMaker) -> Page:
         """The first page of a window: its newest articles."""
         size = min(self.size, window.count)
         start = window.base + window.count - size
-        ids = await self.store.oldest_ids(window.index, start, size) if size else []
-        last = window.last(self.size)
-        older = self.urls.numbered_url(window.first, last) if last else None
+        ids = await self.store.oldest_ids(window.listing, start, size) if size else []
+        # "Older" leads to the numbered page of the newest article this page does not show
+        # (the newest numbered pages repeat this page's articles).
+        unseen = window.count - size
+        older = self.urls.numbered_url(window.first, (unseen - 1) // size + 1) if unseen else None
         return make(window.first, None, (await self.store.get_many(ids))[::-1], older, None)
 
     async def numbered_pages(
@@ -82,7 +76,7 @@ class ListPages(PageBase):
             # One read for a run of consecutive pages (a rebuild reads a list in big runs).
             start = (run[0] - 1) * size
             ids = await self.store.oldest_ids(
-                window.index, window.base + start, min(len(run) * size, window.count - start)
+                window.listing, window.base + start, min(len(run) * size, window.count - start)
             )
             articles = await self.store.get_many(ids)
             for offset, number in enumerate(run):
@@ -104,25 +98,25 @@ class ListPages(PageBase):
         return Prune(partial(self.urls.numbered_url, window.first), window.last(self.size))
 
     async def touched(
-        self, index: str, changes: list[ListChange], size: int, last: int, base: int = 0
+        self, listing: Listing, changes: list[ListChange], size: int, last: int, base: int = 0
     ) -> set[int]:
-        """Numbered chunks (1 = oldest) of `index` whose content or links the changes alter;
-        the chunks count from position `base` of the index (a day's first article)."""
+        """Numbered chunks (1 = oldest) of a listing whose content or links the changes alter;
+        the chunks count from position `base` of the listing (a day's first article)."""
         numbers: set[int] = set()
         for change in changes:
-            rank = None if change.shifts else await self.store.rank(index, change.article_id)
+            rank = None if change.shifts else await self.store.rank(listing, change.article_id)
             if rank is None:
-                older = await self.store.older_count(index, change.moment) - base
+                older = await self.store.older_count(listing, change.moment) - base
                 start = older // size + 1
                 numbers |= set(range(min(start, last - 1), last + 1))
             else:
                 numbers.add((rank - base) // size + 1)
         return {n for n in numbers if 1 <= n <= last}
 
-    async def list_context(self, key: ListKey, first: str) -> dict[str, Any]:
+    async def list_context(self, listing: Listing, first: str) -> dict[str, Any]:
         """Heading, description and feeds of a list."""
-        kind, slug = key
-        if kind == "home":
+        kind = listing.kind
+        if listing.is_home:
             return {
                 "kind": kind,
                 "heading": self.messages["home"]["heading"],
@@ -133,8 +127,8 @@ class ListPages(PageBase):
                 "first": first,
                 "number": None,
             }
-        name = await self.store.name(kind, slug) or slug
-        own = self.urls.feed_urls(kind, slug)
+        name = await self.store.name(listing) or listing.slug
+        own = listing.feed_paths(self.urls)
         words = self.messages["list"]
         kind_name = self.messages["kinds"][kind]
         return {

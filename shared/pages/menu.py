@@ -1,9 +1,10 @@
 """The header menu: every section with live articles, those NEWSROOM_MENU_SECTIONS names first
 (in its order), the others by name."""
 
-from shared.pages.model import index_of
+from shared.keyspace import NAMES
+from shared.listing import Kind, Listing
 from shared.redis_client import as_text
-from shared.store import NAMES, ArticleStore
+from shared.store import ArticleStore
 
 SCAN_BATCH = 1000
 
@@ -16,7 +17,7 @@ async def site_menu(store: ArticleStore, order: list[str]) -> list[tuple[str, st
     slugs = sorted(names)
     async with store.redis.pipeline(transaction=False) as pipe:
         for slug in slugs:
-            pipe.zcard(index_of(("section", slug)))
+            pipe.zcard(Listing(Kind.SECTION, slug).index)
         counts = await pipe.execute()
     live = [slug for slug, count in zip(slugs, counts, strict=True) if count]
     rank = {slug: n for n, slug in enumerate(order)}

@@ -7,11 +7,9 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from shared.article import Article
-from shared.store import HOME, index_key
+from shared.listing import Listing
 
 RELATED_SIZE = 5
-# A list key: ("home", ""), ("section", slug), ("tag", slug) or ("author", slug).
-ListKey = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -21,11 +19,6 @@ class ListChange:
     article_id: str
     moment: datetime
     shifts: bool
-
-
-def index_of(key: ListKey) -> str:
-    """The store's sorted set behind a list."""
-    return HOME if key[0] == "home" else index_key(*key)
 
 
 @dataclass(frozen=True)
@@ -47,10 +40,10 @@ class ListHead:
 
 @dataclass(frozen=True)
 class Window:
-    """Articles of an index shown as one paginated list (oldest first from position `base`):
+    """Articles of a listing shown as one paginated list (oldest first from position `base`):
     a whole list, or one archive day. Its first page at `first` holds the newest."""
 
-    index: str
+    listing: Listing
     first: str
     count: int
     base: int = 0

@@ -63,7 +63,7 @@ def make_environment(settings: Settings) -> Environment:
         "url": settings.base_url,
         "language": settings.language,
     }
-    env.globals["urls"] = UrlScheme(timezone=settings.timezone)
+    env.globals["urls"] = UrlScheme.for_site(settings)
     env.globals["teaser"] = cached_teaser(env)
     env.globals["messages"] = messages(settings)
     env.globals["preview"] = False  # an editor's preview (ingest) says True

@@ -2,13 +2,12 @@
 unpublished before its time.
 
 Two articles wait for their time on the real platform (one of them is then withdrawn), with
-names of their own (tag, author) and words found nowhere else. A live article sharing their
+names of their own (tag, author) and words found nowhere else; the scheduled one has an
+uploaded lead image. A live article sharing their
 section and a tag is published after them, so every list, feed, sitemap and data file that
 would hold them is written after they were stored. Then each output is searched.
 """
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,9 +15,12 @@ import httpx
 import pytest
 
 from shared.files import site_path
+from shared.media import media_folder
+from shared.settings import Settings
 from shared.slugs import make_slug
 from shared.urls import UrlScheme
-from tests.support.platform import ROOT, Platform, wait_for
+from tests.support.images import picture
+from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
 
 LATER = timedelta(hours=1)
@@ -108,10 +110,23 @@ def file_text(platform: Platform, url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def hidden_urls(platform: Platform) -> list[str]:
+def hidden_image(platform: Platform) -> dict[str, object]:
+    """The upload the scheduled article leads with (its id and URL)."""
+    answer = platform.api().post(
+        "/api/media", content=picture(1200, 800, "JPEG"), headers={"Content-Type": "image/jpeg"}
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+@pytest.fixture(scope="module")
+def hidden_urls(platform: Platform, hidden_image: dict[str, object]) -> list[str]:
     """The URLs of the two hidden articles, once a live one is everywhere after them."""
     api = platform.api()
-    scheduled = api.put("/api/articles/emb-later", json=SCHEDULED | {"published_at": moment(LATER)})
+    lead = {"lead_image": {"media_id": hidden_image["id"]}}
+    scheduled = api.put(
+        "/api/articles/emb-later", json=SCHEDULED | lead | {"published_at": moment(LATER)}
+    )
     withdrawn = api.put(
         "/api/articles/emb-pulled", json=WITHDRAWN | {"published_at": moment(LATER)}
     )
@@ -127,7 +142,7 @@ def hidden_urls(platform: Platform) -> list[str]:
     assert httpx.post(f"{platform.site_url}/api/views", json=views, headers=BROWSER).is_success
 
     # Everything that lists the live article was written after the hidden ones were stored.
-    urls = UrlScheme()  # the platform's, with its default time zone
+    urls = UrlScheme.for_site(Settings())  # the platform's, with its default time zone
     tag = urls.tag_url(make_slug("эмбарго"))
     written_after = [
         live.json()["url"],
@@ -163,6 +178,21 @@ def test_no_public_file_at_all_shows_a_hidden_article(platform: Platform):
     files = public_files(platform.public)
     assert {url: leaks(text) for url, text in files.items() if leaks(text)} == {}
     assert not any(leaks(url) for url in files), "a file is named after a hidden article"
+
+
+@pytest.mark.usefixtures("hidden_urls")
+def test_the_uploaded_image_of_a_scheduled_article_cannot_be_fetched(
+    platform: Platform, hidden_image: dict[str, object]
+):
+    media_id = str(hidden_image["id"])
+    assert (platform.media / media_folder(media_id) / "original.jpg").is_file()  # kept
+    files = public_files(platform.public)
+    assert not [url for url, text in files.items() if media_id in url or media_id in text]
+    unknown = platform.get(UNKNOWN_PATH)
+    for width in (480, 960, 1200):
+        for ext in ("webp", "jpg"):
+            answer = platform.get(f"/media/{media_folder(media_id)}/{width}.{ext}")
+            assert (answer.status_code, answer.text) == (404, unknown.text)
 
 
 def test_hidden_paths_answer_as_an_unknown_path_does(platform: Platform, hidden_urls: list[str]):
@@ -218,14 +248,8 @@ def test_a_view_of_a_hidden_article_is_answered_as_one_of_an_unknown_id(platform
 
 @pytest.mark.usefixtures("hidden_urls")
 def test_a_full_rebuild_writes_nothing_of_them_either(platform: Platform):
-    subprocess.run(
-        [sys.executable, "-m", "newsroom.cli", "rebuild", "--jobs", "1"],
-        env=platform.env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    platform.rebuild()
     files = public_files(platform.public)
     assert LIVE_MARK in files["/index.html"].lower()
     assert {url: leaks(text) for url, text in files.items() if leaks(text)} == {}
+    assert not any(url.startswith("/media/") for url in files)

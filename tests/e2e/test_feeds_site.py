@@ -3,34 +3,25 @@
 import json
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
 
-from newsroom.demo import demo_articles, load_demo
-from services.feeds.views import ALL_TIME, PARKED
+from newsroom.demo import demo_articles
 from shared.article import ArticleIn
+from shared.keyspace import VIEWS_ALL, parked_views_key
 from shared.slugs import make_slug
+from tests.support.demo_site import demo_site
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
-from tests.support.redis_server import redis_executor, url_of
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """The platform with the demo articles loaded, refreshing most-read lists every second."""
-    workdir: Path = tmp_path_factory.mktemp("feeds-site")
-    with redis_executor(workdir / "redis") as executor:
-        platform = Platform(url_of(executor), workdir)
-        platform.env["NEWSROOM_POPULAR_INTERVAL"] = "1"
-        platform.start_all()
-        try:
-            load_demo(platform.site_url, platform.token, platform.public)
-            yield platform
-        finally:
-            platform.stop()
+    with demo_site(tmp_path_factory.mktemp("feeds-site")) as platform:
+        yield platform
 
 
 def expected_lists() -> dict[str, int]:
@@ -98,18 +89,18 @@ def test_an_unpublished_articles_total_is_parked_to_expire_and_restored(site: Pl
     client = redis.Redis.from_url(site.redis_url)
     views = [{"article_id": "demo-003", "visitor_id": f"park-{n}"} for n in range(2)]
     assert site.api().post("/api/views", json=views, headers=BROWSER).status_code == 202
-    wait_for(lambda: client.zscore(ALL_TIME, "demo-003") == 2, timeout=15)
+    wait_for(lambda: client.zscore(VIEWS_ALL, "demo-003") == 2, timeout=15)
 
     assert site.api().delete("/api/articles/demo-003").status_code == 200
-    wait_for(lambda: client.get(PARKED + "demo-003") == b"2", timeout=15)
-    assert client.zscore(ALL_TIME, "demo-003") is None
-    assert 0 < client.ttl(PARKED + "demo-003") <= 31 * 86400
+    wait_for(lambda: client.get(parked_views_key("demo-003")) == b"2", timeout=15)
+    assert client.zscore(VIEWS_ALL, "demo-003") is None
+    assert 0 < client.ttl(parked_views_key("demo-003")) <= 31 * 86400
 
     body = next(a for a in demo_articles() if a["id"] == "demo-003")
     body = {k: v for k, v in body.items() if k != "id"}
     assert site.api().put("/api/articles/demo-003", json=body).status_code == 200
-    wait_for(lambda: client.zscore(ALL_TIME, "demo-003") == 2, timeout=15)
-    assert client.exists(PARKED + "demo-003") == 0
+    wait_for(lambda: client.zscore(VIEWS_ALL, "demo-003") == 2, timeout=15)
+    assert client.exists(parked_views_key("demo-003")) == 0
     client.close()
 
 

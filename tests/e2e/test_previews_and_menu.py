@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from services.ingest.preview_links import PreviewLinks
-from tests.render.test_browser import CHROMIUM, FLAGS
 from tests.render.test_html_validity import failures
+from tests.support.chromium import chromium
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.samples import ARTICLE, PREVIEW_SECRET
@@ -41,10 +41,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as running:
+        yield running
 
 
 def put(platform: Platform, article_id: str, section: str, hours: float) -> dict:

@@ -17,11 +17,12 @@ import pytest
 import redis
 
 from newsroom.demo import copy_demo_images
+from newsroom.ports import free_port
+from shared.keyspace import article_key
+from shared.listing import HOME
 from shared.site_manifest import read_manifest
-from shared.store import HOME, ArticleStore
 from shared.topology import ARTICLES_STREAM
 from tests.support.platform import ROOT, wait_for
-from tests.support.ports import free_port
 from tests.support.public_files import DATA_FILES, NEWS_SITEMAP, differences, files_of
 
 pytestmark = pytest.mark.slow
@@ -101,8 +102,8 @@ def run(tmp_path: Path) -> Iterator[RunCommand]:
 def article_urls(redis_url: str) -> list[str]:
     """The URL of every live article in the store."""
     with redis.Redis.from_url(redis_url) as client:
-        ids = [i.decode() for i in client.zrange(HOME, 0, -1)]
-        return [json.loads(client.get(ArticleStore.key(i)))["url"] for i in ids]
+        ids = [i.decode() for i in client.zrange(HOME.index, 0, -1)]
+        return [json.loads(client.get(article_key(i)))["url"] for i in ids]
 
 
 def rebuild_output(run: RunCommand, folder: Path) -> dict[str, bytes]:

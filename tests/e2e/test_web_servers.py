@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from shared.files import revision_file, site_path
+from shared.settings import Settings
+from tests.support.images import noise
 from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -229,6 +231,7 @@ EDITORIAL_CALLS = [
     ("GET", "/api/docs"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/ready"),
+    ("POST", "/api/media"),
     ("GET", "/api/%61rticles"),
     ("GET", "/api//articles"),
     ("GET", "/api/views/../articles"),
@@ -276,6 +279,25 @@ def test_the_editorial_listener_serves_the_api_and_the_public_port_what_pages_ne
     page = httpx.get(nginx.editorial_url + created.json()["url"])
     assert (page.status_code, page.json()) == (404, {"error": "not found"})
     assert editorial.delete("/api/articles/nginx-exposed").status_code == 200
+
+
+def test_the_editorial_listener_takes_uploads_up_to_their_own_limit(
+    platform: Platform, nginx: Nginx
+):
+    auth = {"Authorization": f"Bearer {platform.token}", "Content-Type": "image/png"}
+    image = noise(1000, 1000)  # over the API's 2 MB, under the 20 MB of uploads
+    assert len(image) > Settings().max_body_bytes
+    url = f"{nginx.editorial_url}/api/media"
+    taken = httpx.post(url, content=image, headers=auth, timeout=scaled(30))
+    assert taken.status_code == 201, taken.text
+    assert (taken.json()["width"], taken.json()["height"]) == (1000, 1000)
+    limit = Settings().media_max_bytes
+    big = b"\x89PNG" + b"\x00" * limit
+    refused = httpx.post(url, content=big, headers=auth, timeout=scaled(30))
+    assert (refused.status_code, refused.json()) == (
+        413,
+        {"error": f"request body over {limit} bytes"},
+    )
 
 
 # Paths with characters that would end the resolver's query value (`&`), start another (`?`),

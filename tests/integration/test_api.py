@@ -2,9 +2,9 @@
 
 from fastapi.testclient import TestClient
 
+from newsroom.ports import free_port
 from services.ingest.app import create_app
 from shared.settings import Settings
-from tests.support.ports import free_port
 
 
 def test_health_and_readiness_with_redis_up(redis_url):

@@ -12,9 +12,9 @@ from redis.asyncio import Redis
 from newsroom.importer import import_lines
 from services.ingest.app import create_app
 from shared.article import ArticleIn
+from shared.keyspace import history_key
 from shared.settings import Settings
-from shared.store import ArticleStore
-from shared.versions import history_key
+from shared.store import open_store
 from tests.support.samples import BODY
 
 CMS, CRM = "c" * 40, "r" * 40
@@ -151,7 +151,7 @@ def test_the_log_line_of_each_write_names_the_token(client, caplog):
 
 async def test_the_scheduler_publishing_is_a_version_by_the_scheduler(redis_url):
     redis = Redis.from_url(redis_url)
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     soon = datetime.now(UTC) + timedelta(hours=1)
     try:
         await store.save("a1", ArticleIn.model_validate(BODY | {"published_at": soon}), by="cms")
@@ -168,7 +168,7 @@ async def test_the_scheduler_publishing_is_a_version_by_the_scheduler(redis_url)
 
 async def test_an_imported_article_is_a_version_by_the_import(redis_url):
     redis = Redis.from_url(redis_url)
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     try:
         await import_lines(store, [json.dumps(BODY | {"id": "a1"})])
         versions = await store.versions("a1")

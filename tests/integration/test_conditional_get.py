@@ -6,10 +6,11 @@ import httpx
 from redis.asyncio import Redis
 
 from newsroom.siteserver import create_app
-from services.feeds.publisher import SITE, FeedPublisher
+from services.feeds.publisher import FeedPublisher
 from shared.article import ArticleIn
+from shared.listing import HOME
 from shared.settings import Settings
-from shared.store import ArticleStore
+from shared.store import open_store
 
 ARTICLE = ArticleIn(
     title="Новость",
@@ -23,10 +24,10 @@ ARTICLE = ArticleIn(
 async def test_the_site_server_answers_conditional_gets_with_304(redis_url, tmp_path):
     public: Path = tmp_path / "public"
     redis = Redis.from_url(redis_url)
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     publisher = FeedPublisher(store, Settings(public_dir=public))
     await store.save("a1", ARTICLE)
-    await publisher.write([SITE], await publisher.store.revision())
+    await publisher.write([HOME], await publisher.store.revision())
     app = create_app(public, "http://127.0.0.1:9")
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://site")
 
@@ -36,7 +37,7 @@ async def test_the_site_server_answers_conditional_gets_with_304(redis_url, tmp_
     etag, modified = first.headers["etag"], first.headers["last-modified"]
 
     # The feed is rebuilt with nothing changed: the file is left alone, the reader gets 304.
-    assert await publisher.write([SITE], await publisher.store.revision()) == []
+    assert await publisher.write([HOME], await publisher.store.revision()) == []
     same = await client.get("/feeds/atom.xml", headers={"If-None-Match": etag})
     assert same.status_code == 304
     again = await client.get("/feeds/atom.xml", headers={"If-Modified-Since": modified})
@@ -44,7 +45,7 @@ async def test_the_site_server_answers_conditional_gets_with_304(redis_url, tmp_
 
     # The article changes: the feed is rewritten and the old ETag no longer matches.
     await store.save("a1", ARTICLE.model_copy(update={"title": "Новость дня"}))
-    assert "/feeds/atom.xml" in await publisher.write([SITE], await publisher.store.revision())
+    assert "/feeds/atom.xml" in await publisher.write([HOME], await publisher.store.revision())
     changed = await client.get("/feeds/atom.xml", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag

@@ -14,15 +14,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from newsroom.ports import free_port
 from services.feeds.publisher import FeedPublisher
 from services.feeds.websub import HubNotifier
 from shared.article import ArticleIn
 from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
 from shared.settings import Settings
-from shared.store import ArticleStore
+from shared.store import open_store
 from shared.topology import ARTICLES_STREAM
 from tests.support.feed_checks import assert_valid_atom, assert_valid_json_feed, assert_valid_rss
-from tests.support.ports import free_port
 from tests.support.samples import ARTICLE as SAMPLE
 from tests.support.timing import eventually
 
@@ -42,7 +42,7 @@ class Newsroom:
     def __init__(self, redis: Redis, public: Path, hub: str = "") -> None:
         self.redis = redis
         self.public = public
-        self.store = ArticleStore(redis)
+        self.store = open_store(Settings(), redis)
         settings = Settings(public_dir=public, site_url=SITE, websub_hub=hub)
         self.notifier = HubNotifier(hub, first_delay=0.05) if hub else None
         self.publisher = FeedPublisher(self.store, settings, self.notifier)

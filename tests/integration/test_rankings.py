@@ -12,7 +12,7 @@ from shared.article import ArticleIn
 from shared.clock import utcnow
 from shared.events import ArticleViewed
 from shared.settings import Settings
-from shared.store import ArticleStore
+from shared.store import open_store
 
 
 def article(title: str, section: str) -> ArticleIn:
@@ -35,7 +35,7 @@ def ranked(items: list[dict]) -> list[tuple[str, int]]:
 
 async def test_rankings_over_bucket_boundaries_with_bots_and_repeat_readers(redis_url, tmp_path):
     redis = Redis.from_url(redis_url)
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     public: Path = tmp_path / "public"
     settings = Settings(public_dir=public)
     # Times relative to the real clock, so bucket expiry in Redis agrees with the test.
@@ -113,7 +113,7 @@ async def test_rankings_over_bucket_boundaries_with_bots_and_repeat_readers(redi
 
 async def test_an_article_counts_in_the_section_it_is_in_now(redis_url, tmp_path):
     redis = Redis.from_url(redis_url)
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     public: Path = tmp_path / "public"
     popular = Popular(redis, store, Settings(public_dir=public), clock=utcnow)
     await store.save("a1", article("Первая", "Общество"))

@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 
 from shared.article import ArticleIn, Status
-from shared.store import ArticleStore
+from shared.settings import Settings
+from shared.store import open_store
 from shared.topology import ARTICLES_STREAM
 from tests.support.samples import article_in
 
 
 async def test_replicas_racing_over_due_articles_publish_each_once(redis_url):
-    replicas = [ArticleStore(Redis.from_url(redis_url)) for _ in range(3)]
+    replicas = [open_store(Settings(), Redis.from_url(redis_url)) for _ in range(3)]
     soon = datetime.now(UTC) + timedelta(seconds=1)
     for n in range(20):
         data: ArticleIn = article_in(title=f"Новость {n}", published_at=soon.isoformat())

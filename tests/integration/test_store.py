@@ -10,11 +10,12 @@ import pytest
 from redis.asyncio import Redis
 
 from shared.article import Status
+from shared.listing import HOME, Kind, Listing
+from shared.settings import Settings
 from shared.store import (
-    HOME,
     ArticleStore,
     VersionConflictError,
-    index_key,
+    open_store,
 )
 from shared.topology import ARTICLES_STREAM
 from tests.support.samples import article_in
@@ -25,7 +26,7 @@ T = TypeVar("T")
 @pytest.fixture
 async def store(redis_url):
     client = Redis.from_url(redis_url)
-    yield ArticleStore(client)
+    yield open_store(Settings(), client)
     await client.aclose()
 
 
@@ -43,8 +44,8 @@ async def test_new_article_is_stored_indexed_and_announced(store):
     assert article.url == "/2026/11/25/chem-ya-mogu-vam-pomoch/"
     assert article.guid.startswith("urn:uuid:")
     assert await store.latest_ids(HOME) == ["a1"]
-    assert await store.latest_ids(index_key("tag", "politsiya")) == ["a1"]
-    assert await store.name("author", "aleksandra-vlasova") == "Александра Власова"
+    assert await store.latest_ids(Listing(Kind.TAG, "politsiya")) == ["a1"]
+    assert await store.name(Listing(Kind.AUTHOR, "aleksandra-vlasova")) == "Александра Власова"
     [event] = await events(store)
     assert (event["type"], event["article_id"], event["version"]) == ("ArticlePublished", "a1", 1)
     assert event["after"]["url"] == article.url
@@ -66,8 +67,8 @@ async def test_edit_keeps_guid_and_slug_and_moves_indexes(store):
 
     assert edited.version == 2
     assert (edited.guid, edited.slug, edited.url) == (first.guid, first.slug, first.url)
-    assert await store.latest_ids(index_key("section", "obshchestvo")) == []
-    assert await store.latest_ids(index_key("section", "ekonomika")) == ["a1"]
+    assert await store.latest_ids(Listing(Kind.SECTION, "obshchestvo")) == []
+    assert await store.latest_ids(Listing(Kind.SECTION, "ekonomika")) == ["a1"]
     update = (await events(store))[-1]
     assert update["type"] == "ArticleUpdated"
     assert update["before"]["section"] == "obshchestvo"

@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from services.feeds.views import ALL_TIME, DAY_KEEP, HOUR_KEEP, PARKED, ViewCounter, hour_key
+from services.feeds.views import DAY_KEEP, HOUR_KEEP, ViewCounter
 from shared.clock import utcnow
 from shared.events import ArticlePublished, ArticleUnpublished, ArticleViewed
-from shared.store import ArticleStore
+from shared.keyspace import VIEWS_ALL, parked_views_key, views_hour_key
+from shared.settings import Settings
+from shared.store import open_store
 from tests.support.samples import article_in
 
 
@@ -22,7 +24,7 @@ async def expiring(redis: Redis) -> dict[str, int]:
 
 
 async def published(redis: Redis, *ids: str) -> None:
-    store = ArticleStore(redis)
+    store = open_store(Settings(), redis)
     for article_id in ids:
         await store.save(article_id, article_in())
 
@@ -37,9 +39,9 @@ async def test_views_of_unpublished_or_unknown_articles_leave_nothing(redis_url)
     counted = await counter.apply([view("nope", "v1", now), view("a1", "v1", now)])
 
     assert counted == 1
-    assert await redis.zrange(ALL_TIME, 0, -1) == [b"a1"]
+    assert await redis.zrange(VIEWS_ALL, 0, -1) == [b"a1"]
     added = {k: ttl for k, ttl in (await expiring(redis)).items() if k not in before}
-    assert added.pop(ALL_TIME) == -1
+    assert added.pop(VIEWS_ALL) == -1
     assert 0 < added.pop("newsroom:seen:a1:v1") <= 60  # the repeat window, a setting
     assert all(0 < ttl <= DAY_KEEP.total_seconds() for ttl in added.values()), added
     await redis.aclose()
@@ -54,8 +56,8 @@ async def test_a_view_dated_in_the_future_counts_now(redis_url):
     assert await counter.apply([view("a1", None, now.replace(year=now.year + 5))]) == 1
 
     hour = now.replace(minute=0, second=0, microsecond=0)
-    assert await redis.zscore(hour_key(now), "a1") == 1
-    ttl = await redis.ttl(hour_key(now))
+    assert await redis.zscore(views_hour_key(now), "a1") == 1
+    ttl = await redis.ttl(views_hour_key(now))
     assert 0 < ttl <= (hour + HOUR_KEEP - datetime.now(UTC)).total_seconds() + 1
     await redis.aclose()
 
@@ -72,13 +74,13 @@ async def test_an_unpublished_total_is_parked_to_expire_and_comes_back_with_the_
     await counter.follow(ArticleUnpublished(**placement))
     await counter.follow(ArticleUnpublished(**placement))  # delivered again
 
-    assert await redis.zscore(ALL_TIME, "a1") is None
-    assert await redis.get(PARKED + "a1") == b"3"
-    assert 0 < await redis.ttl(PARKED + "a1") <= DAY_KEEP.total_seconds()
+    assert await redis.zscore(VIEWS_ALL, "a1") is None
+    assert await redis.get(parked_views_key("a1")) == b"3"
+    assert 0 < await redis.ttl(parked_views_key("a1")) <= DAY_KEEP.total_seconds()
 
     await counter.follow(ArticlePublished(**placement | {"version": 3}))
     await counter.follow(ArticlePublished(**placement | {"version": 3}))  # delivered again
 
-    assert await redis.zscore(ALL_TIME, "a1") == 3
-    assert await redis.exists(PARKED + "a1") == 0
+    assert await redis.zscore(VIEWS_ALL, "a1") == 3
+    assert await redis.exists(parked_views_key("a1")) == 0
     await redis.aclose()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from newsroom.cli import app
 from shared.files import site_path
-from shared.store import ArticleStore
+from shared.keyspace import article_key
 from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
 from tests.support.archive import write_archive
 from tests.support.platform import ROOT, Platform, wait_for
@@ -85,8 +85,7 @@ def test_import_of_an_archive_with_bad_lines(render_only: Platform, tmp_path: Pa
     # Every imported article has its page, with the body sanitized.
     client = redis.Redis.from_url(render_only.redis_url)
     urls = [
-        json.loads(raw)["url"]
-        for raw in client.mget([ArticleStore.key(i) for i in archive.valid_ids])
+        json.loads(raw)["url"] for raw in client.mget([article_key(i) for i in archive.valid_ids])
     ]
     missing = [u for u in urls if not site_path(render_only.public, u).is_file()]
     assert missing == []
@@ -142,7 +141,8 @@ def test_dead_letters_list_show_and_replay(render_only: Platform):
 
     shown = runner.invoke(app, ["dlq", "show", letter], env=env)
     assert shown.exit_code == 0
-    assert json.loads(shown.output)["payload"] == payload
+    assert json.loads(shown.stdout)["payload"] == payload
+    assert shown.stderr == f"Redis: {render_only.redis_url} (from REDIS_URL)\n"
 
     # Replay puts the original fields back on their stream and removes the dead letter.
     replayed = runner.invoke(app, ["dlq", "replay", letter], env=env)

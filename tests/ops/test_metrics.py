@@ -6,10 +6,10 @@ import signal
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from newsroom.ports import free_port
 from newsroom.probe import probe
 from tests.support.listeners import listening
 from tests.support.platform import Platform, wait_for
-from tests.support.ports import free_port
 from tests.support.readers import BROWSER
 from tests.support.timing import scaled
 

@@ -1,6 +1,7 @@
 """The README's Redis backup and restore, run with the redis-server binary the suite starts:
-a snapshot of the live Redis, restored into a fresh one, and the platform on it with a new
-public folder heals to the same files, with no command typed."""
+a snapshot of the live Redis and a copy of the media folder, restored into a fresh Redis and
+folder, and the platform on them with a new public folder heals to the same files (uploaded
+images included), with no command typed."""
 
 import shutil
 import subprocess
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from newsroom.ports import free_port
+from tests.support.images import picture
 from tests.support.platform import Platform, wait_for
-from tests.support.ports import free_port
 from tests.support.public_files import differences, files_of
 from tests.support.redis_server import redis_executor, url_of
 
@@ -33,8 +35,13 @@ ARTICLES = {
 def publish(platform: Platform) -> None:
     """Publish the articles, change one, unpublish another; wait until the site shows it."""
     api = platform.api()
+    photo = api.post(
+        "/api/media", content=picture(1000, 600, "PNG"), headers={"Content-Type": "image/png"}
+    )
+    assert photo.status_code == 201
     for article_id, body in ARTICLES.items():
-        assert api.put(f"/api/articles/{article_id}", json=body).status_code == 201
+        lead = {"lead_image": {"media_id": photo.json()["id"]}} if article_id == "backup-0" else {}
+        assert api.put(f"/api/articles/{article_id}", json=body | lead).status_code == 201
     changed = api.put("/api/articles/backup-1", json=ARTICLES["backup-1"] | {"title": "Новое"})
     assert changed.status_code == 200
     gone = api.delete("/api/articles/backup-2").json()
@@ -87,6 +94,8 @@ def test_a_restored_redis_backup_heals_the_site_to_the_same_files(tmp_path: Path
                 capture_output=True,
                 timeout=60,
             )
+            # Then the media folder (files are only ever added).
+            shutil.copytree(platform.media, tmp_path / "media-backup")
         finally:
             platform.stop()
         site = files_of(platform.public)
@@ -94,9 +103,11 @@ def test_a_restored_redis_backup_heals_the_site_to_the_same_files(tmp_path: Path
     restore(snapshot, tmp_path / "restored-redis")
     with redis_executor(tmp_path / "restored-redis", appendonly=True) as restored:
         again = Platform(url_of(restored), tmp_path / "new-machine")
+        shutil.copytree(tmp_path / "media-backup", again.media)
         again.start_all()
         try:
             wait_for(lambda: not differences(site, files_of(again.public)), timeout=120)
         finally:
             again.stop()
     assert "index.html" in site and "feeds/rss.xml" in site
+    assert any(name.startswith("media/") and name.endswith("/960.webp") for name in site)

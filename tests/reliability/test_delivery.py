@@ -1,4 +1,4 @@
-"""FastStream consumers (shared.delivery + shared.consumer_app) against a real Redis: poison,
+"""FastStream consumers (shared.consuming) against a real Redis: poison,
 failing handlers and batches, takeover, lost groups, shutdown, giving up."""
 
 import asyncio
@@ -10,9 +10,9 @@ import pytest
 from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
-from newsroom.dlq import list_letters
-from shared.consumer_app import ConsumerGuard
-from shared.delivery import Options, consumer_broker, consumer_redis, subscribe_reliably
+from shared.consuming.dead_letters import list_letters
+from shared.consuming.options import Options
+from shared.consuming.service import ConsumerService
 from shared.events import ArticleEvent, ArticleUpdated, encode
 from shared.redis_client import connect, ensure_groups
 from shared.settings import Settings
@@ -79,21 +79,12 @@ class Consumer:
     ) -> None:
         settings = Settings(redis_url=redis_url)
         options = replace(options, consumer=name)
-        self.broker = consumer_broker(settings)
-        subscribe_reliably(
-            self.broker,
-            ARTICLES_STREAM,
-            RENDER_GROUP,
-            recorder,
-            ArticleEvent,
-            batch=batch,
-            options=options,
-        )
-        self.guard = ConsumerGuard(consumer_redis(settings), RENDER_GROUP, options)
-        self.app = self.guard.app_for(self.broker)
+        self.service = ConsumerService("render", RENDER_GROUP, settings, options=options)
+        self.service.subscriber(ARTICLES_STREAM, batch=batch)(recorder.__call__)
+        self.broker = self.service.broker
 
     def stop(self) -> None:
-        self.guard.stop()
+        self.service.app.exit()
 
 
 async def consuming(
@@ -105,7 +96,7 @@ async def consuming(
 ) -> tuple[Consumer, asyncio.Task[int]]:
     """The consumer, running once its subscribers have started."""
     consumer = Consumer(redis_url, recorder, name, batch, options)
-    task = asyncio.create_task(consumer.guard.run())
+    task = asyncio.create_task(consumer.service.run())
     await eventually(lambda: consumer.broker.running or task.done(), 5)
     return consumer, task
 

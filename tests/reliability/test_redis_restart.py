@@ -55,7 +55,7 @@ def newsroom(platform: Platform, *args: str, check: bool = True) -> subprocess.C
 
 def refusal(platform: Platform, key: str) -> dict:
     """The /ready answer of a consumer once it refuses the store. One whose group vanished under it
-    exits 1 (shared.consumer_app): it is started again first, as its supervisor would."""
+    exits 1 (shared.consuming.guard): it is started again first, as its supervisor would."""
 
     def answer() -> dict | None:
         if platform.processes[key].poll() is not None:

@@ -4,9 +4,9 @@ import asyncio
 
 from redis.asyncio import Redis
 
+from shared.consuming.retention import forget_idle_consumers, trim_acknowledged
 from shared.events import ArticleUpdated, encode
 from shared.redis_client import ensure_groups
-from shared.retention import forget_idle_consumers, trim_acknowledged
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP, TOPOLOGY
 
 ARTICLES = next(s for s in TOPOLOGY if s.name == ARTICLES_STREAM)

@@ -81,6 +81,6 @@ async def recorded_site(
     """An empty site on the test's Redis, rendered as events come, its writes recorded."""
     store = open_store(redis_url)
     renderer = await renderer_for(store, site_settings(redis_url, tmp_path / "public"))
-    renderer.writer = RecordingWriter(renderer.writer.env, renderer.writer.root)
+    renderer.writer = RecordingWriter(renderer.writer.root)
     yield store, renderer, EventPump(store, renderer)
     await store.redis.aclose()

@@ -6,28 +6,23 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from tests.support.site import popular_fixture, soup, teaser_links
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.chromium import chromium
+from tests.support.site import popular_fixture, soup
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
+    """The site's files; the article pages' view reports are taken and dropped (they are
+    counted in tests/e2e/test_reader_views.py)."""
+
+    def do_POST(self) -> None:
+        self.send_response(202 if self.path == "/api/views" else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def log_message(self, *args) -> None:
         pass
 
@@ -63,11 +58,9 @@ def served(site) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def browser(served) -> Iterator[Browser]:
-    """Debian's Chromium; Playwright gives each launch a new temporary profile directory."""
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    """Debian's Chromium, headless."""
+    with chromium() as running:
+        yield running
 
 
 @pytest.mark.slow
@@ -113,24 +106,3 @@ def test_without_javascript_the_page_points_to_its_section_instead(site, served,
     fallback = page.locator("[data-popular-fallback] a")
     assert fallback.is_visible() and fallback.get_attribute("href") == "/section/obshchestvo/"
     context.close()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_of_article_and_home(site, served, browser, width):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-
-    for name, url in (("article", served.article), ("home", "/")):
-        page.goto(served.base + url)
-        page.locator(".popular-list li").first.wait_for(state="visible")
-        shot = ARTIFACTS / f"{name}-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
-    # Nothing sticks out sideways on a phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert problems == []
-    assert teaser_links(soup(page.content()))
-    page.close()

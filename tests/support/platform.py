@@ -12,7 +12,7 @@ from typing import TypeVar
 import httpx
 import redis
 
-from tests.support.ports import free_port
+from newsroom.ports import free_port
 from tests.support.samples import PREVIEW_SECRET, TOKEN, TOKENS
 from tests.support.timing import scaled
 
@@ -44,6 +44,7 @@ class Platform:
     def __init__(self, redis_url: str, workdir: Path) -> None:
         self.redis_url = redis_url
         self.public = workdir / "public"
+        self.media = workdir / "media"
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.token = TOKEN
@@ -56,6 +57,7 @@ class Platform:
             **os.environ,
             "REDIS_URL": redis_url,
             "NEWSROOM_PUBLIC_DIR": str(self.public),
+            "NEWSROOM_MEDIA_DIR": str(self.media),
             "NEWSROOM_SITE_URL": "https://news.example.kz",
             "NEWSROOM_API_TOKENS": TOKENS,
             "NEWSROOM_PREVIEW_SECRET": PREVIEW_SECRET,
@@ -122,6 +124,17 @@ class Platform:
     def metrics_url(self, key: str) -> str:
         """Base URL of a consumer's /health, /ready and /metrics server ('render-0')."""
         return f"http://127.0.0.1:{self.metrics_ports[key]}"
+
+    def rebuild(self) -> None:
+        """Run `newsroom rebuild --jobs 1` against this platform's store and folders."""
+        subprocess.run(
+            [sys.executable, "-m", "newsroom.cli", "rebuild", "--jobs", "1"],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=scaled(300),
+        )
 
     def get(self, path: str) -> httpx.Response:
         """GET a site path as a reader would."""

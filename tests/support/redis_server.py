@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pytest_redis.executor import RedisExecutor
 
-from tests.support.ports import free_port
+from newsroom.ports import free_port
 from tests.support.timing import scaled
 
 

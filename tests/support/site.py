@@ -9,21 +9,20 @@ from pathlib import Path
 from typing import Protocol
 
 from bs4 import BeautifulSoup
-from redis.asyncio import Redis
 
+import shared.store
 from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
 from services.render.site import SiteRenderer
-from services.render.writer import Writer
 from shared.article import ArticleIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
 from shared.files import REVISIONS_DIR
 from shared.pages.theme import make_environment
+from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.topology import ARTICLES_STREAM
-from shared.urls import UrlScheme
 
 PAGE_SIZE = 5
 SITEMAP_SIZE = 10
@@ -49,16 +48,16 @@ async def renderer_for(store: ArticleStore, settings: Settings) -> SiteRenderer:
     return renderer
 
 
-class RecordingWriter(Writer):
+class RecordingWriter(PublicWriter):
     """The real writer, also noting each URL it writes."""
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self.urls: Counter[str] = Counter()
 
-    def write(self, url: str, data: bytes) -> None:
-        super().write(url, data)
+    def write(self, url: str, data: bytes) -> bool:
         self.urls[url] += 1
+        return super().write(url, data)
 
 
 class Consumer(Protocol):
@@ -172,7 +171,7 @@ async def build_site(store: ArticleStore, pump: EventPump | None = None) -> None
 
 def open_store(redis_url: str, timezone: str = "Asia/Almaty") -> ArticleStore:
     """A store on `redis_url`."""
-    return ArticleStore(Redis.from_url(redis_url), UrlScheme(timezone=timezone))
+    return shared.store.open_store(Settings(redis_url=redis_url, timezone=timezone))
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.ingest.limits import DRAIN_FACTOR, BodySizeLimit
+from shared.body_limits import DRAIN_FACTOR, BodySizeLimit
 
 LIMIT = 1000
 CHUNK = 100

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from shared.consumer_ops import event_fields, event_type_of_raw
+from shared.consuming.observability import event_fields, event_type_of_raw
 
 EVENT = {"type": "ArticlePublished", "event_id": "e1", "article_id": "a1", "version": 1}
 

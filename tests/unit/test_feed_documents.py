@@ -7,6 +7,7 @@ from lxml import etree
 from services.feeds import feed
 from services.feeds.feed import Channel, FeedInfo
 from shared.article import Article
+from shared.urls import UrlScheme
 from tests.support.feed_checks import (
     assert_valid_atom,
     assert_valid_json_feed,
@@ -17,8 +18,9 @@ from tests.support.samples import stored_article
 INFO = FeedInfo(
     "Newsroom", "Последние публикации", "/", "/feeds/rss.xml", "/feeds/atom.xml", "/feeds/feed.json"
 )
-CHANNEL = Channel(base_url="https://x.kz", language="ru")
-HUB = Channel(base_url="https://x.kz", language="ru", hub_url="https://hub.example/")
+URLS = UrlScheme(timezone="Asia/Almaty")
+CHANNEL = Channel(base_url="https://x.kz", language="ru", urls=URLS)
+HUB = Channel(base_url="https://x.kz", language="ru", urls=URLS, hub_url="https://hub.example/")
 
 
 def make_article(**changes) -> Article:
@@ -90,7 +92,7 @@ def test_every_format_is_valid_and_carries_the_whole_entry():
 
 
 def test_a_known_image_size_is_the_enclosure_length():
-    channel = Channel(base_url="https://x.kz", language="ru", file_size=lambda _: 2048)
+    channel = Channel(base_url="https://x.kz", language="ru", urls=URLS, file_size=lambda _: 2048)
     parsed = assert_valid_rss(documents([make_article()], channel)["rss"])
     assert parsed.entries[0].enclosures[0].length == "2048"
 

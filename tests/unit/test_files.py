@@ -1,15 +1,19 @@
 """The public folder: atomic writes, and no path that escapes it."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from shared.files import (
-    UnsafePathError,
-    remove,
-    revision_file,
-    site_path,
-    write_atomic,
-    write_versioned,
-)
+from shared.files import UnsafePathError, remove, revision_file, site_path, write_atomic
+from shared.public_writer import PublicWriter, generation_version
+
+
+def write_versioned(root, url, data, version):
+    """Write (`data` None: remove) one file at `version`, durably; True if it changed."""
+    writer = PublicWriter(root, version)
+    changed = writer.write(url, data) if data is not None else writer.delete(url)
+    writer.sync()
+    return changed
 
 
 def test_folder_url_maps_to_its_index(tmp_path):
@@ -86,3 +90,14 @@ def test_a_path_through_a_file_is_inside_the_folder_and_cannot_be_written(tmp_pa
     assert path == tmp_path / "index.html" / "x" / "index.html"
     with pytest.raises(NotADirectoryError):
         write_versioned(tmp_path, "/index.html/x/", b"x", 1)
+
+
+def test_data_files_are_versioned_by_the_time_they_were_generated(tmp_path):
+    # Two runs of the rankings finish out of order: the later count stays.
+    later = datetime(2026, 11, 25, 12, 0, 1, tzinfo=UTC)
+    newer = PublicWriter(tmp_path, generation_version(later))
+    older = PublicWriter(tmp_path, generation_version(later - timedelta(milliseconds=1)))
+    assert newer.write("/data/popular.json", b"later") is True
+    assert older.write("/data/popular.json", b"earlier") is False
+    assert (tmp_path / "data/popular.json").read_bytes() == b"later"
+    assert newer.wrote("/data/popular.json") and not newer.wrote("/data/views.json")

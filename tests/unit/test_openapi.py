@@ -37,6 +37,7 @@ def test_every_endpoint_has_request_and_response_examples():
         "POST /api/articles/{article_id}/preview",
         "GET /api/articles/{article_id}/versions",
         "GET /api/articles/{article_id}/versions/{version}",
+        "POST /api/media",
         "POST /api/views",
         "GET /api/resolve",
         "GET /api/health",

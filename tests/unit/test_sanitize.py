@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.ingest.sanitize import sanitize_html
+from shared.markup.sanitize import sanitize_html
 from tests.support.xss import CORPUS, executable_constructs
 
 

@@ -5,7 +5,7 @@ import pytest
 from shared.pages.lists import _runs
 from shared.urls import UrlScheme
 
-urls = UrlScheme()
+urls = UrlScheme(timezone="Asia/Almaty")
 
 
 def test_feed_paths_of_sections_tags_and_authors():
@@ -15,7 +15,7 @@ def test_feed_paths_of_sections_tags_and_authors():
     }
     assert urls.feed_urls("tag", "zhas-burkit")["rss"] == "/tag/zhas-burkit/rss.xml"
     assert urls.feed_urls("author", "sergey-kim")["atom"] == "/author/sergey-kim/atom.xml"
-    assert urls.feed_urls("site") == {
+    assert urls.feed_urls("home") == {
         "rss": "/feeds/rss.xml",
         "atom": "/feeds/atom.xml",
         "json": "/feeds/feed.json",

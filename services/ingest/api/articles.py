@@ -5,25 +5,23 @@ import binascii
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 from fastapi.exceptions import RequestValidationError
 
-from services.ingest.api.deps import get_store
+from services.ingest.api.deps import Media, PathId, SiteHost, Store
+from services.ingest.api.media import with_media
 from services.ingest.auth import Caller, require_token
-from services.ingest.sanitize import clean_article
-from services.ingest.schemas import ArticleId, ArticleList, ArticleOut, errors
+from services.ingest.schemas import ArticleList, ArticleOut, errors
 from shared.article import ArticleIn
+from shared.markup.sanitize import clean_article
 from shared.store import (
     CURSOR_PATTERN,
     ArticleNotFoundError,
-    ArticleStore,
     SlugTakenError,
     VersionConflictError,
 )
 
 router = APIRouter(prefix="/api/articles", tags=["articles"], dependencies=[Depends(require_token)])
-Store = Annotated[ArticleStore, Depends(get_store)]
-Id = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
 _CURSOR = re.compile(CURSOR_PATTERN)
 
 
@@ -93,11 +91,12 @@ async def list_articles(
     },
 )
 async def put_article(
-    article_id: Id,
+    article_id: PathId,
     article: Annotated[ArticleIn, Body()],
-    request: Request,
     response: Response,
     store: Store,
+    site_host: SiteHost,
+    media: Media,
     caller: Caller,
     if_match: Annotated[
         str | None,
@@ -110,8 +109,7 @@ async def put_article(
     `GET /api/articles/{id}/versions/{version}` restores that version.
     """
     expected = _expected_version(if_match)
-    site_host: str = request.app.state.site_host
-    clean = clean_article(article, site_host)
+    clean = with_media(clean_article(article, site_host), media)
     try:
         result = await store.save(article_id, clean, if_match=expected, by=caller)
     except VersionConflictError as e:
@@ -124,7 +122,7 @@ async def put_article(
 
 
 @router.get("/{article_id}", responses=errors(401, 404, 422))
-async def get_article(article_id: Id, response: Response, store: Store) -> ArticleOut:
+async def get_article(article_id: PathId, response: Response, store: Store) -> ArticleOut:
     """The stored article, whatever its status; `ETag` carries its version."""
     article = await store.get(article_id)
     if article is None:
@@ -134,7 +132,7 @@ async def get_article(article_id: Id, response: Response, store: Store) -> Artic
 
 @router.delete("/{article_id}", responses=errors(401, 404, 422))
 async def delete_article(
-    article_id: Id, response: Response, store: Store, caller: Caller
+    article_id: PathId, response: Response, store: Store, caller: Caller
 ) -> ArticleOut:
     """Unpublish the article; it stays in the store and a later PUT republishes it."""
     try:

@@ -2,8 +2,9 @@
 
 import asyncio
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 
+from services.ingest.api.deps import RedisClient
 from services.ingest.schemas import Health, errors
 
 router = APIRouter(prefix="/api", tags=["health"])
@@ -16,10 +17,10 @@ async def health() -> Health:
 
 
 @router.get("/ready", responses=errors(503))
-async def ready(request: Request) -> Health:
+async def ready(redis: RedisClient) -> Health:
     """Redis answers too, within a second."""
     try:
-        await asyncio.wait_for(request.app.state.redis.ping(), timeout=1.0)
+        await asyncio.wait_for(redis.ping(), timeout=1.0)
     except Exception as e:
         raise HTTPException(503, f"redis unreachable: {type(e).__name__}") from None
     return Health(status="ready")

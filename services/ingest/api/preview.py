@@ -4,19 +4,16 @@ kept out of search engines and caches."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict
 
-from services.ingest.api.deps import get_store
+from services.ingest.api.deps import AppSettings, BaseUrl, PathId, Previews, Store, Theme
 from services.ingest.auth import require_token
-from services.ingest.schemas import ArticleId, errors
+from services.ingest.schemas import errors
 from shared.pages.site_pages import Pages
-from shared.store import ArticleStore
 
 router = APIRouter(tags=["previews"])
-Store = Annotated[ArticleStore, Depends(get_store)]
-Id = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
 
 
 class PreviewOut(BaseModel):
@@ -38,36 +35,39 @@ PREVIEW_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "privat
     dependencies=[Depends(require_token)],
     responses=errors(401, 404, 422),
 )
-async def create_preview(article_id: Id, request: Request, store: Store) -> PreviewOut:
+async def create_preview(
+    article_id: PathId, store: Store, links: Previews, base_url: BaseUrl
+) -> PreviewOut:
     """A link showing the article (draft, scheduled or unpublished) with the site's theme,
     valid for an hour: `{"url": …}` on the site's address."""
-    links = request.app.state.preview_links
     if not links.enabled:
         raise HTTPException(404, "previews are off: set NEWSROOM_PREVIEW_SECRET")
     if await store.get(article_id) is None:
         raise HTTPException(404, f"no article {article_id}")
-    return PreviewOut(url=request.app.state.settings.base_url + links.path(article_id))
+    return PreviewOut(url=base_url + links.path(article_id))
 
 
 @router.get("/preview/{article_id}", include_in_schema=False, response_class=HTMLResponse)
 async def show_preview(
     article_id: str,
-    request: Request,
     store: Store,
+    links: Previews,
+    settings: AppSettings,
+    theme: Theme,
     exp: Annotated[str, Query(max_length=20)] = "",
     sig: Annotated[str, Query(max_length=128)] = "",
 ) -> HTMLResponse:
     """The preview page; 404 unless the link is signed, unexpired and the article exists."""
     article = None
-    if request.app.state.preview_links.valid(article_id, exp, sig):
+    if links.valid(article_id, exp, sig):
         article = await store.get(article_id)
     if article is None:
         raise HTTPException(404, "no such preview", headers=PREVIEW_HEADERS)
-    pages = Pages(store, request.app.state.settings)
+    pages = Pages(store, settings)
     await pages.load_menu()
     related = await pages.related([article])
     page = pages.article(article, related[article.id])
     assert page.template is not None
-    template = request.app.state.theme.get_template(page.template)
-    html = template.render(page.context | {"preview": True})
+    template = theme.get_template(page.template)
+    html = template.render(page.context | {"preview": True, "count_views": False})
     return HTMLResponse(html, headers=PREVIEW_HEADERS)

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path
 
-from services.ingest.api.deps import get_store
+from services.ingest.api.deps import PathId, Store
 from services.ingest.auth import require_token
-from services.ingest.schemas import ArticleId, VersionList, VersionOut, errors
+from services.ingest.schemas import VersionList, VersionOut, errors
 from shared.article import STORED, ArticleIn
 from shared.store import ArticleStore
 from shared.versions import ArticleVersion
@@ -16,8 +16,6 @@ router = APIRouter(
     tags=["versions"],
     dependencies=[Depends(require_token)],
 )
-Store = Annotated[ArticleStore, Depends(get_store)]
-Id = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
 
 
 async def _history(store: ArticleStore, article_id: str) -> list[ArticleVersion]:
@@ -27,7 +25,7 @@ async def _history(store: ArticleStore, article_id: str) -> list[ArticleVersion]
 
 
 @router.get("", responses=errors(401, 404, 422))
-async def list_versions(article_id: Id, store: Store) -> VersionList:
+async def list_versions(article_id: PathId, store: Store) -> VersionList:
     """Who wrote each kept version, when, and which fields it changed; newest first."""
     history = await _history(store, article_id)
     return VersionList(items=[VersionOut.model_validate(v.model_dump()) for v in history])
@@ -35,7 +33,7 @@ async def list_versions(article_id: Id, store: Store) -> VersionList:
 
 @router.get("/{version}", responses=errors(401, 404, 422))
 async def get_version(
-    article_id: Id,
+    article_id: PathId,
     version: Annotated[int, Path(ge=1, description="A version from the list.")],
     store: Store,
 ) -> ArticleIn:

@@ -4,8 +4,9 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from services.ingest.api.deps import Parser, Views
 from services.ingest.schemas import Accepted, ViewIn, errors
-from services.ingest.viewlog import RateLimitedError, ViewLog, is_bot
+from services.ingest.viewlog import RateLimitedError, is_bot
 
 router = APIRouter(prefix="/api", tags=["views"])
 
@@ -36,7 +37,7 @@ _BODY_SCHEMA = {"oneOf": [_VIEW_SCHEMA, {"type": "array", "items": _VIEW_SCHEMA,
         }
     },
 )
-async def post_views(request: Request) -> Response:
+async def post_views(request: Request, parser: Parser, log: Views) -> Response:
     """Record one view or a batch (no token, `application/json` only); answered at once.
 
     Views of ids that are not published articles, and views whose `ts` is further from now
@@ -49,10 +50,9 @@ async def post_views(request: Request) -> Response:
     if media_type != "application/json":
         raise HTTPException(415, "views must be sent as application/json")
     try:
-        batch: list[ViewIn] = request.app.state.views_parser.parse(await request.body())
+        batch: list[ViewIn] = parser.parse(await request.body())
     except ValidationError as e:
         raise RequestValidationError(e.errors(include_url=False)) from None
-    log: ViewLog = request.app.state.view_log
     client = request.client.host if request.client else "unknown"
     try:
         recorded = await log.append(

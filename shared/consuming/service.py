@@ -1,0 +1,156 @@
+"""The one builder of a consumer service, and how it runs.
+
+    service = ConsumerService("render", RENDER_GROUP, settings, site=Site("/", rebuild_pages))
+
+    @service.subscriber(ARTICLES_STREAM, batch=True, max_records=100)
+    async def render(events: list[ArticleEvent]) -> None: ...
+
+    service.every(600, refresh)            # a periodic step beside the subscribers
+    service.app.on_startup(...)            # FastStream's own hooks, as usual
+
+Its parts: a broker (shared.consuming.connections), the store on its own Redis client, a
+`SiteKeeper` when the service keeps part of the public folder (shared.site_keeper), the
+guard (shared.consuming.guard) and the app, FastStream's ASGI app serving shared.consuming.probes.
+`serve()` runs it as a process: JSON logs and metrics, the probes from the start, SIGTERM
+for a graceful stop, and the guard's exit code (0 after SIGTERM, 1 when it cannot go on).
+"""
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar, get_args, get_type_hints
+
+from shared.consuming.connections import consumer_broker, consumer_redis
+from shared.consuming.delivery import subscribe_reliably
+from shared.consuming.faststream_adapter import ConsumerApp
+from shared.consuming.guard import ConsumerGuard, RedisGoneError, Step
+from shared.consuming.observability import instrument
+from shared.consuming.options import Options
+from shared.consuming.probes import routes, serving
+from shared.settings import Settings, get_settings
+from shared.site_keeper import Rebuild, SiteKeeper
+from shared.store import open_store
+from shared.topology import ARTICLES_STREAM
+
+H = TypeVar("H", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Site:
+    """The part of the public folder a service keeps in step with the store: a path whose
+    file shows it is there, and the full rebuild that writes it (run in a thread)."""
+
+    landmark: str
+    rebuild: Rebuild
+
+
+class ConsumerService:
+    """A consumer service in `group`: declare handlers with `subscriber`, then `run` it."""
+
+    def __init__(
+        self,
+        name: str,
+        group: str,
+        settings: Settings,
+        *,
+        site: Site | None = None,
+        options: Options | None = None,
+    ) -> None:
+        self.name = name
+        self.options = options or Options.from_settings(settings)
+        self.redis = consumer_redis(settings)
+        self.store = open_store(settings, self.redis)
+        self.broker = consumer_broker(settings)
+        self.keeper = (
+            SiteKeeper(
+                name,
+                self.store,
+                settings,
+                self.options.consumer,
+                landmark=site.landmark,
+                rebuild=site.rebuild,
+            )
+            if site is not None
+            else None
+        )
+        self.guard = ConsumerGuard(self.redis, group, self.options, self.broker, self.keeper)
+        self.app = ConsumerApp(
+            self.broker,
+            asgi_routes=routes(self.broker, settings.redis_url, group, self.keeper),
+            lifespan=self.guard.lifespan,
+            on_startup=[self.keeper.settle] if self.keeper is not None else [],
+            on_shutdown=[self.guard.check],
+        )
+        self.guard.stop = self.app.exit
+
+    def subscriber(
+        self, stream: str, *, batch: bool = False, max_records: int = 10
+    ) -> Callable[[H], H]:
+        """Hand the events of `stream` to the decorated handler, reliably
+        (shared.consuming.delivery), once the keeper lets the service write.
+
+        The handler's first parameter says the event type (with `batch`, a sequence of it,
+        up to `max_records` a call); it must be idempotent. Handlers of the articles stream
+        also record, in the service's manifest, the store revision their files reflect.
+        """
+
+        def declare(handler: H) -> H:
+            hints = get_type_hints(handler, include_extras=True)
+            hints.pop("return", None)
+            if not hints:
+                raise TypeError(f"{handler!r}: annotate its parameter with the event type")
+            event_type = next(iter(hints.values()))
+            if batch:
+                (event_type,) = get_args(event_type)
+            handle: Any = handler
+            if self.keeper is not None:
+                keep = self.keeper.recording if stream == ARTICLES_STREAM else self.keeper.gated
+                handle = keep(handler)
+            subscribe_reliably(
+                self.broker,
+                stream,
+                self.guard.group,
+                handle,
+                event_type,
+                batch=batch,
+                max_records=max_records,
+                options=self.options,
+            )
+            return handler
+
+        return declare
+
+    def every(self, seconds: float, step: Step) -> None:
+        """Run `step` every `seconds` beside the subscribers, while the service may write."""
+        self.guard.every(seconds, step)
+
+    async def run(self) -> int:
+        """Run until `app.exit()` (0) or until it cannot go on (1)."""
+        try:
+            await self.app.run()
+        except RedisGoneError:
+            return 1
+        return self.guard.exit_code
+
+
+def serve(create: Callable[[Settings], ConsumerService], *, default_port: int) -> NoReturn:
+    """Run the service `create` builds as this process, instrumented; exit with its code.
+
+    Its probes listen on NEWSROOM_METRICS_HOST, port NEWSROOM_METRICS_PORT else
+    `default_port`, from the start; SIGTERM or SIGINT stops it gracefully.
+    """
+    settings = get_settings()
+    service = create(settings)
+    instrument(service.broker, service.name)
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, service.app.exit)
+        port = settings.metrics_port or default_port
+        async with serving(service.app, settings.metrics_host, port):
+            return await service.run()
+
+    sys.exit(asyncio.run(main()))

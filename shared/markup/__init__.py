@@ -1,0 +1,1 @@
+"""Editors' HTML made safe and valid: the sanitizer and what it needs."""

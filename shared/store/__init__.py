@@ -1,0 +1,55 @@
+"""The article store in Redis: articles, their listings' indexes, and the event log written
+with them (writes in `writes`, reads in `queries`, the editor list in `editor`; every key in
+shared.keyspace). Build it from the settings with `open_store`."""
+
+from redis.asyncio import Redis
+
+from shared.redis_client import connect
+from shared.settings import Settings
+from shared.store.editor import CURSOR_PATTERN, EditorList, EditorPage
+from shared.store.queries import ParsedArticles
+from shared.store.writes import (
+    ArticleNotFoundError,
+    SaveResult,
+    SlugTakenError,
+    StoreWrites,
+    VersionConflictError,
+)
+from shared.urls import UrlScheme
+
+__all__ = [
+    "CURSOR_PATTERN",
+    "ArticleNotFoundError",
+    "ArticleStore",
+    "EditorPage",
+    "ParsedArticles",
+    "SaveResult",
+    "SlugTakenError",
+    "VersionConflictError",
+    "open_store",
+]
+
+
+class ArticleStore(StoreWrites, EditorList):
+    """Reads and writes articles; each write also appends its event to the articles stream."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        urls: UrlScheme,
+        parsed: ParsedArticles | None = None,
+        *,
+        versions_kept: int,
+    ) -> None:
+        super().__init__(redis, urls, parsed)
+        self.versions_kept = versions_kept
+
+
+def open_store(
+    settings: Settings, redis: Redis | None = None, parsed: ParsedArticles | None = None
+) -> ArticleStore:
+    """The store as `settings` describe it: their Redis (or `redis`, a client of it already
+    open), their time zone, their history length; `parsed` keeps parsed articles (rebuilds)."""
+    client = connect(settings.redis_url) if redis is None else redis
+    urls = UrlScheme.for_site(settings)
+    return ArticleStore(client, urls, parsed, versions_kept=settings.versions_kept)
