@@ -113,6 +113,9 @@ def test_preview_shows_an_unpublished_article_with_the_theme_and_noindex(
     assert answer.status_code == 200
     assert answer.headers["x-robots-tag"].startswith("noindex")
     assert answer.headers["cache-control"] == "private, no-store"
+    # An editor's look is no reader's view: no beacon script, no marked article.
+    assert "beacon.js" not in answer.text
+    assert "data-view-beacon" not in answer.text
     page = browser.new_page()
     page.goto(site.site_url + path)
     assert page.locator("h1").inner_text() == saved["title"]
