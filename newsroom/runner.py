@@ -35,9 +35,8 @@ class StateInUseError(RuntimeError):
     """Another `newsroom run` is running with the same state folder."""
 
 
-def _token(state: Path) -> str:
-    """The secret kept in `state/token` (mode 0600), made on the first run."""
-    path = state / "token"
+def _secret(path: Path) -> str:
+    """The secret kept in `path` (mode 0600), made on the first run."""
     if not path.exists():
         write_private(path, new_token(LOCAL_NAME).secret)
     path.chmod(0o600)  # a file an older version wrote readable by all
@@ -49,7 +48,7 @@ def api_token(env: dict[str, str], state: Path) -> str:
     configured = parse_tokens(env.get("NEWSROOM_API_TOKENS", ""))
     if configured:
         return configured[0].secret
-    secret = _token(state)
+    secret = _secret(state / "token")
     env["NEWSROOM_API_TOKENS"] = f"{LOCAL_NAME}:{secret}"
     return secret
 
@@ -82,6 +81,9 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bo
         raise StateInUseError(f"newsroom run (pid {other.pid}) already runs with {state}")
     env = dict(os.environ)
     token = api_token(env, state)
+    env["NEWSROOM_PREVIEW_SECRET"] = env.get("NEWSROOM_PREVIEW_SECRET") or _secret(
+        state / "preview-secret"
+    )
     redis_process: subprocess.Popen[bytes] | None = None
     if not env.get("REDIS_URL"):
         redis_process, env["REDIS_URL"] = start_redis(state / "redis")

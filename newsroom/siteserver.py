@@ -1,4 +1,5 @@
-"""The local site server: the public folder, with /api/ passed to ingest on the same origin.
+"""The local site server: the public folder, with /api/ and editors' /preview/ links passed to
+ingest on the same origin.
 
 It stands in for the compose setup's nginx on a developer's machine, answering a missing file
 the same way: ingest's /api/resolve/redirect decides between 301, 410 and 404, and the two
@@ -160,6 +161,7 @@ def create_app(
     return Starlette(
         routes=[
             Route("/api/{path:path}", proxy, methods=methods),
+            Route("/preview/{path:path}", proxy, methods=["GET", "HEAD"]),
             Mount("/", SiteFiles(directory=public_dir, html=True)),
         ],
         lifespan=lifespan,

@@ -43,7 +43,16 @@ class Settings(BaseSettings):
         description="Comma-separated `name:secret` bearer tokens of editorial systems (a bare "
         "secret is named `default`); secrets of 32+ characters (`newsroom token new`).",
     )
+    preview_secret: str = Field(
+        "",
+        description="Key (32+ characters) signing editors' preview links; empty: previews off.",
+    )
     timezone: str = Field("Asia/Almaty", description="Time zone dates are shown in.")
+    menu_sections: str = Field(
+        "",
+        description="Comma-separated section slugs the header menu lists first, in this order; "
+        "the other sections follow by name.",
+    )
     language: str = Field("ru", description="Language of the site.")
     ingest_host: str = Field("127.0.0.1", description="Address the ingest API listens on.")
     ingest_port: int = Field(8001, description="Port the ingest API listens on.")
@@ -109,6 +118,11 @@ class Settings(BaseSettings):
     def tokens(self) -> list[ApiToken]:
         """The configured API tokens; WeakTokenError when one is unusable."""
         return parse_tokens(self.api_tokens)
+
+    @property
+    def menu_order(self) -> list[str]:
+        """The section slugs of NEWSROOM_MENU_SECTIONS, in order."""
+        return [s.strip() for s in self.menu_sections.split(",") if s.strip()]
 
     @property
     def base_url(self) -> str:

@@ -31,6 +31,7 @@ class UrlScheme:
     not_found: str = "/404.html"
     gone: str = "/410.html"
     robots: str = "/robots.txt"
+    search: str = "/search/"  # the results page; the header's search box sends readers there
     rss: str = "/feeds/rss.xml"
     atom: str = "/feeds/atom.xml"
     json_feed: str = "/feeds/feed.json"

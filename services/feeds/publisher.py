@@ -12,6 +12,7 @@ from shared.events import ArticleChanged
 from shared.files import UnsafePathError, site_path
 from shared.listing import Listing, listings_of
 from shared.media_library import MediaLibrary
+from shared.pages.messages import messages
 from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -19,7 +20,6 @@ from shared.store import ArticleStore
 log = logging.getLogger(__name__)
 
 CACHE_LIMIT = 20_000
-KIND_NAMES = {"section": "Раздел", "tag": "Тема", "author": "Автор"}
 
 
 def touched_lists(event: ArticleChanged) -> list[Listing]:
@@ -115,21 +115,22 @@ class FeedPublisher:
         """Title, page and file paths of a list's feeds (`name`: its display name, if known)."""
         urls = self.store.urls
         site = self.settings.site_name
+        words = messages(self.settings)["feeds"]
         paths = listing.feed_paths(urls)
         if listing.is_home:
             return FeedInfo(
                 title=site,
-                description=f"Последние публикации — {site}",
+                description=words["site_description"].format(site=site),
                 page_url=listing.url(urls),
                 rss_url=paths["rss"],
                 atom_url=paths["atom"],
                 json_url=paths["json"],
             )
         name = name or listing.slug
-        kind = KIND_NAMES[listing.kind]
+        kind = messages(self.settings)["kinds"][listing.kind]
         return FeedInfo(
             title=f"{name} — {site}",
-            description=f"{kind} «{name}»: последние публикации — {site}",
+            description=words["list_description"].format(kind=kind, name=name, site=site),
             page_url=listing.url(urls),
             rss_url=paths["rss"],
             atom_url=paths["atom"],

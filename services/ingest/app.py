@@ -15,16 +15,19 @@ from services.ingest.api import (
     health,
     media,
     metrics,
+    preview,
     resolve,
     versions,
     views,
 )
+from services.ingest.preview_links import PreviewLinks
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
 from shared.body_limits import BodySizeLimit
 from shared.media_library import MediaLibrary
+from shared.pages.theme import make_environment
 from shared.redis_client import connect
 from shared.settings import Settings, get_settings
 from shared.store import open_store
@@ -71,10 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = settings.tokens  # WeakTokenError: no app with a guessable token
     app.state.site_host = urlsplit(settings.site_url).hostname or ""
     app.state.views_parser = ViewsParser(settings.views_batch_max)
+    app.state.preview_links = PreviewLinks(settings.preview_secret)  # WeakTokenError if weak
+    app.state.theme = make_environment(settings)
     app.state.media = MediaLibrary(settings.media_dir, settings.media_max_pixels)
     app.state.media_slots = asyncio.Semaphore(media.DECODING_AT_ONCE)
     errors.install(app)
-    for module in (articles, media, versions, views, resolve, health, metrics, docs):
+    routes = (articles, media, preview, versions, views, resolve, health, metrics, docs)
+    for module in routes:
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,

@@ -9,9 +9,9 @@ import multiprocessing
 from services.render.rebuild import rebuild
 from services.render.search_indexer import SearchIndexer
 from services.render.site import SiteRenderer
-from services.render.theme import make_environment
 from shared.consuming.service import ConsumerService, Site
 from shared.events import ArticleEvent
+from shared.pages.theme import make_environment
 from shared.settings import Settings
 from shared.site_keeper import Progress
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP

@@ -3,8 +3,8 @@ public folder's writer (shared.public_writer) puts on disk (read â†’ generate â†
 
 from jinja2 import Environment
 
-from services.render.pages import Page, Prune
 from services.render.sitemaps import Document
+from shared.pages.model import Page, Prune
 from shared.public_writer import PublicWriter
 
 Output = Page | Prune | Document

@@ -12,23 +12,16 @@ index, and the work per event never grows with the site.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from shared.events import ArticleChanged
-from shared.listing import Listing, listings_of, read_also_listings
+from shared.listing import HOME, Listing, listings_of, read_also_listings
+from shared.pages.model import RELATED_SIZE, ListChange
 from shared.store import ArticleStore
 from shared.urls import UrlScheme
 
-RELATED_SIZE = 5
-
-
-@dataclass(frozen=True)
-class ListChange:
-    """An article's place in a list changed (`shifts`) or only its content did."""
-
-    article_id: str
-    moment: datetime
-    shifts: bool
+ARTICLES_PER_PART = 1000
+EVERYTHING = ListChange("", datetime(1, 1, 1, tzinfo=UTC), shifts=True)
 
 
 @dataclass
@@ -77,3 +70,20 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.related |= await store.newer_than(related, placement.published_at, RELATED_SIZE)
     plan.related -= plan.articles
     return plan
+
+
+async def site_plan(store: ArticleStore) -> list[Plan]:
+    """The whole site as parts of roughly equal work."""
+    ids = await store.all_ids()
+    parts = [
+        Plan(articles=set(ids[i : i + ARTICLES_PER_PART]))
+        for i in range(0, len(ids), ARTICLES_PER_PART)
+    ]
+    listings = [HOME, *sorted(await store.names())]
+    for start in range(0, len(listings), 20):
+        parts.append(Plan(lists={k: [EVERYTHING] for k in listings[start : start + 20]}))
+    days = [date.fromisoformat(d) for d in await store.days()]
+    for year in sorted({d.year for d in days}):
+        parts.append(Plan(days={d for d in days if d.year == year}))
+    parts.append(Plan(sitemap_changes=[EVERYTHING]))
+    return parts

@@ -14,28 +14,24 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from functools import cache
 from multiprocessing.context import BaseContext
 
 from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.render.plan import ListChange, Plan
+from services.render.plan import Plan, site_plan
 from services.render.search_index import index_site
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
-from services.render.theme import make_environment
-from shared.listing import HOME
+from shared.pages.theme import make_environment
 from shared.public_writer import PublicWriter
 from shared.settings import Settings
-from shared.store import ArticleStore, ParsedArticles, open_store
+from shared.store import ParsedArticles, open_store
 from shared.urls import UrlScheme
 
-ARTICLES_PER_PART = 1000
 # Stored bytes of the articles a worker keeps parsed (in memory they take about three times it).
 PARSED_BUDGET = 64 * 2**20
-EVERYTHING = ListChange("", datetime(1, 1, 1, tzinfo=UTC), shifts=True)
 
 
 @dataclass(frozen=True)
@@ -51,23 +47,6 @@ def parsed_articles() -> ParsedArticles:
     """The articles a worker process has parsed, kept for its later parts (an article is read
     for its page, then for each of its lists and its archive day)."""
     return ParsedArticles(PARSED_BUDGET)
-
-
-async def site_plan(store: ArticleStore) -> list[Plan]:
-    """The whole site as parts of roughly equal work."""
-    ids = await store.all_ids()
-    parts = [
-        Plan(articles=set(ids[i : i + ARTICLES_PER_PART]))
-        for i in range(0, len(ids), ARTICLES_PER_PART)
-    ]
-    listings = [HOME, *sorted(await store.names())]
-    for start in range(0, len(listings), 20):
-        parts.append(Plan(lists={k: [EVERYTHING] for k in listings[start : start + 20]}))
-    days = [date.fromisoformat(d) for d in await store.days()]
-    for year in sorted({d.year for d in days}):
-        parts.append(Plan(days={d for d in days if d.year == year}))
-    parts.append(Plan(sitemap_changes=[EVERYTHING]))
-    return parts
 
 
 @cache

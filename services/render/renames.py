@@ -7,24 +7,33 @@ when a batch finds the store naming a list otherwise, it marks the list for rena
 background task then re-renders every page of each marked list from the store, a few pages at
 a time (the event batches go on meanwhile, and page revisions keep either from undoing the
 other), and records the name it showed once the store still gives that name.
+
+The header menu (shared.pages.menu) is on every page: render records the menu pages show
+too, and when a batch renders another one (a new section, a renamed or emptied one), it marks
+the whole site, which the same task re-renders part by part as a rebuild does.
 """
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from jinja2 import Environment
 from redis.exceptions import WatchError
 
 from services.render.output import put
-from services.render.pages import Pages, last_page
 from shared.keyspace import NAMES, RENAMED, SHOWN_NAMES
 from shared.listing import Listing
+from shared.pages.menu import site_menu
+from shared.pages.model import last_page
+from shared.pages.site_pages import Pages
 from shared.public_writer import PublicWriter
 from shared.redis_client import as_text
 from shared.store import ArticleStore
 
+# The field of SHOWN_NAMES and mark of RENAMED for the header menu (JSON of (name, url) pairs).
+MENU = "menu"
 # Numbered pages written per step of a renaming.
 PAGES_PER_STEP = 20
 
@@ -35,26 +44,32 @@ class Renames:
     """Finds lists whose name changed and re-renders them in the background."""
 
     def __init__(
-        self, store: ArticleStore, pages: Pages, env: Environment, writer: PublicWriter
+        self,
+        store: ArticleStore,
+        pages: Pages,
+        env: Environment,
+        writer: PublicWriter,
+        render_site: Callable[[PublicWriter], Awaitable[None]],
     ) -> None:
         self.store = store
         self.pages = pages
         self.env = env
         self.writer = writer  # its own: the version it carries is this task's
+        self.render_site = render_site
         self.task: asyncio.Task[None] | None = None
 
     async def note(self, listings: Iterable[Listing]) -> None:
         """Compare the names of these lists (just rendered) with those their pages show;
-        mark the renamed ones, record the first name of the others, start the renaming."""
+        mark the renamed ones, record the first name of the others, start the renaming; the
+        same for the header menu the pages were rendered with."""
         named = sorted({listing for listing in listings if not listing.is_home})
-        if not named:
-            return
         fields = [listing.name_key for listing in named]
-        names = await self.store.names_of(named)
-        shown = await self.store.redis.hmget(SHOWN_NAMES, fields)
-        pairs = [(f, n, s) for f, n, s in zip(fields, names, shown, strict=True) if n]
-        new = {f: n for f, n, s in pairs if s is None}
-        renamed = [f for f, n, s in pairs if s is not None and as_text(s) != n]
+        names = [*await self.store.names_of(named), json.dumps(self.pages.menu)]
+        shown = await self.store.redis.hmget(SHOWN_NAMES, [*fields, MENU])
+        pairs = [(f, n, s) for f, n, s in zip([*fields, MENU], names, shown, strict=True) if n]
+        # Pages may show any menu before one is recorded (the fixed pages, an older theme).
+        new = {f: n for f, n, s in pairs if s is None and f != MENU}
+        renamed = [f for f, n, s in pairs if (f == MENU if s is None else as_text(s) != n)]
         if new:
             await self.store.redis.hset(SHOWN_NAMES, mapping=new)
         if renamed:
@@ -70,7 +85,10 @@ class Renames:
         """Re-render every marked list, one after another, until none is left."""
         try:
             while field := await self.store.redis.srandmember(RENAMED):
-                await self.rename(as_text(field))
+                if as_text(field) == MENU:
+                    await self.remenu()
+                else:
+                    await self.rename(as_text(field))
         except Exception:
             log.exception("renaming lists failed")  # the marks stay: the next batch retries
 
@@ -97,10 +115,26 @@ class Renames:
                     await pipe.execute()
         log.info("list renamed", extra={"list": field, "pages": last + 1})
 
+    async def remenu(self) -> None:
+        """Re-render every page, then record the menu they show (unless the store's menu
+        differs by now: then the site stays marked and is re-rendered again)."""
+        menu = json.dumps(await site_menu(self.store, self.pages.menu_order))
+        await self.render_site(self.writer)
+        async with self.store.redis.pipeline(transaction=True) as pipe:
+            with contextlib.suppress(WatchError):
+                await pipe.watch(NAMES)
+                if json.dumps(await site_menu(self.store, self.pages.menu_order)) == menu:
+                    pipe.multi()
+                    pipe.hset(SHOWN_NAMES, MENU, menu)
+                    pipe.srem(RENAMED, MENU)
+                    await pipe.execute()
+        log.info("menu re-rendered", extra={"sections": len(self.pages.menu)})
+
     async def step(self, listing: Listing, numbers: set[int] | None) -> int:
         """Write the first page (`numbers` None) or those numbered pages of a list, from the
         store as it is now; the list's newest page number."""
         self.writer.version = await self.store.revision()
+        await self.pages.load_menu()
         head = await self.pages.list_head(listing)
         for item in await self.pages.lists(listing, [], numbers is not None, head, numbers):
             put(self.writer, self.env, item)

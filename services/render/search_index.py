@@ -29,7 +29,6 @@ from pathlib import Path
 
 from pagefind_bin import get_executable
 
-from services.render.pages import Page, Pages
 from shared.events import ArticleChanged
 from shared.settings import Settings
 from shared.urls import UrlScheme
@@ -37,7 +36,6 @@ from shared.urls import UrlScheme
 BUNDLE = "pagefind"  # the shards' site path: /pagefind/2026-11/pagefind.js
 BUILDS = ".search"
 SHARDS = "shards.json"
-SEARCH_URL = "/search/"
 NO_PAGES = "not able to build an index"  # what Pagefind says when no page matched
 NICENESS = 10
 SHARD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -156,10 +154,3 @@ def index_site(settings: Settings, shards: Iterable[str] | None = None) -> Index
     """Build the index of the site in `settings.public_dir` (all shards when None)."""
     urls = UrlScheme.for_site(settings)
     return build_index(settings.public_dir, urls, settings.language, shards)
-
-
-def search_page(pages: Pages) -> Page:
-    """The results page, `/search/?q=…`: static, filled in by the theme's search.js."""
-    title = "Поиск по сайту"
-    context = {"canonical": SEARCH_URL, "page_title": title, "description": title}
-    return Page(SEARCH_URL, "search.html", context | {"feeds": pages.feeds()})

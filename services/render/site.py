@@ -10,15 +10,14 @@ import logging
 from jinja2 import Environment
 
 from services.render.output import Output, put
-from services.render.pages import Pages
-from services.render.plan import Plan, plan_events
+from services.render.plan import Plan, plan_events, site_plan
 from services.render.renames import Renames
-from services.render.search_index import search_page
 from services.render.sitemaps import SITEMAP_SIZE, Document, Sitemaps
-from services.render.theme import theme_dir
 from shared.article import Article
 from shared.events import ArticleChanged
 from shared.media_images import MediaRejectedError
+from shared.pages.site_pages import Pages
+from shared.pages.theme_folder import theme_dir
 from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore
@@ -44,11 +43,11 @@ class SiteRenderer:
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
         self.writer = PublicWriter(self.root, keep_urls=keep_urls)
-        self.renames = Renames(store, self.pages, env, PublicWriter(self.root))
+        self.renames = Renames(store, self.pages, env, PublicWriter(self.root), self.render_site)
 
-    def put(self, item: Output) -> None:
-        """Generate one output and hand it to the writer."""
-        put(self.writer, self.env, item)
+    def put(self, item: Output, writer: PublicWriter | None = None) -> None:
+        """Generate one output and hand it to this renderer's writer (or to `writer`)."""
+        put(writer or self.writer, self.env, item)
 
     async def install_static(self) -> None:
         """Write the theme's static files to /static/, then the fixed pages."""
@@ -56,10 +55,8 @@ class SiteRenderer:
         static = theme_dir(self.settings) / "static"
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             self.writer.write(f"/static/{path.relative_to(static).as_posix()}", path.read_bytes())
+        await self.put_fixed_pages(self.writer)
         urls = self.store.urls
-        self.put(self.pages.error(urls.not_found, 404))
-        self.put(self.pages.error(urls.gone, 410))
-        self.put(search_page(self.pages))
         robots = (
             f"User-agent: *\nAllow: /\n\nSitemap: {self.settings.base_url}{urls.sitemap_index}\n"
         )
@@ -76,19 +73,42 @@ class SiteRenderer:
             extra={"events": len(events), "article_ids": sorted({e.article_id for e in events})},
         )
 
-    async def render(self, plan: Plan) -> None:
-        """Write (or remove) every page of the plan, each once."""
-        self.writer.version = await self.store.revision()  # before reading what pages show
-        put = self.put
+    async def put_fixed_pages(self, writer: PublicWriter) -> None:
+        """Write the 404 and 410 pages and the search page."""
+        await self.pages.load_menu()
+        self.put(self.pages.error(self.store.urls.not_found, 404), writer)
+        self.put(self.pages.error(self.store.urls.gone, 410), writer)
+        self.put(self.pages.search(), writer)
+
+    async def render_site(self, writer: PublicWriter) -> None:
+        """Write every page again (not the sitemaps) through `writer`, part by part as a
+        rebuild does: what the header menu shows changed."""
+        for part in await site_plan(self.store):
+            if not part.sitemap_changes:
+                await self.render(part, writer)
+        writer.version = await self.store.revision()
+        await self.put_fixed_pages(writer)
+        writer.sync()
+
+    async def render(self, plan: Plan, writer: PublicWriter | None = None) -> None:
+        """Write (or remove) every page of the plan, each once (through this renderer's
+        writer unless another is given)."""
+        writer = writer or self.writer
+        writer.version = await self.store.revision()  # before reading what pages show
+        await self.pages.load_menu()
+
+        def put(item: Output) -> None:
+            self.put(item, writer)
+
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
-        await self.put_articles([a for a in own if a.is_live])
+        await self.put_articles([a for a in own if a.is_live], writer)
         for article in own:
             if article.is_live:
                 live.add(article.url)
             plan.urls |= {article.url, *article.redirect_from}
         for url in sorted(plan.urls - live):
-            self.writer.delete(url)
+            writer.delete(url)
         lists = sorted(plan.lists.items())  # home first, then sections, tags, authors
         heads = {key: await self.pages.list_head(key) for key, _ in lists}
         for numbered in (False, True):
@@ -96,7 +116,7 @@ class SiteRenderer:
                 for item in await self.pages.lists(key, changes, numbered, heads[key]):
                     put(item)
         related = await self.store.get_many(sorted(plan.related))
-        await self.put_articles([a for a in related if a.is_live])
+        await self.put_articles([a for a in related if a.is_live], writer)
         for day in sorted(plan.days):
             for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
                 put(item)
@@ -107,7 +127,7 @@ class SiteRenderer:
         if plan.sitemap_changes:
             for doc in await self.sitemaps.documents(plan.sitemap_changes):
                 put(doc)
-        self.writer.sync()
+        writer.sync()
 
     async def refresh_news(self) -> None:
         """Rewrite the news sitemap (its 48-hour window moves without events)."""
@@ -115,14 +135,14 @@ class SiteRenderer:
         self.put(await self.sitemaps.news())
         self.writer.sync()
 
-    async def put_articles(self, articles: list[Article]) -> None:
+    async def put_articles(self, articles: list[Article], writer: PublicWriter) -> None:
         """Write live article pages, their read-also fetched for all at once."""
         related = await self.pages.related(articles)
         for article in articles:
-            self.place_media(article)
-            self.put(self.pages.article(article, related[article.id]))
+            self.place_media(article, writer)
+            self.put(self.pages.article(article, related[article.id]), writer)
 
-    def place_media(self, article: Article) -> None:
+    def place_media(self, article: Article, writer: PublicWriter) -> None:
         """Put the variants of the article's uploaded lead image on the site (synced with the
         batch); a lost upload is logged, and its page written all the same."""
         image = article.lead_image
@@ -136,5 +156,5 @@ class SiteRenderer:
         except (OSError, MediaRejectedError):
             log.exception("lead image not placed", extra={"article_id": article.id})
             return
-        self.writer.unsynced.update(placed)
-        self.writer.folders.update(path.parent for path in placed)
+        writer.unsynced.update(placed)
+        writer.folders.update(path.parent for path in placed)

@@ -7,10 +7,10 @@ from typing import Any
 
 from lxml import etree
 
-from services.render.pages import Pages, Prune
-from services.render.plan import ListChange
 from shared.clock import utcnow
 from shared.listing import HOME
+from shared.pages.model import ListChange, Prune
+from shared.pages.site_pages import Pages
 from shared.settings import Settings
 from shared.store import ArticleStore
 from shared.text import xml_safe

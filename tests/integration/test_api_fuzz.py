@@ -28,7 +28,7 @@ from tests.support.samples import AUTH
 from tests.support.timing import scaled
 
 EXAMPLES_PER_OPERATION = 160
-OPERATIONS = 11
+OPERATIONS = 12
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -3,6 +3,7 @@ of its list, untouched numbered pages included, on the real render pipeline."""
 
 import asyncio
 
+from shared.keyspace import RENAMED, SHOWN_NAMES
 from tests.support.site import new_article, soup
 
 LISTS = ("/tag/zhas-burkit/", "/section/proisshestviya/")
@@ -26,7 +27,10 @@ async def test_a_new_display_name_reaches_every_page_of_its_list(recorded_site):
         ["Жас бүркіт"] * 4,
         ["Происшествия"] * 4,
     ]
-    assert renderer.renames.task is None  # names seen for the first time: nothing to redo
+    # Names seen for the first time are recorded; the menu (no record yet) is re-rendered once.
+    assert await store.redis.smembers(RENAMED) == {b"menu"}
+    await asyncio.wait_for(renderer.renames.task, timeout=60)
+    assert await store.redis.hget(SHOWN_NAMES, "tag:zhas-burkit") == "Жас бүркіт".encode()
 
     # An editor spells the tag and the section anew on a new article.
     await store.save("new", new_article(12, tags=["Жас Бүркіт"], section="ПРОИСШЕСТВИЯ"))

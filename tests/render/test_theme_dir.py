@@ -2,7 +2,7 @@
 
 import shutil
 
-from services.render.theme import DEFAULT_THEME
+from shared.pages.theme_folder import DEFAULT_THEME
 from shared.settings import Settings
 from tests.support.site import EventPump, new_article, open_store, renderer_for
 

@@ -1,8 +1,8 @@
 """Which pages report views: article pages, unless rendered with `count_views=False`
 (the browser side is tested in tests/e2e/test_reader_views.py)."""
 
-from services.render.pages import Pages
-from services.render.theme import make_environment
+from shared.pages.site_pages import Pages
+from shared.pages.theme import make_environment
 from tests.support.site import site_settings, soup
 
 BEACON = "/static/beacon.js"

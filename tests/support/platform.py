@@ -13,7 +13,7 @@ import httpx
 import redis
 
 from newsroom.ports import free_port
-from tests.support.samples import TOKEN, TOKENS
+from tests.support.samples import PREVIEW_SECRET, TOKEN, TOKENS
 from tests.support.timing import scaled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +60,7 @@ class Platform:
             "NEWSROOM_MEDIA_DIR": str(self.media),
             "NEWSROOM_SITE_URL": "https://news.example.kz",
             "NEWSROOM_API_TOKENS": TOKENS,
+            "NEWSROOM_PREVIEW_SECRET": PREVIEW_SECRET,
             "NEWSROOM_INGEST_PORT": str(self.ingest_port),
             "NEWSROOM_SITE_PORT": str(self.site_port),
             "PYTHONPATH": str(ROOT),

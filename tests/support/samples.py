@@ -22,6 +22,8 @@ TOKEN = "tests-only-secret-0f5c9a7e3b1d48d2a6c4"
 TOKEN_NAME = "tests"
 TOKENS = f"{TOKEN_NAME}:{TOKEN}"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# The key the platform under test signs preview links with.
+PREVIEW_SECRET = "tests-only-preview-key-7d1e0b4c9a2f46e8"
 BODY = ARTICLE | {"tags": ["полиция"], "summary": "Лид", "body_html": "<p>Текст</p>"}
 
 # What the store adds to an article it saves (tests of stored articles override what matters).

@@ -15,11 +15,11 @@ from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
 from services.render.search_index import BUILDS, BUNDLE
 from services.render.site import SiteRenderer
-from services.render.theme import make_environment
 from shared.article import ArticleIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleChanged, article_event_adapter
 from shared.files import REVISIONS_DIR
+from shared.pages.theme import make_environment
 from shared.public_writer import PublicWriter
 from shared.settings import Settings
 from shared.store import ArticleStore

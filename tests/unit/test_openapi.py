@@ -34,6 +34,7 @@ def test_every_endpoint_has_request_and_response_examples():
         "PUT /api/articles/{article_id}",
         "GET /api/articles/{article_id}",
         "DELETE /api/articles/{article_id}",
+        "POST /api/articles/{article_id}/preview",
         "GET /api/articles/{article_id}/versions",
         "GET /api/articles/{article_id}/versions/{version}",
         "POST /api/media",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.render.pages import _runs
+from shared.pages.lists import _runs
 from shared.urls import UrlScheme
 
 urls = UrlScheme(timezone="Asia/Almaty")

@@ -5,13 +5,16 @@ import asyncio
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Request
+from jinja2 import Environment
 from redis.asyncio import Redis
 
+from services.ingest.preview_links import PreviewLinks
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
 from shared.api_tokens import ApiToken
 from shared.article import ArticleId
 from shared.media_library import MediaLibrary
+from shared.settings import Settings
 from shared.store import ArticleStore
 
 
@@ -60,6 +63,21 @@ def get_base_url(request: Request) -> str:
     return request.app.state.settings.base_url
 
 
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was made with."""
+    return request.app.state.settings
+
+
+def get_preview_links(request: Request) -> PreviewLinks:
+    """Signs and checks preview links."""
+    return request.app.state.preview_links
+
+
+def get_theme(request: Request) -> Environment:
+    """The site's theme (previews are rendered with it)."""
+    return request.app.state.theme
+
+
 def get_tokens(request: Request) -> list[ApiToken]:
     """The editorial systems' tokens."""
     return request.app.state.tokens
@@ -74,5 +92,8 @@ SiteHost = Annotated[str, Depends(get_site_host)]
 Media = Annotated[MediaLibrary, Depends(get_media)]
 MediaSlots = Annotated[asyncio.Semaphore, Depends(get_media_slots)]
 BaseUrl = Annotated[str, Depends(get_base_url)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+Previews = Annotated[PreviewLinks, Depends(get_preview_links)]
+Theme = Annotated[Environment, Depends(get_theme)]
 Tokens = Annotated[list[ApiToken], Depends(get_tokens)]
 PathId = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]

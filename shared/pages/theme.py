@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -10,17 +9,13 @@ from markupsafe import Markup
 
 from shared.article import Article
 from shared.clock import human_datetime, month_name
+from shared.pages.messages import messages
+from shared.pages.theme_folder import theme_dir
 from shared.settings import Settings
 from shared.text import truncate_words
 from shared.urls import UrlScheme
 
-DEFAULT_THEME = Path(__file__).parent / "theme"
 TEASER_CACHE_LIMIT = 50_000
-
-
-def theme_dir(settings: Settings) -> Path:
-    """The theme folder: NEWSROOM_THEME_DIR, or the built-in theme."""
-    return settings.theme_dir or DEFAULT_THEME
 
 
 def json_ld(data: Any) -> Markup:
@@ -70,4 +65,6 @@ def make_environment(settings: Settings) -> Environment:
     }
     env.globals["urls"] = UrlScheme.for_site(settings)
     env.globals["teaser"] = cached_teaser(env)
+    env.globals["messages"] = messages(settings)
+    env.globals["preview"] = False  # an editor's preview (ingest) says True
     return env
