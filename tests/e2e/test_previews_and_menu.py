@@ -13,7 +13,7 @@ from playwright.sync_api import Browser
 
 from services.ingest.preview_links import PreviewLinks
 from tests.render.test_html_validity import failures
-from tests.support.chromium import chromium
+from tests.support.chromium import SCREENSHOTS, chromium
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.samples import ARTICLE, PREVIEW_SECRET
@@ -133,6 +133,22 @@ def test_preview_shows_an_unpublished_article_with_the_theme_and_noindex(
     # vnu finds no error on the preview page.
     (tmp_path / "preview.html").write_text(answer.text, encoding="utf-8")
     assert failures([tmp_path / "preview.html"]) == {}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_screenshot_of_a_preview(site, browser, width):
+    put(site, "preview-shot", "Наука", hours=24)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site.site_url + preview_path(site, "preview-shot"))
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"preview-{width}.png"
+    page.screenshot(path=path, full_page=True)
+
+    assert page.locator(".preview-note").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert path.stat().st_size > 10_000
+    page.close()
 
 
 def test_a_tampered_expired_or_unknown_link_is_404(site):

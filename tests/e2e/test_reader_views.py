@@ -15,6 +15,7 @@ from playwright.sync_api import BrowserContext, Playwright, Request, Response, s
 from newsroom.demo import demo_articles
 from tests.support.chromium import CHROMIUM, FLAGS, READER_AGENT, SCREENSHOTS
 from tests.support.demo_site import demo_site
+from tests.support.images import picture
 from tests.support.nginx import Nginx
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -22,6 +23,7 @@ from tests.support.readers import BROWSER
 VISITOR_KEY = "newsroom-visitor"  # where static/beacon.js keeps the visitor id
 # Views the fixture reports for other articles, so the most-read lists have something to show.
 SEEDED = {"demo-001": 5, "demo-011": 4, "demo-018": 3, "demo-022": 2}
+PHOTO = "photo-1"  # an article whose lead image was uploaded (POST /api/media)
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,30 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             posted = httpx.post(f"{nginx.url}/api/views", json=views, headers=BROWSER)
             assert posted.json() == {"accepted": len(views), "dropped": 0}
             wait_for(lambda: served.data("views") == SEEDED, 30)
+            upload_photo_article(platform)
+            wait_for(lambda: httpx.get(served.url + served.article(PHOTO)).status_code == 200, 30)
             yield served
         finally:
             nginx.stop()
+
+
+def upload_photo_article(platform: Platform) -> None:
+    """An editor uploads a photo (a Pillow gradient) and publishes an article leading with it."""
+    api = f"http://127.0.0.1:{platform.ingest_port}/api"
+    auth = {"Authorization": f"Bearer {platform.token}"}
+    photo = httpx.post(
+        f"{api}/media",
+        content=picture(2400, 1600, "JPEG"),
+        headers=auth | {"Content-Type": "image/jpeg"},
+    )
+    assert photo.status_code == 201, photo.text
+    article = next(a for a in demo_articles() if a["id"] == "demo-022")
+    fields = {k: v for k, v in article.items() if k not in {"id", "slug"}} | {
+        "title": "Фоторепортаж: степь перед первым снегом",
+        "lead_image": {"media_id": photo.json()["id"], "caption": "Степь под Астаной"},
+    }
+    answer = httpx.put(f"{api}/articles/{PHOTO}", json=fields, headers=auth)
+    assert answer.status_code == 201, answer.text
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +257,7 @@ class Shot:
 SHOTS = {
     "home": Shot(lambda site: "/", (".teaser-title a", ".popular-list li")),
     "article": Shot(lambda site: site.article("demo-001"), (".popular-list li", "[data-views]")),
+    "article-uploaded-image": Shot(lambda site: site.article(PHOTO), (".article picture img",)),
 }
 WIDTHS = (390, 1280)
 # Scrolls down the page as a reader would, so lazily loaded pictures load, and back up.

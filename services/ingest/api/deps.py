@@ -1,8 +1,8 @@
 """What the routes take from the app, as Annotated dependencies: no route reads the app's
-state itself, and a test can override any of them (`app.dependency_overrides`)."""
+state itself (`services.ingest.app` puts each of these there when it builds the app)."""
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Request
 from jinja2 import Environment
@@ -18,44 +18,19 @@ from shared.settings import Settings
 from shared.store import ArticleStore
 
 
+def from_state(name: str) -> Any:
+    """A dependency on the app's state attribute `name`."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = f"get_{name}"
+    return Depends(get)
+
+
 def get_app(request: Request) -> FastAPI:
     """The app answering the request."""
     return request.app
-
-
-def get_store(request: Request) -> ArticleStore:
-    """The article store of this app."""
-    return request.app.state.store
-
-
-def get_redis(request: Request) -> Redis:
-    """The app's Redis client."""
-    return request.app.state.redis
-
-
-def get_view_log(request: Request) -> ViewLog:
-    """Where reported page views go."""
-    return request.app.state.view_log
-
-
-def get_views_parser(request: Request) -> ViewsParser:
-    """The validator of views request bodies."""
-    return request.app.state.views_parser
-
-
-def get_site_host(request: Request) -> str:
-    """The site's host name (links to it get no `rel`)."""
-    return request.app.state.site_host
-
-
-def get_media(request: Request) -> MediaLibrary:
-    """Where uploaded images are kept."""
-    return request.app.state.media
-
-
-def get_media_slots(request: Request) -> asyncio.Semaphore:
-    """Uploads this worker may decode at once."""
-    return request.app.state.media_slots
 
 
 def get_base_url(request: Request) -> str:
@@ -63,37 +38,23 @@ def get_base_url(request: Request) -> str:
     return request.app.state.settings.base_url
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the app was made with."""
-    return request.app.state.settings
-
-
-def get_preview_links(request: Request) -> PreviewLinks:
-    """Signs and checks preview links."""
-    return request.app.state.preview_links
-
-
-def get_theme(request: Request) -> Environment:
-    """The site's theme (previews are rendered with it)."""
-    return request.app.state.theme
-
-
-def get_tokens(request: Request) -> list[ApiToken]:
-    """The editorial systems' tokens."""
-    return request.app.state.tokens
-
-
 App = Annotated[FastAPI, Depends(get_app)]
-Store = Annotated[ArticleStore, Depends(get_store)]
-RedisClient = Annotated[Redis, Depends(get_redis)]
-Views = Annotated[ViewLog, Depends(get_view_log)]
-Parser = Annotated[ViewsParser, Depends(get_views_parser)]
-SiteHost = Annotated[str, Depends(get_site_host)]
-Media = Annotated[MediaLibrary, Depends(get_media)]
-MediaSlots = Annotated[asyncio.Semaphore, Depends(get_media_slots)]
 BaseUrl = Annotated[str, Depends(get_base_url)]
-AppSettings = Annotated[Settings, Depends(get_app_settings)]
-Previews = Annotated[PreviewLinks, Depends(get_preview_links)]
-Theme = Annotated[Environment, Depends(get_theme)]
-Tokens = Annotated[list[ApiToken], Depends(get_tokens)]
+# The article store, and the app's Redis client.
+Store = Annotated[ArticleStore, from_state("store")]
+RedisClient = Annotated[Redis, from_state("redis")]
+# Where reported page views go, and the validator of their request bodies.
+Views = Annotated[ViewLog, from_state("view_log")]
+Parser = Annotated[ViewsParser, from_state("views_parser")]
+# The site's host name (links to it get no `rel`).
+SiteHost = Annotated[str, from_state("site_host")]
+# Where uploaded images are kept, and how many uploads this worker may decode at once.
+Media = Annotated[MediaLibrary, from_state("media")]
+MediaSlots = Annotated[asyncio.Semaphore, from_state("media_slots")]
+# The settings the app was made with; preview links; the site's theme (previews use it).
+AppSettings = Annotated[Settings, from_state("settings")]
+Previews = Annotated[PreviewLinks, from_state("preview_links")]
+Theme = Annotated[Environment, from_state("theme")]
+# The editorial systems' tokens.
+Tokens = Annotated[list[ApiToken], from_state("tokens")]
 PathId = Annotated[ArticleId, Path(description="The editorial system's id of the article.")]
