@@ -11,11 +11,11 @@ lists them, newest first).
 
 Each build goes to a folder of its own, `/pagefind/<shard>/build-<ns>/` (ns: when it
 started), and `/pagefind/shards.json` names each shard's current build by that path. The swap
-is one rename of shards.json: a reader who loaded it keeps asking one build for all its files,
-whatever is built meanwhile. A failed or empty build is never listed; the build listed before
-stays (a reader may be in the middle of a search), older ones are removed, and so is a shard
-no longer listed, at the next build. One build at a time per public folder (an flock),
-whoever asks: the render service, `newsroom rebuild`, a replica.
+is one rename of shards.json: a reader who loaded it asks the build it named for every file,
+and that build stays through the next swap of its shard (older ones are removed). A failed or
+empty build is never listed; a shard listed no more is removed at the next build. One build
+at a time per public folder (an flock), whoever asks: the render service, `newsroom rebuild`,
+a replica.
 """
 
 import fcntl
