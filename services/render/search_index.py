@@ -9,11 +9,13 @@ each publish. So each month of articles has an index of its own (a shard, `2026-
 when a page of that month changes; the results page merges them (`/pagefind/shards.json`
 lists them, newest first).
 
-Each build goes to a new folder under `.search/<shard>/` (hidden: never served by its own
-name), then `/pagefind/<shard>` (a relative symlink) is pointed at it with one rename: a
-reader sees the old index or the new one, never half of one. The build before stays for
-readers who loaded its entry file a moment ago; older ones are removed. One build at a time
-per public folder (an flock), whoever asks: the render service, `newsroom rebuild`, a replica.
+Each build goes to a folder of its own, `/pagefind/<shard>/build-<ns>/` (ns: when it
+started), and `/pagefind/shards.json` names each shard's current build by that path. The swap
+is one rename of shards.json: a reader who loaded it asks the build it named for every file,
+and that build stays through the next swap of its shard (older ones are removed). A failed or
+empty build is never listed; a shard listed no more is removed at the next build. One build
+at a time per public folder (an flock), whoever asks: the render service, `newsroom rebuild`,
+a replica.
 """
 
 import fcntl
@@ -33,12 +35,13 @@ from shared.events import ArticleChanged
 from shared.settings import Settings
 from shared.urls import UrlScheme
 
-BUNDLE = "pagefind"  # the shards' site path: /pagefind/2026-11/pagefind.js
-BUILDS = ".search"
+BUNDLE = "pagefind"  # the shards' site path: /pagefind/2026-11/build-<ns>/pagefind.js
+LOCK = ".search.lock"  # in the public folder, hidden: never served
 SHARDS = "shards.json"
 NO_PAGES = "not able to build an index"  # what Pagefind says when no page matched
 NICENESS = 10
 SHARD = re.compile(r"^(\d{4})-(\d{2})$")
+BUILD = re.compile(r"^build-(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -77,19 +80,30 @@ def all_shards(root: Path) -> set[str]:
 
 def built_shards(root: Path) -> set[str]:
     """The shards the public index has now."""
-    bundle = root / BUNDLE
-    return {p.name for p in bundle.iterdir() if SHARD.match(p.name)} if bundle.is_dir() else set()
+    return set(listed_builds(root))
+
+
+def listed_builds(root: Path) -> dict[str, str]:
+    """Each shard's current build as shards.json names it: {"2026-11": "build-<ns>"}."""
+    try:
+        listed = json.loads((root / BUNDLE / SHARDS).read_bytes())["shards"]
+    except FileNotFoundError:
+        return {}
+    return {
+        s["month"]: s["path"].rstrip("/").rsplit("/", 1)[1] for s in listed if isinstance(s, dict)
+    }  # (entries of the old layout, bare month names, are left out: rebuilt as stale)
 
 
 def stale_shards(root: Path, urls: UrlScheme) -> set[str]:
-    """Shards older than a page of their month, or with no pages left (a stop between a
-    change and its build)."""
+    """Shards with a page newer than their build's start, or with no pages left (a stop
+    between a change and its build)."""
+    builds = listed_builds(root)
     stale = set()
     for shard in all_shards(root):
-        link = root / BUNDLE / shard
-        built = link.lstat().st_mtime if link.is_symlink() else 0.0
+        name = BUILD.match(builds.get(shard, ""))
+        started = int(name[1]) / 1e9 if name else 0.0
         pages = root.glob(article_glob(urls, shard))
-        if not link.is_symlink() or max((p.stat().st_mtime for p in pages), default=-1) > built:
+        if name is None or max((p.stat().st_mtime for p in pages), default=-1) > started:
             stale.add(shard)
     return stale
 
@@ -99,55 +113,83 @@ def build_index(
 ) -> IndexBuild:
     """Build the given shards (all when None) and swap them in (see the module)."""
     started = time.monotonic()
-    (root / BUILDS).mkdir(parents=True, exist_ok=True)
-    with (root / BUILDS / "lock").open("a") as lock:
+    (root / BUNDLE).mkdir(parents=True, exist_ok=True)
+    with (root / LOCK).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         chosen = sorted(all_shards(root) if shards is None else set(shards))
-        pages = sum(_build_shard(root, urls, language, shard) for shard in chosen)
-        _write_list(root)
+        before = listed_builds(root)
+        builds: dict[str, str | None] = {}
+        try:
+            pages = sum(_build_shard(root, urls, language, shard, builds) for shard in chosen)
+        finally:  # what was built is listed, even if a later shard failed
+            if builds:
+                _write_list(root, {s: b for s, b in (before | builds).items() if b})
+            _prune(root, builds, before)
     return IndexBuild(len(chosen), pages, time.monotonic() - started)
 
 
-def _build_shard(root: Path, urls: UrlScheme, language: str, shard: str) -> int:
-    """Build one shard and link it in (or unlink it: no page left); the pages indexed."""
-    builds = root / BUILDS / shard
-    builds.mkdir(parents=True, exist_ok=True)
-    target = builds / f"build-{time.time_ns()}"
+def _build_shard(
+    root: Path, urls: UrlScheme, language: str, shard: str, builds: dict[str, str | None]
+) -> int:
+    """Build one shard into a new folder, noted in `builds` (None: no page left); the pages
+    indexed."""
+    target = root / BUNDLE / shard / f"build-{time.time_ns()}"
     # At low priority: rendering pages (and acknowledging events) goes first.
     command = ["nice", "-n", str(NICENESS), str(get_executable()), "--site", str(root)]
     command += ["--output-path", str(target)]
     command += ["--glob", article_glob(urls, shard), "--force-language", language]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    link = root / BUNDLE / shard
     if done.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         if NO_PAGES not in done.stdout + done.stderr:
             raise RuntimeError(f"pagefind failed on {shard}: {done.stderr.strip()[-2000:]}")
-        link.unlink(missing_ok=True)
-        shutil.rmtree(builds, ignore_errors=True)
+        builds[shard] = None
         return 0
-    os.sync()  # the index is on disk before the link names it
-    link.parent.mkdir(exist_ok=True)
-    temporary = root / BUILDS / f"link-{shard}.tmp"
-    temporary.unlink(missing_ok=True)
-    temporary.symlink_to(f"../{BUILDS}/{shard}/{target.name}")
-    temporary.replace(link)
-    names = sorted(p.name for p in builds.iterdir() if p.name.startswith("build-"))
-    for name in names[: max(names.index(target.name) - 1, 0)]:
-        shutil.rmtree(builds / name, ignore_errors=True)
+    builds[shard] = target.name
     indexed = re.search(r"Indexed (\d+) page", done.stdout)
     return int(indexed[1]) if indexed else 0
 
 
-def _write_list(root: Path) -> None:
-    """Write /pagefind/shards.json: the shards the results page merges, newest first."""
+def _write_list(root: Path, builds: dict[str, str]) -> None:
+    """Write /pagefind/shards.json (newest month first) in one rename, once the builds it
+    names are on disk."""
+    os.sync()  # the builds are on disk before the list names them
+    shards = [
+        {"month": shard, "path": f"/{BUNDLE}/{shard}/{builds[shard]}/"}
+        for shard in sorted(builds, reverse=True)
+    ]
     bundle = root / BUNDLE
-    if not bundle.is_dir():
-        return
-    data = json.dumps({"shards": sorted(built_shards(root), reverse=True)}).encode()
-    temporary = root / BUILDS / f"{SHARDS}.tmp"
-    temporary.write_bytes(data)
+    temporary = bundle / f".{SHARDS}.tmp"
+    with temporary.open("wb") as file:
+        file.write(json.dumps({"shards": shards}).encode())
+        file.flush()
+        os.fsync(file.fileno())
     temporary.replace(bundle / SHARDS)
+    folder = os.open(bundle, os.O_DIRECTORY)
+    try:
+        os.fsync(folder)  # the rename itself is durable
+    finally:
+        os.close(folder)
+
+
+def _prune(root: Path, built: Iterable[str], before: dict[str, str]) -> None:
+    """Of each shard built, keep the build listed now and the one listed before (a reader may
+    still be loading it); remove the shards listed no more, and links of the old layout."""
+    now = listed_builds(root)
+    for folder in (root / BUNDLE).iterdir():
+        if folder.is_symlink():
+            folder.unlink()
+        elif (
+            folder.is_dir()
+            and SHARD.match(folder.name)
+            and (folder.name in built or folder.name not in now)
+        ):
+            keep = {now.get(folder.name), before.get(folder.name)}
+            for build in folder.iterdir():
+                if build.name not in keep:
+                    shutil.rmtree(build, ignore_errors=True)
+            if not any(folder.iterdir()):
+                folder.rmdir()
 
 
 def index_site(settings: Settings, shards: Iterable[str] | None = None) -> IndexBuild:

@@ -83,12 +83,12 @@ def leaks(text: str) -> list[str]:
 
 def public_files(root: Path) -> dict[str, str]:
     """Every file a reader can fetch from the public folder, by site path, as text (the search
-    index, a link to a hidden folder, unpacked)."""
+    index, every build of it, unpacked)."""
     files = index_texts(root)
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if path.is_file() and not any(p.startswith(".") for p in relative.parts):
-            files["/" + relative.as_posix()] = path.read_text(errors="replace")
+            files.setdefault("/" + relative.as_posix(), path.read_text(errors="replace"))
     return files
 
 

@@ -5,19 +5,21 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from services.render.search_index import (
-    BUILDS,
     BUNDLE,
     SHARDS,
     article_glob,
     build_index,
+    listed_builds,
     stale_shards,
 )
 from services.render.search_indexer import SearchIndexer
 from shared.settings import Settings
 from shared.urls import UrlScheme
 from tests.support.platform import wait_for
-from tests.support.search_files import index_texts, indexed_urls
+from tests.support.search_files import current_builds, index_texts, indexed_urls
 
 URLS = UrlScheme(timezone="Asia/Almaty")
 
@@ -38,7 +40,7 @@ def test_the_glob_matches_one_months_article_pages_only():
 
 
 def shard_builds(root: Path, shard: str) -> list[str]:
-    return sorted(p.name for p in (root / BUILDS / shard).iterdir() if p.name.startswith("b"))
+    return sorted(p.name for p in (root / BUNDLE / shard).iterdir())
 
 
 def test_only_article_pages_are_indexed_a_month_each_and_swapped_in_whole(tmp_path):
@@ -57,22 +59,58 @@ def test_only_article_pages_are_indexed_a_month_each_and_swapped_in_whole(tmp_pa
         "/2026/10/01/older/",
     }
     texts = index_texts(tmp_path)
-    assert json.loads(texts["/pagefind/shards.json"]) == {"shards": ["2026-11", "2026-10"]}
-    assert "/pagefind/2026-11/pagefind.js" in texts and "/pagefind/2026-10/pagefind.js" in texts
+    listed = json.loads(texts["/pagefind/shards.json"])["shards"]
+    assert [s["month"] for s in listed] == ["2026-11", "2026-10"]
+    assert all(s["path"].startswith(f"/pagefind/{s['month']}/build-") for s in listed)
+    assert all(f"{s['path']}pagefind.js" in texts for s in listed)
     assert not any("Меню сайта" in text for text in texts.values())  # outside the body
-    link = tmp_path / BUNDLE / "2026-11"
-    assert link.is_symlink() and not link.readlink().is_absolute()  # moves with the folder
 
     # An article leaves: the next builds of its month swap in an index without it; the build
     # before stays (a reader may be loading it), older ones go; other months are not touched.
-    october = (tmp_path / BUNDLE / "2026-10").readlink()
+    october = listed_builds(tmp_path)["2026-10"]
     (tmp_path / "2026/11/25/reforma/index.html").unlink()
     builds = [build_index(tmp_path, URLS, "ru", {"2026-11"}) for _ in range(3)]
     assert [(b.shards, b.pages) for b in builds] == [(1, 1)] * 3
     assert indexed_urls(tmp_path) == {"/2026/11/26/karaganda/", "/2026/10/01/older/"}
     kept = shard_builds(tmp_path, "2026-11")
-    assert len(kept) == 2 and link.readlink().name == kept[-1]
-    assert (tmp_path / BUNDLE / "2026-10").readlink() == october
+    assert len(kept) == 2 and listed_builds(tmp_path)["2026-11"] == kept[-1]
+    assert listed_builds(tmp_path)["2026-10"] == october
+    assert shard_builds(tmp_path, "2026-10") == [october]
+
+
+def test_a_reader_of_the_list_keeps_one_build_while_another_is_swapped_in(tmp_path):
+    # The race of a reader who loaded shards.json, then asks for the files of the build it
+    # named while the month is built again: every file stays where the list said it was.
+    page(tmp_path, "/2026/11/25/first/", "Первая статья")
+    page(tmp_path, "/2026/11/26/second/", "Вторая статья")
+    build_index(tmp_path, URLS, "ru")
+    [path] = current_builds(tmp_path)
+    loaded = index_texts(tmp_path, path)
+    assert f"{path}pagefind.js" in loaded and any(".pf_meta" in f for f in loaded)
+
+    (tmp_path / "2026/11/25/first/index.html").unlink()  # unpublished: an urgent rebuild
+    build_index(tmp_path, URLS, "ru", {"2026-11"})
+
+    [newer] = current_builds(tmp_path)
+    assert newer != path and indexed_urls(tmp_path) == {"/2026/11/26/second/"}
+    assert index_texts(tmp_path, path) == loaded  # the old build, whole and unchanged
+    assert not set(loaded) & set(index_texts(tmp_path, newer))  # no file shared by path
+
+
+def test_a_failed_build_is_never_listed(tmp_path):
+    page(tmp_path, "/2026/11/25/first/", "Первая статья")
+    build_index(tmp_path, URLS, "ru")
+    before = listed_builds(tmp_path)
+    page(tmp_path, "/2026/12/01/later/", "Декабрьская статья")
+    (tmp_path / BUNDLE / "2026-12").write_text("in the way")  # Pagefind cannot write there
+
+    with pytest.raises(RuntimeError, match="pagefind failed on 2026-12"):
+        build_index(tmp_path, URLS, "ru", {"2026-11", "2026-12"})
+
+    # The month built before the failure is swapped in; the failed one is not listed.
+    after = listed_builds(tmp_path)
+    assert set(after) == {"2026-11"} and after["2026-11"] != before["2026-11"]
+    assert indexed_urls(tmp_path) == {"/2026/11/25/first/"}
 
 
 def test_a_month_without_articles_leaves_the_index(tmp_path):
@@ -82,9 +120,13 @@ def test_a_month_without_articles_leaves_the_index(tmp_path):
 
     (tmp_path / "2026/11/25/last/index.html").unlink()
     assert build_index(tmp_path, URLS, "ru").pages == 1
-    assert not (tmp_path / BUNDLE / "2026-11").exists()
-    assert json.loads((tmp_path / BUNDLE / SHARDS).read_text()) == {"shards": ["2026-10"]}
+    assert [s["month"] for s in json.loads((tmp_path / BUNDLE / SHARDS).read_text())["shards"]] == [
+        "2026-10"
+    ]
     assert indexed_urls(tmp_path) == {"/2026/10/01/older/"}
+    assert len(shard_builds(tmp_path, "2026-11")) == 1  # kept for a reader, until the next build
+    build_index(tmp_path, URLS, "ru", {"2026-10"})
+    assert not (tmp_path / BUNDLE / "2026-11").exists()
 
 
 def test_stale_months_are_found_after_a_stop(tmp_path):
@@ -94,8 +136,8 @@ def test_stale_months_are_found_after_a_stop(tmp_path):
     assert stale_shards(tmp_path, URLS) == set()
 
     page(tmp_path, "/2026/11/27/second/", "Вторая статья")  # rendered, then render stopped
-    later = (tmp_path / BUNDLE / "2026-11").lstat().st_mtime + 1
-    os.utime(tmp_path / "2026/11/27/second/index.html", (later, later))
+    later = (tmp_path / BUNDLE / "2026-11" / listed_builds(tmp_path)["2026-11"]).stat().st_mtime
+    os.utime(tmp_path / "2026/11/27/second/index.html", (later + 1, later + 1))
     assert stale_shards(tmp_path, URLS) == {"2026-11"}
 
 

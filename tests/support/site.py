@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 import shared.store
 from newsroom.demo import DEMO_DIR, demo_articles
 from services.feeds.publisher import FeedPublisher
-from services.render.search_index import BUILDS, BUNDLE
+from services.render.search_index import BUNDLE, LOCK
 from services.render.site import SiteRenderer
 from shared.article import ArticleIn
 from shared.clock import utcnow
@@ -179,7 +179,7 @@ def tree(root: Path) -> dict[str, bytes]:
     """Every site file under `root` by relative path, with its bytes (revision sidecars,
     bookkeeping of the writers rather than output, left out, and the search index: a full
     rebuild builds it, the event pump does not; test_search_index checks it)."""
-    skipped = {REVISIONS_DIR, BUILDS, BUNDLE}
+    skipped = {REVISIONS_DIR, LOCK, BUNDLE}
     files = sorted(
         p for p in root.rglob("*") if p.is_file() and not skipped & set(p.relative_to(root).parts)
     )

@@ -57,14 +57,15 @@ async function stillThere(url) {
   }
 }
 
-// One index a month (shards.json lists them, newest first): the newest is opened, the others
-// merged into it.
+// One index a month (shards.json names each month's current build, newest first): the newest
+// is opened, the others merged into it. Each build has a path of its own, so a build swapped in
+// meanwhile does not change the files this reader's index is made of.
 async function openIndex() {
   const listed = await fetch("/pagefind/shards.json", { cache: "no-store" });
   const { shards } = await listed.json();
-  const pagefind = await import(`/pagefind/${shards[0]}/pagefind.js`);
+  const pagefind = await import(`${shards[0].path}pagefind.js`);
   await pagefind.options({ excerptLength: 30 });
-  await Promise.all(shards.slice(1).map((s) => pagefind.mergeIndex(`/pagefind/${s}/`)));
+  await Promise.all(shards.slice(1).map((s) => pagefind.mergeIndex(s.path)));
   return pagefind;
 }
 
