@@ -4,18 +4,28 @@ import json
 import re
 from pathlib import Path
 
+from services.render.search_index import BUNDLE
+from tests.support.search_files import indexed_urls
+
 # Files that carry their own generation time: compared by content, not bytes.
 NEWS_SITEMAP = "sitemaps/news.xml"
 DATA_FILES = ("data/popular.json", "data/views.json")
+# files_of's entry for the search index: the URLs of the pages it holds, as JSON.
+SEARCH_INDEX = f"{BUNDLE}/(pages indexed)"
 
 
 def files_of(root: Path) -> dict[str, bytes]:
-    """Every file of a public folder by its relative path, dot paths left out."""
+    """Every file of a public folder by its relative path, dot paths left out; the search
+    index, whose builds are named by the time they were made, as one entry: the pages it
+    holds (SEARCH_INDEX)."""
     out = {}
     for path in root.rglob("*"):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and not any(p.startswith(".") for p in relative.split("/")):
+        hidden = any(p.startswith(".") for p in relative.split("/"))
+        if path.is_file() and not hidden and not relative.startswith(f"{BUNDLE}/"):
             out[relative] = path.read_bytes()
+    if (root / BUNDLE).is_dir():
+        out[SEARCH_INDEX] = json.dumps(sorted(indexed_urls(root))).encode()
     return out
 
 
