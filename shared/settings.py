@@ -7,6 +7,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.api_tokens import ApiToken, parse_tokens
+from shared.keyspace import Layout
 
 DEFAULT_VERSIONS_KEPT = 20
 
@@ -113,6 +114,30 @@ class Settings(BaseSettings):
         "127.0.0.1",
         description="Address a consumer's /health, /ready and /metrics server listens on.",
     )
+
+    redis_cluster: bool = Field(
+        False, description="REDIS_URL names one node of a Redis Cluster (see the README)."
+    )
+    article_shards: int = Field(
+        8, ge=1, description="Article shards (hash slots) of a new store; fixed once it exists."
+    )
+    views_partitions: int = Field(
+        4, ge=1, description="Views streams and buckets, partitioned by article id."
+    )
+    redis_wait_replicas: int = Field(
+        1,
+        ge=0,
+        description="On a cluster, replicas an article write must reach before ingest "
+        "answers (0: do not wait).",
+    )
+    redis_wait_timeout_ms: int = Field(
+        1000, ge=1, description="How long ingest waits for those replicas before a 503."
+    )
+
+    @property
+    def layout(self) -> Layout:
+        """How articles and views spread over Redis slots."""
+        return Layout(self.article_shards, self.views_partitions)
 
     @property
     def tokens(self) -> list[ApiToken]:

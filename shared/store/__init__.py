@@ -4,6 +4,7 @@ shared.keyspace). Build it from the settings with `open_store`."""
 
 from redis.asyncio import Redis
 
+from shared.keyspace import Layout
 from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store.editor import CURSOR_PATTERN, EditorList, EditorPage
@@ -40,8 +41,9 @@ class ArticleStore(StoreWrites, EditorList):
         parsed: ParsedArticles | None = None,
         *,
         versions_kept: int,
+        layout: Layout,
     ) -> None:
-        super().__init__(redis, urls, parsed)
+        super().__init__(redis, urls, parsed, layout)
         self.versions_kept = versions_kept
 
 
@@ -52,4 +54,6 @@ def open_store(
     open), their time zone, their history length; `parsed` keeps parsed articles (rebuilds)."""
     client = connect(settings.redis_url) if redis is None else redis
     urls = UrlScheme.for_site(settings)
-    return ArticleStore(client, urls, parsed, versions_kept=settings.versions_kept)
+    return ArticleStore(
+        client, urls, parsed, versions_kept=settings.versions_kept, layout=settings.layout
+    )

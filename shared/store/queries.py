@@ -15,8 +15,7 @@ from shared.keyspace import (
     PATHS,
     REVISION,
     STORE_ID,
-    article_key,
-    history_key,
+    Layout,
 )
 from shared.listing import HOME, Listing
 from shared.redis_client import as_text
@@ -70,9 +69,12 @@ class ParsedArticles:
 class StoreQueries:
     """The store's reads; none of them changes anything."""
 
-    def __init__(self, redis: Redis, urls: UrlScheme, parsed: ParsedArticles | None) -> None:
+    def __init__(
+        self, redis: Redis, urls: UrlScheme, parsed: ParsedArticles | None, layout: Layout
+    ) -> None:
         self.redis = redis
         self.urls = urls
+        self.layout = layout
         self._older_than = redis.register_script(_OLDER_THAN)
         # Articles already parsed, by their stored bytes, when the caller keeps them (a rebuild
         # worker reads each article for its page and again for each list and archive).
@@ -80,12 +82,12 @@ class StoreQueries:
 
     async def get(self, article_id: str) -> Article | None:
         """The stored article, whatever its status."""
-        raw = await self.redis.get(article_key(article_id))
+        raw = await self.redis.get(self.layout.article_key(article_id))
         return Article.from_stored(raw) if raw else None
 
     async def stored_many(self, ids: Sequence[str]) -> list[bytes | None]:
         """The stored JSON of articles in the order of `ids` (None for an id not stored)."""
-        return await self.redis.mget([article_key(i) for i in ids]) if ids else []
+        return await self.redis.mget([self.layout.article_key(i) for i in ids]) if ids else []
 
     async def get_many(self, ids: Sequence[str]) -> list[Article]:
         """Articles in the order of `ids`, skipping ids no longer stored."""
@@ -203,7 +205,7 @@ class StoreQueries:
 
     async def versions(self, article_id: str) -> list[ArticleVersion]:
         """The article's kept versions, newest first (empty for an article never written since)."""
-        raws = await self.redis.lrange(history_key(article_id), 0, -1)
+        raws = await self.redis.lrange(self.layout.history_key(article_id), 0, -1)
         return [ArticleVersion.model_validate_json(raw) for raw in raws]
 
     async def revision(self) -> int:

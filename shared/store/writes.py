@@ -33,8 +33,6 @@ from shared.keyspace import (
     SCHEDULE,
     SLUGS,
     STORE_ID,
-    article_key,
-    history_key,
 )
 from shared.listing import Kind, Listing, listings_of
 from shared.slugs import make_slug
@@ -185,7 +183,7 @@ class StoreWrites(StoreQueries):
         The write's version goes into the article's history, which keeps the newest
         `versions_kept`.
         """
-        key = article_key(article_id)
+        key = self.layout.article_key(article_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -195,7 +193,7 @@ class StoreWrites(StoreQueries):
                     article = await change(current, pipe)
                     pipe.multi()
                     self._write(pipe, current, article)
-                    history = history_key(article_id)
+                    history = self.layout.history_key(article_id)
                     pipe.lpush(history, version_of(current, article, by).model_dump_json())
                     pipe.ltrim(history, 0, self.versions_kept - 1)
                     await pipe.execute()
@@ -216,7 +214,7 @@ class StoreWrites(StoreQueries):
     def _write(
         self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
     ) -> None:
-        pipe.set(article_key(article.id), article.model_dump_json())
+        pipe.set(self.layout.article_key(article.id), article.model_dump_json())
         pipe.set(STORE_ID, uuid.uuid4().hex, nx=True)
         pipe.eval(_BUMP_REVISION, 1, REVISION)
         pipe.hset(SLUGS, article.slug, article.id)

@@ -201,7 +201,7 @@ def test_a_second_terminal_talks_to_the_runners_redis_and_says_so(running):
     # The stats are the runner's: its stream holds the demo's events.
     demo_count = sum(1 for line in (ROOT / "demo/articles.jsonl").open() if line.strip())
     streams = {s["stream"]: s for s in json.loads(result.stdout)["streams"]}
-    assert streams["newsroom:articles"]["length"] >= demo_count
+    assert streams["newsroom:{store}:articles"]["length"] >= demo_count
 
 
 def test_import_in_a_second_terminal_shows_its_rate(running, tmp_path):

@@ -18,7 +18,7 @@ import redis
 
 from newsroom.demo import copy_demo_images
 from newsroom.ports import free_port
-from shared.keyspace import article_key
+from shared.keyspace import Layout
 from shared.listing import HOME
 from shared.site_manifest import read_manifest
 from shared.topology import ARTICLES_STREAM
@@ -103,7 +103,7 @@ def article_urls(redis_url: str) -> list[str]:
     """The URL of every live article in the store."""
     with redis.Redis.from_url(redis_url) as client:
         ids = [i.decode() for i in client.zrange(HOME.index, 0, -1)]
-        return [json.loads(client.get(article_key(i)))["url"] for i in ids]
+        return [json.loads(client.get(Layout().article_key(i)))["url"] for i in ids]
 
 
 def rebuild_output(run: RunCommand, folder: Path) -> dict[str, bytes]:

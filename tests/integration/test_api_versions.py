@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from newsroom.importer import import_lines
 from services.ingest.app import create_app
 from shared.article import ArticleIn
-from shared.keyspace import history_key
+from shared.keyspace import Layout
 from shared.settings import Settings
 from shared.store import open_store
 from tests.support.samples import BODY
@@ -94,7 +94,7 @@ def test_the_history_keeps_the_newest_versions_kept(redis_url):
 
         kept = [v["version"] for v in history(client)]
         trimmed = client.get("/api/articles/a1/versions/2", headers=AS_CMS)
-        length = client.portal.call(client.app.state.redis.llen, history_key("a1"))
+        length = client.portal.call(client.app.state.redis.llen, Layout().history_key("a1"))
 
     assert kept == [5, 4, 3] and length == 3
     assert (trimmed.status_code, trimmed.json()) == (

@@ -42,7 +42,7 @@ async def test_views_of_unpublished_or_unknown_articles_leave_nothing(redis_url)
     assert await redis.zrange(VIEWS_ALL, 0, -1) == [b"a1"]
     added = {k: ttl for k, ttl in (await expiring(redis)).items() if k not in before}
     assert added.pop(VIEWS_ALL) == -1
-    assert 0 < added.pop("newsroom:seen:a1:v1") <= 60  # the repeat window, a setting
+    assert 0 < added.pop("newsroom:{views}:seen:a1:v1") <= 60  # the repeat window, a setting
     assert all(0 < ttl <= DAY_KEEP.total_seconds() for ttl in added.values()), added
     await redis.aclose()
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from newsroom.cli import app
 from shared.files import site_path
-from shared.keyspace import article_key
+from shared.keyspace import Layout
 from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
 from tests.support.archive import write_archive
 from tests.support.platform import ROOT, Platform, wait_for
@@ -85,7 +85,8 @@ def test_import_of_an_archive_with_bad_lines(render_only: Platform, tmp_path: Pa
     # Every imported article has its page, with the body sanitized.
     client = redis.Redis.from_url(render_only.redis_url)
     urls = [
-        json.loads(raw)["url"] for raw in client.mget([article_key(i) for i in archive.valid_ids])
+        json.loads(raw)["url"]
+        for raw in client.mget([Layout().article_key(i) for i in archive.valid_ids])
     ]
     missing = [u for u in urls if not site_path(render_only.public, u).is_file()]
     assert missing == []
@@ -102,7 +103,7 @@ def test_stats_show_lag_while_a_backlog_is_consumed_and_none_after(render_only: 
     # Stats show the whole backlog as lag of the render group.
     assert render_group(render_only)["lag"] >= 400
     table = newsroom(render_only, "stats").stdout
-    assert "newsroom:articles" in table and "render" in table and "dead letters: 0" in table
+    assert "newsroom:{store}:articles" in table and "render" in table and "dead letters: 0" in table
 
     # Render comes back: the lag shrinks while it works, and ends at zero with nothing pending.
     render_only.start("render")

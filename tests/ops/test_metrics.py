@@ -81,7 +81,7 @@ def test_counters_move_after_traffic(platform: Platform):
 
     # Lag and pending of the consumer groups are exported, and settle at zero.
     wait_for(lambda: value(scrape(render), "newsroom_consumer_pending", group="render") == 0)
-    views_lag = {"stream": "newsroom:views", "group": "feeds"}
+    views_lag = {"stream": "newsroom:{views}:views", "group": "feeds"}
     wait_for(lambda: ("newsroom_consumer_lag", frozenset(views_lag.items())) in scrape(feeds))
     wait_for(lambda: value(scrape(feeds), "newsroom_consumer_lag", **views_lag) == 0)
 

@@ -18,8 +18,10 @@ def test_a_listing_gives_its_pages_feeds_index_and_name_key():
         "rss": "/section/sport/rss.xml",
         "atom": "/section/sport/atom.xml",
     }
-    # The keys of stores written before listings existed.
-    assert (HOME.index, SPORT.index) == ("newsroom:idx:home", "newsroom:idx:section:sport")
+    assert (HOME.index, SPORT.index) == (
+        "newsroom:{store}:idx:home",
+        "newsroom:{store}:idx:section:sport",
+    )
     assert Listing.parse(SPORT.name_key) == SPORT and SPORT.name_key == "section:sport"
 
 
@@ -42,15 +44,20 @@ def test_an_article_is_on_home_its_section_tags_and_authors_and_read_also_skips_
     assert read_also_listings(placement) == [HOME, SPORT, futbol]
 
 
-def test_keys_are_the_ones_a_store_already_holds():
-    moment = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-    assert keyspace.article_key("a1") == "newsroom:article:a1"
-    assert keyspace.history_key("a1") == "newsroom:versions:a1"
-    assert keyspace.views_hour_key(moment) == "newsroom:views:h:2026112509"
-    assert keyspace.views_day_key(moment) == "newsroom:views:d:20261125"
+def test_keys_that_change_together_share_a_hash_tag():
+    layout = keyspace.Layout(article_shards=8, views_partitions=4)
+    store_wide = [keyspace.ARTICLES_STREAM, keyspace.REVISION, keyspace.SLUGS, SPORT.index]
+    assert {keyspace.tag_of(key) for key in store_wide} == {"store"}
+    shard = layout.shard_of("a1")
+    own = [layout.article_key("a1"), layout.history_key("a1"), layout.outbox(shard)]
+    assert {keyspace.tag_of(key) for key in own} == {f"a{shard}"}
+    assert layout.article_key("a1") == f"newsroom:{{a{shard}}}:article:a1"
+    # Article bodies spread over every shard.
+    assert {layout.shard_of(f"id-{n}") for n in range(200)} == set(range(8))
+    assert keyspace.dead_letters_key(keyspace.ARTICLES_STREAM) == "newsroom:{store}:dead-letters"
+
+
+def test_keys_used_alone_have_no_tag():
     assert keyspace.rate_limit_key("10.0.0.1") == "newsroom:ratelimit:views:10.0.0.1"
     assert keyspace.site_status_key("render", "r-1") == "newsroom:site:render:r-1"
-    assert (keyspace.ARTICLES_STREAM, keyspace.REVISION) == (
-        "newsroom:articles",
-        "newsroom:revision",
-    )
+    assert keyspace.tag_of(keyspace.heal_lock_key("render")) == ""
