@@ -15,7 +15,14 @@ import pytest
 import redis
 
 from newsroom.ports import free_port
-from tests.ops.test_compose_cluster import CREATE, NODES, SERVICES, mounts, repository_file
+from tests.ops.test_compose_cluster import (
+    CREATE,
+    NODES,
+    SERVICES,
+    mounts,
+    node_config,
+    repository_file,
+)
 from tests.support.platform import wait_for
 from tests.support.timing import scaled
 
@@ -56,21 +63,28 @@ class Node:
         assert f"\ndir {volume}\n" in conf
         command[1] = str(self.folder / "cluster.conf")
         Path(command[1]).write_text(conf.replace(f"\ndir {volume}\n", f"\ndir {self.folder}\n"))
-        self.port = node_port()
-        log = (self.folder / "redis.log").open("ab")
-        local = ["--port", str(self.port), "--bind", "127.0.0.1"]
-        self.process = subprocess.Popen([*command, *local], stdout=log, stderr=log)
-        wait_for(self.answers, timeout=10)
+        for _ in range(3):  # another process may take the bus port first: then another port
+            self.port = node_port()
+            local = ["--port", str(self.port), "--bind", "127.0.0.1"]
+            with (self.folder / "redis.log").open("ab") as log:
+                self.process = subprocess.Popen([*command, *local], stdout=log, stderr=log)
+            wait_for(lambda: self.answers() or self.process.poll() is not None, timeout=10)
+            if self.process.poll() is None:
+                return
+        raise AssertionError(f"{self.name} does not start: see {self.folder / 'redis.log'}")
 
     def stop(self) -> None:
+        """SIGTERM, as `docker compose stop` sends; redis-server saves and exits."""
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=scaled(30))
 
     def client(self) -> redis.Redis:
+        """A plain (not cluster) client of this node."""
         return redis.Redis(port=self.port, decode_responses=True, socket_timeout=scaled(5))
 
     def answers(self) -> bool:
+        """Whether the node answers PING."""
         try:
             with self.client() as client:
                 return bool(client.ping())
@@ -91,7 +105,7 @@ def create(nodes: list[Node]) -> subprocess.CompletedProcess[str]:
     """The one-shot's command, its script from the repository, each address the local one."""
     service = SERVICES[CREATE]
     shell, script, *addresses = service["command"]
-    local = {f"{n.name}:{6379}": f"127.0.0.1:{n.port}" for n in nodes}
+    local = {f"{n.name}:{node_config(n.name)['port']}": f"127.0.0.1:{n.port}" for n in nodes}
     command = [shell, str(repository_file(service, script)), *(local[a] for a in addresses)]
     return subprocess.run(command, capture_output=True, text=True, timeout=scaled(120))
 
