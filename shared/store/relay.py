@@ -45,44 +45,28 @@ from shared.store.editor import editor_entries
 from shared.store.queries import score
 from shared.urls import UrlScheme
 
-
-def _bump(key: str) -> str:
-    """Lua setting the store-wide revision at `key` to its next value (as `next`).
-
-    Bumped by every change to the indexes, never backwards. It jumps to the server clock in
-    microseconds when that is ahead, so a Redis that comes back empty still counts on from
-    above every revision already recorded next to the public files.
-    """
-    return f"""
+_STAMP_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local current = tonumber(redis.call('GET', {key}) or '0')
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 local next = string.format('%.0f', math.max(current + 1, now))
-redis.call('SET', {key}, next)
-"""
-
-
-_STAMP = (
-    _bump("KEYS[1]")
-    + """
+redis.call('SET', KEYS[1], next)
 redis.call('SET', KEYS[2], ARGV[1], 'NX')
 redis.call('HSETNX', KEYS[3], 'article_shards', ARGV[2])
 redis.call('HSETNX', KEYS[3], 'views_partitions', ARGV[3])
-return next
 """
-)
-"""Every change's stamp: the revision bumped, the store id and layout set if unset."""
+"""Every change's stamp (KEYS: REVISION, STORE_ID, LAYOUT; ARGV: a new store id, the article
+shards and views partitions): the store id and layout are set if unset, and the store-wide
+revision is bumped, never backwards. It jumps to the server clock in microseconds when that
+is ahead, so a Redis that comes back empty still counts on from above every revision already
+recorded next to the public files."""
 
-_FIXED_KEYS = 5  # PLACED, REVISION, STORE_ID, LAYOUT, ARTICLES_STREAM; then one key an op
-_FIXED_ARGS = 7  # id, expected placed, new placed, store id, shards, partitions, event
+_STAMP = _STAMP_LUA + "return next"
 
-# Place one article: unless PLACED holds something else than the caller read (then 0: read
-# again), apply the ops (name, a, b; op i on KEYS[5 + i]), record the new placement, stamp
-# the store and announce the event (none when ARGV[7] is empty).
 _APPLY = (
     """
-local placed = redis.call('HGET', KEYS[1], ARGV[1])
-if (placed or '') ~= ARGV[2] then return 0 end
+local placed = redis.call('HGET', KEYS[4], ARGV[4])
+if (placed or '') ~= ARGV[5] then return 0 end
 for i = 0, (#ARGV - 7) / 3 - 1 do
   local key, op, a, b = KEYS[6 + i], ARGV[8 + 3 * i], ARGV[9 + 3 * i], ARGV[10 + 3 * i]
   if op == 'zadd' then redis.call('ZADD', key, a, b)
@@ -90,19 +74,21 @@ for i = 0, (#ARGV - 7) / 3 - 1 do
   elseif op == 'hincrby' then redis.call('HINCRBY', key, a, b)
   else redis.call('HSET', key, a, b) end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
 """
-    + _bump("KEYS[2]")
-    + """
-redis.call('SET', KEYS[3], ARGV[4], 'NX')
-redis.call('HSETNX', KEYS[4], 'article_shards', ARGV[5])
-redis.call('HSETNX', KEYS[4], 'views_partitions', ARGV[6])
-if ARGV[7] ~= '' then redis.call('XADD', KEYS[5], '*', '"""
-    + DATA_FIELD
-    + """', ARGV[7]) end
+    + _STAMP_LUA
+    + f"""
+if ARGV[7] ~= '' then redis.call('XADD', KEYS[5], '*', '{DATA_FIELD}', ARGV[7]) end
 return 1
 """
 )
+"""Place one article (KEYS: the stamp's, PLACED, ARTICLES_STREAM, then one key an op; ARGV:
+the stamp's, the id, its placement as the caller read it, the new one, the event, then each
+op's name, a and b): 0 when PLACED holds something else than the caller read (read again);
+else the ops applied, the placement recorded, the store stamped and the event (none when
+empty) appended."""
+
+_STAMP_KEYS = [REVISION, STORE_ID, LAYOUT]
 
 Op = tuple[str, str, str | float, str | float]
 """One change to a store-wide structure: key, operation (zadd, zrem, hincrby, hset), a, b."""
@@ -190,18 +176,15 @@ class Relay:
                 return None
             event = event_for(old, article)
             ops = changes(old, new)
-            keys = [PLACED, REVISION, STORE_ID, LAYOUT, ARTICLES_STREAM] + [op[0] for op in ops]
+            keys = [*_STAMP_KEYS, PLACED, ARTICLES_STREAM] + [op[0] for op in ops]
             args = [
+                *self._stamp_args(),
                 article.id,
                 as_text(raw) if raw else "",
                 new.model_dump_json(),
-                _store_id(),
-                self.layout.article_shards,
-                self.layout.views_partitions,
                 event.model_dump_json() if event else "",
             ]
             args += [value for op in ops for value in op[1:]]
-            assert len(keys) - _FIXED_KEYS == (len(args) - _FIXED_ARGS) / 3
             if await self._apply(keys=keys, args=args):
                 return event
 
@@ -220,10 +203,8 @@ class Relay:
 
     def stamp(self, pipe: Pipeline) -> None:
         """Queue the stamp of a change: revision bumped, store id and layout set if unset."""
-        args = [_store_id(), self.layout.article_shards, self.layout.views_partitions]
-        self._stamp(keys=[REVISION, STORE_ID, LAYOUT], args=args, client=pipe)
+        self._stamp(keys=_STAMP_KEYS, args=self._stamp_args(), client=pipe)
 
-
-def _store_id() -> str:
-    """A new store's identity (SET NX: only the first write's counts)."""
-    return uuid.uuid4().hex
+    def _stamp_args(self) -> list[str | int]:
+        """The stamp's ARGV: a new store id (only the first write's counts) and the layout."""
+        return [uuid.uuid4().hex, self.layout.article_shards, self.layout.views_partitions]
