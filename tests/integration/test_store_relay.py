@@ -11,8 +11,11 @@ from shared.article import Article, ArticleIn
 from shared.clock import utcnow
 from shared.keyspace import PLACED, SLUGS
 from shared.listing import HOME, Kind, Listing
-from shared.store import ArticleStore, SlugTakenError
+from shared.redis_client import connect
+from shared.settings import Settings
+from shared.store import ArticleStore, SlugTakenError, open_store
 from shared.topology import ARTICLES_STREAM, RELAY_GROUP
+from tests.support.redis_server import redis_executor, url_of
 from tests.support.samples import article_in
 from tests.support.timing import eventually
 
@@ -132,3 +135,28 @@ async def test_a_slug_is_taken_across_shards(store):
     assert automatic.slug == f"{first.slug}-2"
     assert await store.redis.hget(SLUGS, first.slug) == b"s0"
     assert await store.redis.hget(SLUGS, automatic.slug) == other.encode()
+
+
+async def test_the_relay_loop_outlives_a_redis_restart(tmp_path):
+    server = redis_executor(tmp_path)
+    with server:
+        store = open_store(Settings(), connect(url_of(server)))
+        stop = asyncio.Event()
+        relay = asyncio.create_task(run_relay(store, stop, block_ms=100))
+        await eventually(lambda: _relaying(store), 10)
+        server.stop()
+        server.start()  # empty: the relay's groups are gone too
+
+        await stored_alone(store, next_version(store, None, article_in()), None)
+
+        await eventually(lambda: _announced(store, 1), 30)
+        stop.set()
+        await relay
+        assert await store.latest_ids(HOME) == ["a1"]
+        await store.redis.aclose()
+
+
+async def _relaying(store: ArticleStore) -> bool:
+    """Whether the relay made its group on every outbox."""
+    outboxes = store.layout.outboxes()
+    return await store.redis.exists(*outboxes) == len(outboxes)
