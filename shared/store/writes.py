@@ -39,6 +39,12 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[
 """
 
 
+Change = Callable[[Article | None], Awaitable[Article]]
+"""What a write makes of the stored article (None: none stored)."""
+Written = tuple[Article | None, Article]
+"""The article as it was (None: new) and as written."""
+
+
 class ArticleNotFoundError(LookupError):
     """No article has that id."""
 
@@ -95,7 +101,7 @@ class StoreWrites(StoreQueries):
 
         kept = None
         try:
-            current, article = await self._commit(article_id, change, by)
+            current, article = await self._write(article_id, change, by)
             kept = article.slug
         except _Unchanged as same:
             return SaveResult(same.article, created=False, changed=False)
@@ -103,6 +109,7 @@ class StoreWrites(StoreQueries):
             for slug in reserved:
                 if slug != kept:
                     await self.redis.eval(_RELEASE, 1, SLUGS, slug, article_id)
+        await self.relay.apply(article)
         return SaveResult(article, created=current is None, changed=True)
 
     async def unpublish(self, article_id: str, *, by: str = SYSTEM) -> Article:
@@ -167,14 +174,15 @@ class StoreWrites(StoreQueries):
             slug = f"{base}-{n}"
         return slug
 
-    async def _commit(
-        self,
-        article_id: str,
-        change: Callable[[Article | None], Awaitable[Article]],
-        by: str,
-    ) -> tuple[Article | None, Article]:
-        """Read, change and write one article in its shard, retrying when it moved meanwhile;
-        then place it (the relay), so its event is announced before this returns."""
+    async def _commit(self, article_id: str, change: Change, by: str) -> Written:
+        """`_write`, then place the article (the relay): its event is announced before this
+        returns."""
+        current, article = await self._write(article_id, change, by)
+        await self.relay.apply(article)
+        return current, article
+
+    async def _write(self, article_id: str, change: Change, by: str) -> Written:
+        """Read, change and write one article in its shard, retrying when it moved meanwhile."""
         key = self.layout.article_key(article_id)
         async with self.redis.pipeline(transaction=True) as pipe:
             while True:
@@ -187,7 +195,6 @@ class StoreWrites(StoreQueries):
                     break
                 except WatchError:
                     continue
-        await self.relay.apply(article)
         return current, article
 
     async def write_shard(
