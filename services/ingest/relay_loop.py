@@ -112,8 +112,9 @@ async def _ensure_group(redis: Redis, outbox: str) -> None:
 
 
 async def _relay(store: ArticleStore, outbox: str, entries: list[Entry]) -> None:
-    """Place the stored version of each entry's article, then acknowledge the entries."""
-    ids = list(dict.fromkeys(as_text(fields[b"article_id"]) for _, fields in entries))
+    """Place the stored version of each entry's article, then acknowledge the entries (one
+    trimmed while pending has no fields)."""
+    ids = list(dict.fromkeys(as_text(fields[b"article_id"]) for _, fields in entries if fields))
     for raw in await store.stored_many(ids):
         if raw:
             await store.relay.apply(Article.from_stored(raw))
