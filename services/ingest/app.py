@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings, redis)
         app.state.view_log = ViewLog(
             redis,
+            settings.layout,
             limit=settings.views_rate_limit,
             window=settings.views_rate_window,
             ts_window=settings.views_ts_window_s,
