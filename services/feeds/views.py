@@ -102,15 +102,16 @@ class ViewCounter:
         human = [view for view in views if not view.bot]
         live = await self._published({view.article_id for view in human})
         now = utcnow()
-        # (partition, UTC hours since the epoch) → article id, visitor id, ...
+        # (UTC hours since the epoch, partition) → article id, visitor id, ...: applied hour by
+        # hour, so a reader seen twice in a batch counts in the hour of their first view.
         batches: dict[tuple[int, int], list[str]] = defaultdict(list)
         for view in human:
             if view.article_id in live:
                 hour = int(min(view.occurred_at, now).timestamp() // 3600)
-                batch = batches[(self.layout.partition_of(view.article_id), hour)]
+                batch = batches[(hour, self.layout.partition_of(view.article_id))]
                 batch += [view.article_id, view.visitor_id or ""]
         counted = 0
-        for (partition, hours), pairs in batches.items():
+        for (hours, partition), pairs in sorted(batches.items()):
             hour = datetime.fromtimestamp(hours * 3600, UTC)
             day = hour.replace(hour=0)
             argv = [
