@@ -36,7 +36,7 @@ from newsroom.demo import load_demo  # noqa: E402
 from services.feeds.views import ViewCounter  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
 from shared.events import ArticleViewed, encode  # noqa: E402
-from shared.keyspace import VIEWS_STREAM  # noqa: E402
+from shared.keyspace import Layout  # noqa: E402
 from shared.topology import FEEDS_GROUP  # noqa: E402
 from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.platform import Platform, wait_for  # noqa: E402
@@ -82,10 +82,13 @@ def redis_benchmark_xadd(port: int, requests: int) -> dict[str, float]:
     return rates
 
 
+LAYOUT = Layout()  # the default layout, as the platform runs it
+
+
 async def ranking_code_rate(url: str, views: list[ArticleViewed]) -> float:
     """Views/s through ViewCounter.apply alone, in batches of BATCH."""
     client = Redis.from_url(url)
-    counter = ViewCounter(client, repeat_window=3600)
+    counter = ViewCounter(client, LAYOUT, repeat_window=3600)
     start = time.perf_counter()
     for i in range(0, len(views), BATCH):
         await counter.apply(views[i : i + BATCH])
@@ -98,16 +101,19 @@ def service_rate(platform: Platform, views: list[ArticleViewed]) -> float:
     """Views/s the feeds service consumes from a backlog (XADDed while it was stopped)."""
     platform.kill("feeds-0")
     client = redis.Redis.from_url(platform.redis_url)
-    entries = [encode(v) for v in views]
-    for i in range(0, len(entries), 1000):
+    for i in range(0, len(views), 1000):
         with client.pipeline(transaction=False) as pipe:
-            for fields in entries[i : i + 1000]:
-                pipe.xadd(VIEWS_STREAM, fields)
+            for view in views[i : i + 1000]:
+                pipe.xadd(LAYOUT.views_stream(LAYOUT.partition_of(view.article_id)), encode(view))
             pipe.execute()
 
     def group() -> dict:
-        groups = {g["name"].decode(): g for g in client.xinfo_groups(VIEWS_STREAM)}
-        return groups[FEEDS_GROUP]
+        """The feeds group's lag and pending count, summed over the partitions."""
+        groups = [
+            next(g for g in client.xinfo_groups(stream) if g["name"].decode() == FEEDS_GROUP)
+            for stream in LAYOUT.views_streams()
+        ]
+        return {k: sum(g[k] for g in groups) for k in ("lag", "pending")}
 
     backlog = group()["lag"]
     platform.start("feeds")

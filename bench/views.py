@@ -28,7 +28,7 @@ from port_for import get_port
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shared.keyspace import VIEWS_STREAM  # noqa: E402
+from shared.keyspace import Layout  # noqa: E402
 from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.readers import BROWSER  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
@@ -101,6 +101,9 @@ def run_wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) 
     }
 
 
+STREAMS = Layout().views_streams()  # the default layout, as start_ingest runs it
+
+
 def measure(seconds: int, connections: int, workers: int) -> dict[str, dict]:
     """wrk's figures for single views and batches of 100 (plus views/s and whether the views
     stream holds what the server accepted), by name: "single", "batch100"."""
@@ -120,11 +123,11 @@ def measure(seconds: int, connections: int, workers: int) -> dict[str, dict]:
         try:
             runs = {}
             for name, body, per_request in (("single", single, 1), ("batch100", batch, 100)):
-                client.delete(VIEWS_STREAM)
+                client.delete(*STREAMS)
                 result = run_wrk(base, body, seconds, connections, workdir)
                 accepted = (result["requests"] - result["non_2xx"]) * per_request
                 result["views_per_s"] = result["rps"] * per_request
-                result["stream_entries"] = client.xlen(VIEWS_STREAM)
+                result["stream_entries"] = sum(client.xlen(s) for s in STREAMS)
                 # wrk may stop mid-request at the end; the stream may hold a few more.
                 result["stream_matches"] = (
                     0 <= result["stream_entries"] - accepted <= (connections * per_request)

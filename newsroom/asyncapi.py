@@ -17,6 +17,8 @@ from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 from pydantic import Field
 
+from shared.keyspace import Layout
+
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "asyncapi"
 # Settings the documents show: the compose setup's Redis and the default consumer naming.
 ENVIRONMENT = {"REDIS_URL": "redis://redis:6379/0", "NEWSROOM_CONSUMER": "<host>-<pid>"}
@@ -32,12 +34,12 @@ def _payload(event_names: tuple[str, ...]) -> Any:
     return Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007
 
 
-def ingest_broker(redis_url: str) -> RedisBroker:
+def ingest_broker(redis_url: str, layout: Layout) -> RedisBroker:
     """A broker declaring, for documentation, what ingest adds to each stream."""
-    from shared.topology import TOPOLOGY
+    from shared.topology import topology
 
     broker = RedisBroker(redis_url)
-    for stream in TOPOLOGY:
+    for stream in topology(layout):
         broker.publisher(
             stream=stream.name,
             title=f"{stream.name}:{stream.producer}",
@@ -59,7 +61,7 @@ def documents() -> dict[str, str]:
 
     settings = get_settings()
     brokers = {
-        "ingest": ingest_broker(ENVIRONMENT["REDIS_URL"]),
+        "ingest": ingest_broker(ENVIRONMENT["REDIS_URL"], settings.layout),
         "render": render_app(settings).broker,
         "feeds": feeds_app(settings).broker,
     }

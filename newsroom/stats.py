@@ -11,6 +11,8 @@ from rich.table import Table
 from shared.consuming.dead_letters import dead_letter_count
 from shared.consuming.stream_stats import stream_stats
 from shared.keyspace import SITE_STATUS_PATTERN
+from shared.settings import get_settings
+from shared.topology import topology
 
 
 async def collect(redis: Redis) -> dict[str, Any]:
@@ -18,8 +20,9 @@ async def collect(redis: Redis) -> dict[str, Any]:
     the site state each running render and feeds replica published."""
     keys = sorted([key async for key in redis.scan_iter(match=SITE_STATUS_PATTERN)])
     states = [json.loads(raw) for raw in await redis.mget(keys) if raw] if keys else []
+    streams = [s.name for s in topology(get_settings().layout)]
     return {
-        "streams": [asdict(s) for s in await stream_stats(redis)],
+        "streams": [asdict(s) for s in await stream_stats(redis, streams)],
         "dead_letters": await dead_letter_count(redis),
         "site": states,
     }

@@ -13,8 +13,10 @@ of one slot, so the keys that change together share a tag:
   An article's write and its outbox entry are one transaction ("stored ⇔ announced"), and
   the bodies spread over the cluster's masters.
 - `{v<p>}`, one per views partition (`Layout.views_partitions`): the views stream of the
-  articles hashed to it, their per-visitor marks, hourly, daily and all-time buckets and
-  parked totals, so counting a batch is one script on one node and no node takes every view.
+  articles hashed to it, their per-visitor marks, hourly, daily and all-time buckets, parked
+  totals and the scratch sets of the rankings, so counting a batch is one script on one node
+  and no node takes every view. Whether an article is live is asked of `{store}` (ZMSCORE on
+  the home index) apart, before: no script spans a partition and the store.
 - Untagged: keys only ever used alone (rate-limit counters, replicas' states, heal locks).
 
 On one Redis the tags change nothing but the names. Every key an anonymous client can make
@@ -151,25 +153,46 @@ class Layout:
         return [self.views_stream(p) for p in self.partitions()]
 
 
-# Views before partitioning, in one slot: replaced by the partition keys above (issue 14).
-VIEWS_STREAM = _key("views", "views")
-VIEWS_ALL = _key("views", "views", "all")
-SEEN_PREFIX = _key("views", "seen") + ":"
+# Views, partitioned by article id (`Layout.partition_of`): every key of partition p in `{v<p>}`.
+def _views(partition: int, *parts: str) -> str:
+    return _key(f"v{partition}", *parts)
 
 
-def views_hour_key(moment: datetime) -> str:
-    """Key of the hourly views bucket holding `moment` (UTC hours, expiring)."""
-    return _key("views", "views", "h", f"{moment.astimezone(UTC):%Y%m%d%H}")
+def views_all_key(partition: int) -> str:
+    """Sorted set: the all-time totals of a partition's published articles."""
+    return _views(partition, "views", "all")
 
 
-def views_day_key(moment: datetime) -> str:
-    """Key of the daily views bucket holding `moment` (UTC days, expiring)."""
-    return _key("views", "views", "d", f"{moment.astimezone(UTC):%Y%m%d}")
+def seen_prefix(partition: int) -> str:
+    """Prefix of a partition's expiring per-visitor marks `<prefix><article>:<visitor>`."""
+    return _views(partition, "seen") + ":"
 
 
-def parked_views_key(article_id: str) -> str:
+def views_hour_key(partition: int, moment: datetime) -> str:
+    """Key of a partition's hourly views bucket holding `moment` (UTC hours, expiring)."""
+    return _views(partition, "views", "h", f"{moment.astimezone(UTC):%Y%m%d%H}")
+
+
+def views_day_key(partition: int, moment: datetime) -> str:
+    """Key of a partition's daily views bucket holding `moment` (UTC days, expiring)."""
+    return _views(partition, "views", "d", f"{moment.astimezone(UTC):%Y%m%d}")
+
+
+def parked_views_key(partition: int, article_id: str) -> str:
     """Key of an unpublished article's all-time total, parked (expiring) until it returns."""
-    return _key("views", "views", "parked", article_id)
+    return _views(partition, "views", "parked", article_id)
+
+
+def views_scratch_key(partition: int, *parts: str) -> str:
+    """A temporary key of one computation in a partition's slot (deleted or expiring)."""
+    return _views(partition, "tmp", *parts)
+
+
+# Views keys of a deployment before partitioning (services.feeds.views_migration moves them).
+OLD_VIEWS_STREAM = PREFIX + "views"
+OLD_VIEWS_ALL = PREFIX + "views:all"
+OLD_PARKED_PATTERN = PREFIX + "views:parked:*"
+"""SCAN pattern of the old parked totals, `newsroom:views:parked:<article id>`."""
 
 
 # Keys used alone: no tag.

@@ -7,7 +7,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from shared.topology import TOPOLOGY
+from shared.keyspace import Layout
+from shared.topology import topology
 
 
 def connect(url: str, *, socket_timeout: float | None = None, retries: int = 8) -> Redis:
@@ -26,9 +27,9 @@ def connect(url: str, *, socket_timeout: float | None = None, retries: int = 8) 
     )
 
 
-async def ensure_groups(redis: Redis, group: str) -> None:
+async def ensure_groups(redis: Redis, group: str, layout: Layout) -> None:
     """Create `group` on each stream it reads, from the start of the stream, if missing."""
-    for stream in TOPOLOGY:
+    for stream in topology(layout):
         if group not in stream.groups:
             continue
         try:

@@ -1,4 +1,5 @@
-"""The feeds service: a consumer in the feeds group of the articles and views streams."""
+"""The feeds service: a consumer in the feeds group of the articles stream and of every views
+partition's stream."""
 
 from collections.abc import Sequence
 
@@ -6,12 +7,13 @@ from services.feeds.popular import popular_publisher
 from services.feeds.publisher import FeedPublisher
 from services.feeds.rebuild import rebuild_feeds
 from services.feeds.views import ViewCounter
+from services.feeds.views_migration import migrate_views
 from services.feeds.websub import HubNotifier
 from shared.consuming.service import ConsumerService, Site
 from shared.events import ArticleEvent, ArticleViewed
 from shared.settings import Settings
 from shared.site_keeper import Progress
-from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
+from shared.topology import ARTICLES_STREAM, FEEDS_GROUP
 from shared.urls import UrlScheme
 
 VIEWS_BATCH = 500
@@ -29,7 +31,7 @@ def create_app(settings: Settings) -> ConsumerService:
     popular = popular_publisher(service.redis, service.store, settings)
     notifier = HubNotifier(settings.websub_hub) if settings.websub_hub else None
     publisher = FeedPublisher(service.store, settings, notifier, popular.request)
-    counter = ViewCounter(service.redis, settings.views_repeat_window_s)
+    counter = ViewCounter(service.redis, settings.layout, settings.views_repeat_window_s)
 
     @service.subscriber(ARTICLES_STREAM)
     async def on_article(event: ArticleEvent) -> None:
@@ -37,11 +39,18 @@ def create_app(settings: Settings) -> ConsumerService:
         await counter.follow(event)
         await publisher.apply(event)
 
-    @service.subscriber(VIEWS_STREAM, batch=True, max_records=VIEWS_BATCH)
     async def on_views(views: Sequence[ArticleViewed]) -> None:
         """Apply a batch of views to the buckets (acked once in Redis); refresh lists soon."""
         await counter.apply(views)
         popular.request()
+
+    for stream in settings.layout.views_streams():  # every replica reads every partition
+        service.subscriber(stream, batch=True, max_records=VIEWS_BATCH)(on_views)
+
+    @service.app.on_startup
+    async def old_views() -> None:
+        """Move the totals of a deployment from before the views partitions into them."""
+        await migrate_views(service.redis, settings.layout)
 
     @service.app.after_startup
     async def first_lists() -> None:

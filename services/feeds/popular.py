@@ -1,8 +1,10 @@
 """The "most read" lists and view counts the site's pages read: /data/popular.json and views.json.
 
-Rankings are summed from the view buckets inside Redis and kept to live articles by
-intersecting with the store's own indexes (weight 0), so unpublished articles drop out at once
-and an article counts in the section it is in now.
+Each views partition sums its own buckets inside Redis, in its slot (a scratch set, deleted
+and expiring); partitions hold disjoint article ids, so the site's ranking is their rankings
+put together and sorted. The rankings are kept to each listing's live articles by asking its
+index in the store (ZMSCORE), so unpublished articles drop out at once and an article counts
+in the section it is in now. Ties are ordered as Redis orders them (greater id first).
 """
 
 import asyncio
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta
 from redis.asyncio import Redis
 
 from shared.clock import utcnow
-from shared.keyspace import VIEWS_ALL, scratch_key, views_day_key, views_hour_key
+from shared.keyspace import views_all_key, views_day_key, views_hour_key, views_scratch_key
 from shared.listing import HOME, Kind, Listing
 from shared.public_writer import PublicWriter, generation_version
 from shared.settings import Settings
@@ -30,18 +32,23 @@ log = logging.getLogger(__name__)
 Ranking = list[tuple[str, int]]
 
 
-def period_keys(now: datetime) -> dict[str, list[str]]:
-    """Bucket keys summed for each period: 24 hours, 7 and 30 days (today included), all."""
+SCRATCH_TTL_S = 60
+
+
+def period_keys(partition: int, now: datetime) -> dict[str, list[str]]:
+    """A partition's bucket keys summed for each period: 24 hours, 7 and 30 days (today
+    included), all."""
     return {
-        "24h": [views_hour_key(now - timedelta(hours=i)) for i in range(24)],
-        "7d": [views_day_key(now - timedelta(days=i)) for i in range(7)],
-        "30d": [views_day_key(now - timedelta(days=i)) for i in range(30)],
-        "all": [VIEWS_ALL],
+        "24h": [views_hour_key(partition, now - timedelta(hours=i)) for i in range(24)],
+        "7d": [views_day_key(partition, now - timedelta(days=i)) for i in range(7)],
+        "30d": [views_day_key(partition, now - timedelta(days=i)) for i in range(30)],
+        "all": [views_all_key(partition)],
     }
 
 
-def _ranking(raw: list[tuple[bytes, float]]) -> Ranking:
-    return [(member.decode(), int(score)) for member, score in raw]
+def ordered(ranking: Ranking) -> Ranking:
+    """Most viewed first, ties by greater id first (ZREVRANGE's order)."""
+    return sorted(ranking, key=lambda item: (item[1], item[0]), reverse=True)
 
 
 class Popular:
@@ -65,38 +72,57 @@ class Popular:
     ) -> tuple[dict[str, Ranking], dict[str, dict[str, Ranking]], Ranking]:
         """Top ids per period for the site and each section, and every live article's count."""
         sections = await self.sections()
-        run = uuid.uuid4().hex
-
-        def tmp(*parts: str) -> str:
-            return scratch_key("popular", run, *parts)
-
+        totals: dict[str, Ranking] = {period: [] for period in PERIODS}
+        for partition in self.settings.layout.partitions():
+            for period, ranking in (await self._partition(partition, now)).items():
+                totals[period] += ranking
         lists = [HOME, *(Listing(Kind.SECTION, s) for s in sections)]
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for period, keys in period_keys(now).items():
-                source = keys[0] if period == "all" else tmp(period)
-                if period != "all":
-                    pipe.zunionstore(source, keys)
-                for listing in lists:
-                    top = tmp(period, listing.name_key)
-                    pipe.zinterstore(top, {source: 1, listing.index: 0})
-                    pipe.zrevrange(top, 0, TOP - 1, withscores=True)
-            pipe.zinter({VIEWS_ALL: 1, HOME.index: 0}, withscores=True)
-            pipe.delete(*[tmp(p) for p in ("24h", "7d", "30d")])
-            pipe.delete(*[tmp(p, listing.name_key) for p in PERIODS for listing in lists])
-            results = await pipe.execute()
-        tops = [r for r in results if isinstance(r, list)]
-        counts = _ranking(tops.pop())
+        viewed = sorted({i for ranking in totals.values() for i, _ in ranking})
+        live = await self._live(lists, viewed)
         site: dict[str, Ranking] = {}
         by_section: dict[str, dict[str, Ranking]] = {s: {} for s in sections}
-        for period in PERIODS:
+        for period, ranking in totals.items():
+            ranking = ordered(ranking)
             for listing in lists:
-                ranking = _ranking(tops.pop(0))
+                top = [item for item in ranking if item[0] in live[listing.name_key]][:TOP]
                 if listing.is_home:
-                    site[period] = ranking
+                    site[period] = top
                 else:
-                    by_section[listing.slug][period] = ranking
+                    by_section[listing.slug][period] = top
+        counts = [item for item in totals["all"] if item[0] in live[HOME.name_key]]
         sections_seen = {s: r for s, r in by_section.items() if any(r.values())}
-        return site, sections_seen, counts
+        return site, sections_seen, sorted(counts, key=lambda item: (item[1], item[0]))
+
+    async def _partition(self, partition: int, now: datetime) -> dict[str, Ranking]:
+        """Every article of a partition with its views in each period, summed in its slot."""
+        run = uuid.uuid4().hex
+        scratch = {p: views_scratch_key(partition, "popular", run, p) for p in PERIODS[:3]}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for period, keys in period_keys(partition, now).items():
+                if period in scratch:
+                    pipe.zunionstore(scratch[period], keys)
+                    pipe.expire(scratch[period], SCRATCH_TTL_S)
+                pipe.zrange(scratch.get(period, keys[0]), 0, -1, withscores=True)
+            pipe.delete(*scratch.values())
+            results = await pipe.execute()
+        ranges = [r for r in results if isinstance(r, list)]
+        return {
+            period: [(member.decode(), int(score)) for member, score in raw]
+            for period, raw in zip(PERIODS, ranges, strict=True)
+        }
+
+    async def _live(self, lists: list[Listing], ids: list[str]) -> dict[str, set[str]]:
+        """Name key of each listing → those of `ids` live in it (ZMSCORE on its index)."""
+        if not ids:
+            return {listing.name_key: set() for listing in lists}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for listing in lists:
+                pipe.zmscore(listing.index, ids)
+            results = await pipe.execute()
+        return {
+            listing.name_key: {i for i, score in zip(ids, scores, strict=True) if score is not None}
+            for listing, scores in zip(lists, results, strict=True)
+        }
 
     async def publish(self) -> None:
         """Write views.json and popular.json from the current counts."""

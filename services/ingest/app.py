@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await _prepare(settings, app.state.store)
         app.state.view_log = ViewLog(
             redis,
+            settings.layout,
             limit=settings.views_rate_limit,
             window=settings.views_rate_window,
             ts_window=settings.views_ts_window_s,

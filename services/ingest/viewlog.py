@@ -1,8 +1,14 @@
-"""Appending page views to the views stream, with a per-address rate limit, in one round trip.
+"""Appending page views to the views streams, with a per-address rate limit, in two round trips.
 
-Only views that could be real reach the stream: of a published article, and opened within
+Only views that could be real reach a stream: of a published article, and opened within
 a short window around now. Anything else is dropped here, one view at a time, so junk
 (made-up ids, timestamps years away) never leaves a key behind in Redis.
+
+The keys involved live in different slots of a Redis Cluster (the untagged rate-limit
+counter, the home index in `{store}`, each partition's stream in `{v<p>}`), so no command
+spans them: one pipeline counts the views against the limit (a script on its one key) and asks
+the home index which articles are published (ZMSCORE); a second appends each surviving view
+to its partition's stream. Neither pipeline is a transaction: each command stands alone.
 """
 
 import ipaddress
@@ -10,39 +16,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from hashlib import sha1
 
 from crawlerdetect import CrawlerDetect
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 
 from services.ingest.schemas import ViewIn
 from shared.clock import utcnow
 from shared.events import DATA_FIELD, ArticleViewed
-from shared.keyspace import VIEWS_STREAM, rate_limit_key
+from shared.keyspace import Layout, rate_limit_key
 from shared.listing import HOME
 
-# KEYS: rate-limit counter, views stream, published articles. ARGV: window seconds, limit
-# (0: none), views reported, field, then article id, event, article id, event...
-# Answers the number of events appended, or minus the seconds until the window ends.
-_RECORD = """
-local limit = tonumber(ARGV[2])
-if limit > 0 then
-  local used = redis.call('INCRBY', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
-  if used > limit then
-    local ttl = redis.call('TTL', KEYS[1])
-    if ttl < 1 then ttl = 1 end
-    return -ttl
-  end
+# KEYS: rate-limit counter. ARGV: window seconds, views reported, limit.
+# Answers the views counted in the window, or minus the seconds until it ends when over `limit`.
+_LIMIT = """
+local used = redis.call('INCRBY', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
+if used > tonumber(ARGV[3]) then
+  local ttl = redis.call('TTL', KEYS[1])
+  if ttl < 1 then ttl = 1 end
+  return -ttl
 end
-local stored = 0
-for i = 5, #ARGV, 2 do
-  if redis.call('ZSCORE', KEYS[3], ARGV[i]) then
-    redis.call('XADD', KEYS[2], '*', ARGV[4], ARGV[i + 1])
-    stored = stored + 1
-  end
-end
-return stored
+return used
 """
+_LIMIT_SHA = sha1(_LIMIT.encode()).hexdigest()
 
 _detector = CrawlerDetect()
 
@@ -83,34 +81,58 @@ class Recorded:
 
 
 class ViewLog:
-    """Writes plausible views to the views stream, counting each client address's views."""
+    """Writes plausible views to their partitions' streams, counting each address's views."""
 
-    def __init__(self, redis: Redis, limit: int, window: int, ts_window: int) -> None:
+    def __init__(
+        self, redis: Redis, layout: Layout, limit: int, window: int, ts_window: int
+    ) -> None:
+        self.redis = redis
+        self.layout = layout
         self.limit = limit
         self.window = window
         self.ts_window = timedelta(seconds=ts_window)
-        self._record = redis.register_script(_RECORD)
 
     async def append(self, views: Sequence[ViewIn], client: str, *, bot: bool) -> Recorded:
         """Append the views; raise RateLimitedError when `client` is over its limit."""
         now = utcnow()
-        args: list[str] = []
-        for v in views:
-            if v.ts is not None and abs(v.ts - now) > self.ts_window:
-                continue
-            event = ArticleViewed(
+        events = [
+            ArticleViewed(
                 article_id=v.article_id,
                 visitor_id=v.visitor_id,
                 bot=bot,
                 **({"occurred_at": v.ts} if v.ts else {}),
             )
-            args += [v.article_id, event.model_dump_json()]
-        answer = int(
-            await self._record(
-                keys=[rate_limit_key(rate_key(client)), VIEWS_STREAM, HOME.index],
-                args=[self.window, self.limit, len(views), DATA_FIELD, *args],
-            )
-        )
-        if answer < 0:
-            raise RateLimitedError(-answer)
-        return Recorded(stored=answer, dropped=len(views) - answer)
+            for v in views
+            if v.ts is None or abs(v.ts - now) <= self.ts_window
+        ]
+        published = await self._check(rate_limit_key(rate_key(client)), len(views), events)
+        kept = [e for e, score in zip(events, published, strict=True) if score is not None]
+        if kept:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for event in kept:
+                    stream = self.layout.views_stream(self.layout.partition_of(event.article_id))
+                    pipe.xadd(stream, {DATA_FIELD: event.model_dump_json()})
+                await pipe.execute()
+        return Recorded(stored=len(kept), dropped=len(views) - len(kept))
+
+    async def _check(
+        self, counter: str, reported: int, events: list[ArticleViewed]
+    ) -> list[float | None]:
+        """Count `reported` views against the limit and answer, per event, its article's
+        score in the home index (None: not published), in one round trip."""
+        try:
+            answers = await self._ask(counter, reported, events)
+        except NoScriptError:  # a Redis that restarted, or a new one: load the script once
+            await self.redis.script_load(_LIMIT)
+            answers = await self._ask(counter, reported, events)
+        if self.limit > 0 and (used := int(answers.pop(0))) < 0:
+            raise RateLimitedError(-used)
+        return answers[0] if events else []
+
+    async def _ask(self, counter: str, reported: int, events: list[ArticleViewed]) -> list:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if self.limit > 0:
+                pipe.evalsha(_LIMIT_SHA, 1, counter, self.window, reported, self.limit)
+            if events:
+                pipe.zmscore(HOME.index, [e.article_id for e in events])
+            return await pipe.execute()

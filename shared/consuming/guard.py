@@ -36,9 +36,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.consuming.options import Options
 from shared.consuming.retention import forget_idle_consumers, trim_acknowledged
+from shared.keyspace import Layout
 from shared.redis_client import ensure_groups
 from shared.site_keeper import REPORT_EVERY_S, SiteKeeper
-from shared.topology import TOPOLOGY, streams_read_by
+from shared.topology import streams_read_by, topology
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +63,14 @@ class ConsumerGuard:
         self,
         redis: Redis,
         group: str,
+        layout: Layout,
         options: Options,
         broker: RedisBroker,
         keeper: SiteKeeper | None = None,
     ) -> None:
         self.redis = redis
         self.group = group
+        self.layout = layout
         self.options = options
         self.broker = broker
         self.keeper = keeper
@@ -119,7 +122,7 @@ class ConsumerGuard:
         Raises RedisGoneError when it has been away longer than `redis_give_up_s`.
         """
         try:
-            await ensure_groups(self.redis, self.group)
+            await ensure_groups(self.redis, self.group, self.layout)
         except REDIS_DOWN as error:
             now = time.monotonic()
             if self._down_since is None:
@@ -142,7 +145,7 @@ class ConsumerGuard:
         XCLAIM to itself with IDLE = claim_idle_ms and JUSTID (which counts no delivery):
         its claimers' XAUTOCLAIM takes those entries now rather than claim_idle_ms later.
         """
-        for stream in streams_read_by(self.group):
+        for stream in streams_read_by(self.group, self.layout):
             pending = await self.redis.xpending_range(
                 stream, self.group, "-", "+", 10_000, consumername=self.options.consumer
             )
@@ -166,7 +169,7 @@ class ConsumerGuard:
 
     async def _trim(self) -> None:
         with contextlib.suppress(*REDIS_DOWN):
-            for stream in TOPOLOGY:
+            for stream in topology(self.layout):
                 if self.group in stream.groups:
                     await trim_acknowledged(self.redis, stream)
                     gone = await forget_idle_consumers(self.redis, stream.name, self.group)

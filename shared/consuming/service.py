@@ -77,10 +77,12 @@ class ConsumerService:
             if site is not None
             else None
         )
-        self.guard = ConsumerGuard(self.redis, group, self.options, self.broker, self.keeper)
+        self.guard = ConsumerGuard(
+            self.redis, group, settings.layout, self.options, self.broker, self.keeper
+        )
         self.app = ConsumerApp(
             self.broker,
-            asgi_routes=routes(self.broker, settings.redis_url, group, self.keeper),
+            asgi_routes=routes(self.broker, settings, group, self.keeper),
             lifespan=self.guard.lifespan,
             on_startup=[self._check_layout]
             + ([self.keeper.settle] if self.keeper is not None else []),

@@ -6,7 +6,7 @@ from redis.asyncio import Redis
 
 from shared.metrics import CONSUMER_LAG, CONSUMER_PENDING, STREAM_LENGTH
 from shared.redis_client import as_text
-from shared.topology import DEAD_LETTERS_STREAM, TOPOLOGY
+from shared.topology import DEAD_LETTERS_STREAM
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,10 @@ class StreamStats:
     groups: list[GroupStats]
 
 
-async def stream_stats(redis: Redis, streams: list[str] | None = None) -> list[StreamStats]:
-    """Length, and each declared group's lag and pending count, of every topology stream."""
-    names = streams if streams is not None else [s.name for s in TOPOLOGY]
+async def stream_stats(redis: Redis, streams: list[str]) -> list[StreamStats]:
+    """Length, and each group's lag and pending count, of `streams`."""
     result = []
-    for name in names:
+    for name in streams:
         length = int(await redis.xlen(name))
         groups = []
         if length or await redis.exists(name):

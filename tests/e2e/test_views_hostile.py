@@ -10,8 +10,7 @@ import pytest
 import redis
 
 from shared.clock import utcnow
-from shared.topology import VIEWS_STREAM
-from tests.support.flood import load_articles, published_articles
+from tests.support.flood import load_articles, published_articles, streamed
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
 
@@ -84,18 +83,18 @@ HOSTILE = [
 )
 def test_each_hostile_report_gets_one_exact_status(ingest, case, body, headers, status):
     base, client = ingest
-    before = client.xlen(VIEWS_STREAM)
+    before = streamed(client)
 
     answer = post(base, body(), headers, f"198.51.100.{len(case)}")
 
     assert answer.status_code == status, answer.text
     assert answer.json()["error"]
-    assert client.xlen(VIEWS_STREAM) == before
+    assert streamed(client) == before
 
 
 def test_implausible_views_are_dropped_and_the_rest_stored(ingest):
     base, client = ingest
-    before = client.xlen(VIEWS_STREAM)
+    before = streamed(client)
     views = [
         b'{"article_id": "made-up"}',
         at(timedelta(hours=2)),
@@ -107,7 +106,7 @@ def test_implausible_views_are_dropped_and_the_rest_stored(ingest):
     answer = post(base, b"[" + b",".join(views) + b"]", JSON, "198.51.100.200")
 
     assert (answer.status_code, answer.json()) == (202, {"accepted": 1, "dropped": 4})
-    assert client.xlen(VIEWS_STREAM) == before + 1
+    assert streamed(client) == before + 1
 
 
 def test_the_rate_limit_counts_views_and_groups_an_ipv6_64(ingest):

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from services.ingest.app import create_app
 from shared.clock import utcnow
+from shared.keyspace import Layout
 from shared.settings import Settings
-from shared.topology import VIEWS_STREAM
 from tests.support.readers import BROWSER
 from tests.support.samples import TOKENS, article_in
 
@@ -35,8 +35,19 @@ def client(redis_url):
 
 
 def views(client) -> list[dict]:
-    entries = client.portal.call(client.app.state.redis.xrange, VIEWS_STREAM)
-    return [json.loads(fields[b"__data__"]) for _, fields in entries]
+    """Every view appended, in order within an article (the partitions' streams merged)."""
+    redis = client.app.state.redis
+    entries = [
+        entry
+        for stream in Layout().views_streams()
+        for entry in client.portal.call(redis.xrange, stream)
+    ]
+    return [json.loads(fields[b"__data__"]) for _, fields in sorted(entries, key=_entry_id)]
+
+
+def _entry_id(entry: tuple[bytes, dict]) -> tuple[int, int]:
+    ms, seq = entry[0].decode().split("-")
+    return int(ms), int(seq)
 
 
 def redis_keys(client) -> list[str]:
@@ -52,7 +63,7 @@ def test_one_view_or_a_batch_is_appended_to_the_views_stream(client):
 
     assert (one.status_code, one.json()) == (202, {"accepted": 1, "dropped": 0})
     assert (batch.status_code, batch.json()) == (202, {"accepted": 2, "dropped": 0})
-    stored = views(client)
+    stored = sorted(views(client), key=lambda v: v["article_id"])
     assert [(v["type"], v["article_id"], v["bot"]) for v in stored] == [
         ("ArticleViewed", "a1", False),
         ("ArticleViewed", "a2", False),
@@ -79,7 +90,8 @@ def test_views_of_anything_but_a_published_article_are_dropped_one_by_one(client
     assert [v["article_id"] for v in views(client)] == ["a1"]
     # The keys the views added: the stream (trimmed once read) and the expiring rate counter.
     counter = "newsroom:ratelimit:views:testclient"
-    assert sorted(set(redis_keys(client)) - set(keys_before)) == [counter, VIEWS_STREAM]
+    a1_stream = Layout().views_stream(Layout().partition_of("a1"))
+    assert sorted(set(redis_keys(client)) - set(keys_before)) == [counter, a1_stream]
     assert client.portal.call(client.app.state.redis.ttl, counter) > 0
 
 

@@ -44,7 +44,7 @@ async def test_rankings_over_bucket_boundaries_with_bots_and_repeat_readers(redi
     today = hour.replace(hour=0)
     second = timedelta(seconds=1)
     popular = Popular(redis, store, settings, clock=lambda: now)
-    counter = ViewCounter(redis, repeat_window=3600)
+    counter = ViewCounter(redis, settings.layout, repeat_window=3600)
 
     # Given four live articles in two sections.
     for article_id, title, section in [
@@ -117,7 +117,7 @@ async def test_an_article_counts_in_the_section_it_is_in_now(redis_url, tmp_path
     public: Path = tmp_path / "public"
     popular = Popular(redis, store, Settings(public_dir=public), clock=utcnow)
     await store.save("a1", article("Первая", "Общество"))
-    await ViewCounter(redis, repeat_window=3600).apply(
+    await ViewCounter(redis, Settings().layout, repeat_window=3600).apply(
         [view("a1", f"v{n}", utcnow()) for n in range(3)]
     )
 

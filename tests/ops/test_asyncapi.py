@@ -5,10 +5,12 @@ import sys
 
 import yaml
 
-from shared.topology import TOPOLOGY, streams_read_by
+from shared.settings import Settings
+from shared.topology import streams_read_by, topology
 from tests.support.platform import ROOT
 
 DOCS = ROOT / "docs" / "asyncapi"
+LAYOUT = Settings().layout  # the default layout, as the documents show it
 
 
 def load(name: str) -> dict:
@@ -30,9 +32,9 @@ def test_documents_match_the_code():
 def test_ingest_document_declares_every_stream_and_event():
     doc = load("ingest")
     addresses = {c["address"] for c in doc["channels"].values()}
-    assert addresses == {s.name for s in TOPOLOGY}
+    assert addresses == {s.name for s in topology(LAYOUT)}
     schemas = set(doc["components"]["schemas"])
-    for stream in TOPOLOGY:
+    for stream in topology(LAYOUT):
         assert set(stream.events) <= schemas
 
 
@@ -40,4 +42,4 @@ def test_consumer_documents_show_their_groups():
     for group in ("render", "feeds"):
         channels = load(group)["channels"].values()
         read = {c["address"]: c["bindings"]["redis"]["groupName"] for c in channels}
-        assert read == dict.fromkeys(streams_read_by(group), group)
+        assert read == dict.fromkeys(streams_read_by(group, LAYOUT), group)

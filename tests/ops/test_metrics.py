@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from newsroom.ports import free_port
 from newsroom.probe import probe
+from shared.keyspace import Layout
 from tests.support.listeners import listening
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
@@ -81,7 +82,8 @@ def test_counters_move_after_traffic(platform: Platform):
 
     # Lag and pending of the consumer groups are exported, and settle at zero.
     wait_for(lambda: value(scrape(render), "newsroom_consumer_pending", group="render") == 0)
-    views_lag = {"stream": "newsroom:{views}:views", "group": "feeds"}
+    stream = Layout().views_stream(Layout().partition_of("metrics-1"))
+    views_lag = {"stream": stream, "group": "feeds"}
     wait_for(lambda: ("newsroom_consumer_lag", frozenset(views_lag.items())) in scrape(feeds))
     wait_for(lambda: value(scrape(feeds), "newsroom_consumer_lag", **views_lag) == 0)
 

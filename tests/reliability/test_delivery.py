@@ -14,6 +14,7 @@ from shared.consuming.dead_letters import list_letters
 from shared.consuming.options import Options
 from shared.consuming.service import ConsumerService
 from shared.events import ArticleEvent, ArticleUpdated, encode
+from shared.keyspace import Layout
 from shared.redis_client import connect, ensure_groups
 from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
@@ -121,7 +122,7 @@ async def dead_letters(redis: Redis) -> list[dict[str, str]]:
 
 async def test_malformed_events_are_dead_lettered_at_once_and_the_stream_moves_on(redis, redis_url):
     # Three entries that are no events sit before a good one.
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     await redis.xadd(ARTICLES_STREAM, {"__data__": "not json {"})
     await redis.xadd(ARTICLES_STREAM, {"__data__": json.dumps({"type": "ArticleEaten"})})
     await redis.xadd(ARTICLES_STREAM, {"something": b"\xff\xfe"})
@@ -148,7 +149,7 @@ async def test_malformed_events_are_dead_lettered_at_once_and_the_stream_moves_o
 
 async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries(redis, redis_url):
     # One event always makes the handler raise; the one after it is fine.
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     await redis.xadd(ARTICLES_STREAM, updated("cursed"))
     await redis.xadd(ARTICLES_STREAM, updated("fine"))
     recorder = Recorder(failing={"cursed"})
@@ -176,7 +177,7 @@ async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poison
     redis, redis_url
 ):
     # Five events wait; a batch handler fails on any batch holding "cursed".
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     for article_id in ("a", "b", "cursed", "c", "d"):
         await redis.xadd(ARTICLES_STREAM, updated(article_id))
     recorder = BatchRecorder(failing={"cursed"})
@@ -197,7 +198,7 @@ async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poison
 
 async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis, redis_url):
     # A replica read five events and died before acking them.
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     for n in range(5):
         await redis.xadd(ARTICLES_STREAM, updated(f"orphan-{n}"))
     await redis.xreadgroup(RENDER_GROUP, "dead-replica", {ARTICLES_STREAM: ">"}, count=5)
@@ -215,7 +216,7 @@ async def test_events_left_pending_by_a_dead_consumer_are_taken_over(redis, redi
 
 async def test_a_restarted_consumer_takes_its_own_pending_events_back_at_once(redis, redis_url):
     # Replica "r1" read two events and was killed before acking them.
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     for n in range(2):
         await redis.xadd(ARTICLES_STREAM, updated(f"mine-{n}"))
     await redis.xreadgroup(RENDER_GROUP, "r1", {ARTICLES_STREAM: ">"})
@@ -254,7 +255,7 @@ async def test_a_consumer_recreates_its_group_when_redis_comes_back_empty(redis,
 
 
 async def test_sigterm_lets_the_event_in_hand_finish_and_be_acked(redis, redis_url):
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     for n in range(3):
         await redis.xadd(ARTICLES_STREAM, updated(f"slow-{n}"))
     recorder = Recorder(pause=0.5)
@@ -282,7 +283,7 @@ async def test_a_consumer_gives_up_with_exit_code_1_when_redis_stays_away(tmp_pa
 
 async def test_an_event_that_kills_its_consumer_every_time_is_dead_lettered(redis, redis_url):
     # An event was delivered three times and no consumer ever finished it (each crashed).
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     await redis.xadd(ARTICLES_STREAM, updated("deadly"))
     await redis.xreadgroup(RENDER_GROUP, "crashing", {ARTICLES_STREAM: ">"})
     for _ in range(2):

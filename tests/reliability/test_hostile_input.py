@@ -12,7 +12,8 @@ import httpx
 import pytest
 import redis
 
-from shared.topology import TOPOLOGY
+from shared.keyspace import Layout
+from shared.topology import topology
 from tests.reliability.platforms import platform_with
 from tests.support.platform import Platform, wait_for
 from tests.support.threads import Worker, finish
@@ -120,7 +121,7 @@ class PageScan(HTMLParser):
 def settled(platform: Platform) -> bool:
     """Every group has read and acked everything in its streams."""
     with redis.Redis.from_url(platform.redis_url, decode_responses=True) as client:
-        for stream in TOPOLOGY:
+        for stream in topology(Layout()):
             if not client.exists(stream.name):
                 continue
             for group in client.xinfo_groups(stream.name):

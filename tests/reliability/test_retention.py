@@ -6,10 +6,11 @@ from redis.asyncio import Redis
 
 from shared.consuming.retention import forget_idle_consumers, trim_acknowledged
 from shared.events import ArticleUpdated, encode
+from shared.keyspace import Layout
 from shared.redis_client import ensure_groups
-from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP, TOPOLOGY
+from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP, topology
 
-ARTICLES = next(s for s in TOPOLOGY if s.name == ARTICLES_STREAM)
+ARTICLES = next(s for s in topology(Layout()) if s.name == ARTICLES_STREAM)
 
 
 async def add(redis: Redis, count: int) -> list[bytes]:
@@ -29,13 +30,13 @@ async def test_the_stream_is_trimmed_only_below_what_every_group_acknowledged(re
     redis = Redis.from_url(redis_url)
 
     # Only render's group exists yet: nothing is trimmed, feeds has not even started.
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     ids = await add(redis, 10)
     await read(redis, RENDER_GROUP, 10, ack=True)
     assert await trim_acknowledged(redis, ARTICLES) == 0
 
     # Feeds reads 6 and acks them: the entries before its last read one go...
-    await ensure_groups(redis, FEEDS_GROUP)
+    await ensure_groups(redis, FEEDS_GROUP, Layout())
     await read(redis, FEEDS_GROUP, 6, ack=True)
     assert await trim_acknowledged(redis, ARTICLES) == 5
     assert [i for i, _ in await redis.xrange(ARTICLES_STREAM)] == ids[5:]
@@ -50,7 +51,7 @@ async def test_the_stream_is_trimmed_only_below_what_every_group_acknowledged(re
 
 async def test_consumers_gone_with_nothing_pending_are_deleted_and_no_others(redis_url):
     redis = Redis.from_url(redis_url)
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     await add(redis, 3)
 
     # A replica read and acked one entry, then died; another died holding one unacked.

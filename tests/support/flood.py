@@ -21,10 +21,9 @@ from redis.asyncio import Redis as AsyncRedis
 
 from shared.article import Article
 from shared.clock import utcnow
-from shared.keyspace import SEEN_PREFIX, VIEWS_ALL
+from shared.keyspace import Layout, seen_prefix, views_all_key
 from shared.settings import Settings
 from shared.store import open_store
-from shared.topology import VIEWS_STREAM
 from tests.support.platform import Platform, wait_for
 from tests.support.readers import BROWSER
 from tests.support.redis_server import redis_executor, url_of
@@ -214,14 +213,22 @@ async def _send(url: str, requests: list[tuple[list, str]], concurrency: int) ->
 
 def totals(client: redis.Redis, ids: list[str]) -> dict[str, int]:
     """Each article's all-time count."""
-    return {i: int(client.zscore(VIEWS_ALL, i) or 0) for i in ids}
+    layout = Layout()
+    return {i: int(client.zscore(views_all_key(layout.partition_of(i)), i) or 0) for i in ids}
+
+
+def streamed(client: redis.Redis) -> int:
+    """How many entries the views streams hold, all partitions together."""
+    return sum(client.xlen(stream) for stream in Layout().views_streams())
 
 
 def retention_done(client: redis.Redis) -> bool:
-    """The views stream is trimmed (to the entry the group read last) and no per-visitor
+    """Each views stream is trimmed (to the entry the group read last) and no per-visitor
     key is left."""
-    return client.xlen(VIEWS_STREAM) <= 1 and not next(
-        iter(client.scan_iter(SEEN_PREFIX + "*", count=1000)), None
+    layout = Layout()
+    return all(client.xlen(stream) <= 1 for stream in layout.views_streams()) and not any(
+        next(iter(client.scan_iter(seen_prefix(p) + "*", count=1000)), None)
+        for p in layout.partitions()
     )
 
 
