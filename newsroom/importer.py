@@ -22,7 +22,7 @@ from rich.table import Table
 from newsroom.import_progress import ImportProgress, rate
 from shared.article import ArticleId, ArticleIn
 from shared.markup.sanitize import clean_article
-from shared.redis_client import connect
+from shared.redis_client import open_redis
 from shared.settings import get_settings
 from shared.store import ArticleStore, SlugTakenError, open_store
 
@@ -120,7 +120,7 @@ def run_import(path: Path, console: Console) -> int:
         total = sum(1 for _ in f)
 
     async def main() -> ImportReport:
-        redis = connect(settings.redis_url)
+        redis = open_redis(settings)
         store = open_store(settings, redis)
         try:
             with path.open(encoding="utf-8") as f, progress:

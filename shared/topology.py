@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 
-from shared.keyspace import ARTICLES_STREAM, DEAD_LETTERS_STREAM, VIEWS_STREAM
+from shared.keyspace import ARTICLES_STREAM, VIEWS_STREAM
 
 __all__ = [
     "ARTICLES_STREAM",
-    "DEAD_LETTERS_STREAM",
     "FEEDS_GROUP",
     "RENDER_GROUP",
     "TOPOLOGY",

@@ -28,7 +28,7 @@ from services.ingest.viewlog import ViewLog
 from shared.body_limits import BodySizeLimit
 from shared.media_library import MediaLibrary
 from shared.pages.theme import make_environment
-from shared.redis_client import connect
+from shared.redis_client import open_redis
 from shared.settings import Settings, get_settings
 from shared.store import open_store
 
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = connect(settings.redis_url)
+        redis = open_redis(settings)
         app.state.redis = redis
         app.state.store = open_store(settings, redis)
         app.state.view_log = ViewLog(

@@ -78,7 +78,7 @@ class ConsumerService:
         self.guard = ConsumerGuard(self.redis, group, self.options, self.broker, self.keeper)
         self.app = ConsumerApp(
             self.broker,
-            asgi_routes=routes(self.broker, settings.redis_url, group, self.keeper),
+            asgi_routes=routes(self.broker, settings, group, self.keeper),
             lifespan=self.guard.lifespan,
             on_startup=[self.keeper.settle] if self.keeper is not None else [],
             on_shutdown=[self.guard.check],

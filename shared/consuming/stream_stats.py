@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from shared.consuming.dead_letters import dead_letter_keys
 from shared.metrics import CONSUMER_LAG, CONSUMER_PENDING, STREAM_LENGTH
 from shared.redis_client import as_text
-from shared.topology import DEAD_LETTERS_STREAM, TOPOLOGY
+from shared.topology import TOPOLOGY
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ async def stream_stats(redis: Redis, streams: list[str] | None = None) -> list[S
 
 async def export_stats(redis: Redis, streams: list[str]) -> None:
     """Set the lag, pending and length gauges of `streams` from Redis."""
-    for stats in await stream_stats(redis, [*streams, DEAD_LETTERS_STREAM]):
+    for stats in await stream_stats(redis, [*streams, *dead_letter_keys()]):
         STREAM_LENGTH.labels(stats.stream).set(stats.length)
         for group in stats.groups:
             if group.lag is not None:

@@ -35,6 +35,7 @@ from shared.keyspace import (
     STORE_ID,
 )
 from shared.listing import Kind, Listing, listings_of
+from shared.replication import ReplicaWait, wait_for_replicas
 from shared.slugs import make_slug
 from shared.store.editor import index_for_editors
 from shared.store.queries import StoreQueries, score
@@ -82,6 +83,7 @@ class StoreWrites(StoreQueries):
     """The store's writes; each also appends its event to the articles stream."""
 
     versions_kept: int
+    replica_wait: ReplicaWait
 
     async def save(
         self,
@@ -181,7 +183,10 @@ class StoreWrites(StoreQueries):
         """Read, change and write one article atomically, retrying when it moved meanwhile.
 
         The write's version goes into the article's history, which keeps the newest
-        `versions_kept`.
+        `versions_kept`. On a cluster it returns once `replica_wait` replicas have the write
+        (NotReplicatedError otherwise), and so does a change found to be no change: the
+        stored version is written again as it is and waited for, as a repeated request after
+        a NotReplicatedError is acknowledged only once replicated too.
         """
         key = self.layout.article_key(article_id)
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -190,16 +195,28 @@ class StoreWrites(StoreQueries):
                     await pipe.watch(key)
                     raw = await pipe.get(key)
                     current = Article.from_stored(raw) if raw else None
-                    article = await change(current, pipe)
+                    try:
+                        article = await change(current, pipe)
+                    except _Unchanged:
+                        await self._confirm(pipe, key, raw)
+                        raise
                     pipe.multi()
                     self._write(pipe, current, article)
                     history = self.layout.history_key(article_id)
                     pipe.lpush(history, version_of(current, article, by).model_dump_json())
                     pipe.ltrim(history, 0, self.versions_kept - 1)
-                    await pipe.execute()
+                    await wait_for_replicas(pipe, self.replica_wait)
                     return current, article
                 except WatchError:
                     continue
+
+    async def _confirm(self, pipe: Pipeline, key: str, raw: bytes | None) -> None:
+        """When writes wait for replicas: rewrite an article unchanged (WATCHed by `pipe`) and
+        wait until the replicas have it."""
+        if self.replica_wait.replicas and raw is not None:
+            pipe.multi()
+            pipe.set(key, raw)
+            await wait_for_replicas(pipe, self.replica_wait)
 
     async def load(self, articles: Sequence[Article]) -> None:
         """Write built articles and their indexes in one pipeline, announcing no events.

@@ -1,0 +1,133 @@
+"""The platform's Redis clients opened from settings on a Redis Cluster: the store's client,
+transactions in one slot, replies waited for, reads across slots, and the consumer broker
+(read, claim, ack and dead-letter per stream)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+from redis.asyncio import RedisCluster
+from redis.exceptions import WatchError
+
+from shared.consuming.dead_letters import list_letters, replay
+from shared.consuming.options import Options
+from shared.consuming.service import ConsumerService
+from shared.events import ArticleEvent, ArticleUpdated, encode
+from shared.keyspace import ARTICLES_STREAM, SITE_STATUS_PATTERN, site_status_key
+from shared.redis_client import AnyRedis, ensure_groups, mget, open_redis, scan_keys
+from shared.replication import NotReplicatedError, ReplicaWait, wait_for_replicas
+from shared.settings import Settings
+from shared.store import open_store
+from shared.topology import RENDER_GROUP
+from tests.support.cluster import RedisClusterProcesses
+from tests.support.timing import eventually
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+FAST = Options(max_deliveries=2, claim_idle_ms=300, redis_give_up_s=5.0, trim_interval_s=60)
+
+
+@pytest.fixture
+def settings(redis_cluster: RedisClusterProcesses, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("REDIS_URL", redis_cluster.url)
+    monkeypatch.setenv("NEWSROOM_REDIS_CLUSTER", "true")
+    return Settings()
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[AnyRedis]:
+    client = open_redis(settings)
+    yield client
+    await client.aclose()
+
+
+async def test_store_reads_articles_of_every_shard(settings: Settings, redis: AnyRedis):
+    store = open_store(settings, redis)
+    assert isinstance(store.redis, RedisCluster)
+    ids = [f"article-{n}" for n in range(40)]
+    assert len({store.layout.shard_of(i) for i in ids}) == settings.article_shards
+    for article_id in ids:
+        await redis.set(store.layout.article_key(article_id), article_id)
+
+    # One read of articles in every shard, on every master; in order, None for the missing.
+    assert await store.stored_many([*ids, "missing"]) == [i.encode() for i in ids] + [None]
+
+    # Keys used alone are found by a scan of every master.
+    states = [site_status_key("render", f"r{n}") for n in range(10)]
+    for key in states:
+        await redis.set(key, "{}")
+    assert await scan_keys(redis, SITE_STATUS_PATTERN) == sorted(states)
+    assert await mget(redis, states) == [b"{}"] * 10
+
+
+async def test_a_watched_transaction_in_one_slot(settings: Settings, redis: AnyRedis):
+    key, history = settings.layout.article_key("x"), settings.layout.history_key("x")
+    await redis.set(key, "1")
+    async with redis.pipeline(transaction=True) as pipe:
+        await pipe.watch(key)
+        assert await pipe.get(key) == b"1"
+        pipe.multi()
+        pipe.set(key, "2")
+        pipe.lpush(history, "2")
+        assert await pipe.execute() == [True, 1]
+
+    # A change to the watched key between the read and EXEC aborts the transaction.
+    async with redis.pipeline(transaction=True) as pipe:
+        await pipe.watch(key)
+        await redis.set(key, "3")
+        pipe.multi()
+        pipe.set(key, "4")
+        with pytest.raises(WatchError):
+            await pipe.execute()
+    assert await redis.get(key) == b"3"
+
+
+async def test_a_write_waits_for_its_replica(settings: Settings, redis: AnyRedis):
+    key = settings.layout.article_key("replicated")
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.set(key, "v1")
+        assert await wait_for_replicas(pipe, ReplicaWait.from_settings(settings)) == [True]
+
+    # Each master has one replica: waiting for two times out, the write stays on its master.
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.set(key, "v2")
+        with pytest.raises(NotReplicatedError):
+            await wait_for_replicas(pipe, ReplicaWait(2, 200))
+    assert await redis.get(key) == b"v2"
+
+
+async def test_the_consumer_broker_reads_claims_acks_and_dead_letters(
+    settings: Settings, redis: AnyRedis
+):
+    seen: list[str] = []
+
+    async def handle(event: ArticleEvent) -> None:
+        seen.append(event.article_id)
+        if event.article_id == "cursed":
+            raise RuntimeError("cannot render cursed")
+
+    await ensure_groups(redis, RENDER_GROUP)
+    for article_id in ("a", "cursed", "b"):
+        await redis.xadd(ARTICLES_STREAM, encode(ArticleUpdated(article_id=article_id, version=2)))
+    service = ConsumerService(
+        "render", RENDER_GROUP, settings, options=replace(FAST, consumer="c1")
+    )
+    service.subscriber(ARTICLES_STREAM)(handle)
+    task = asyncio.create_task(service.run())
+
+    # Read and acked, the failing one claimed again and dead-lettered in its stream's slot.
+    async def dead_lettered() -> bool:
+        return len(await list_letters(redis)) == 1
+
+    await eventually(dead_lettered, 20)
+    assert sorted(seen) == ["a", "b", "cursed", "cursed"]
+    assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+    (letter,) = await list_letters(redis)
+    assert letter.ref.startswith("store/") and letter.fields["stream"] == ARTICLES_STREAM
+
+    # A replay puts it back on its stream (one transaction in the slot): it is read again.
+    await replay(redis, letter.ref)
+    await eventually(lambda: seen.count("cursed") == 3, 10)
+    service.app.exit()
+    assert await task == 0
