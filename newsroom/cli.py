@@ -48,13 +48,13 @@ def run(
 
     Example: newsroom run --port 8000
     """
-    from newsroom.runner import StateInUseError
+    from newsroom.runner import ClusterUrlMissingError, StateInUseError
     from newsroom.runner import run as run_platform
     from shared.api_tokens import WeakTokenError
 
     try:
         run_platform(state, port, ingest_port, demo, json_logs)
-    except (WeakTokenError, StateInUseError) as e:
+    except (WeakTokenError, StateInUseError, ClusterUrlMissingError) as e:
         console.print(str(e), style="red", markup=False)
         raise typer.Exit(1) from None
 

@@ -2,18 +2,18 @@
 `NEWSROOM_REDIS_WAIT_REPLICAS` replicas of its master have it.
 
 Redis's WAIT counts the replicas that acknowledged the writes of the connection it is sent
-on, so it goes on the very connection that ran the write's MULTI/EXEC: the one a redis-py
-`ClusterPipeline(transaction=True)` holds between its EXEC and its reset. redis-py has no
-public way to send a command there (a plain `WAIT` from the cluster client goes to a default
-node, and `execute()` resets the pipeline), so `wait_for_replicas` drives the pipeline's
-transaction strategy itself; the cluster tests check it against real replicas. On one Redis
-there are no replicas to wait for.
+on, so it goes on the very connection that ran the write's MULTI/EXEC. A slot's
+transactions run on a plain client of the slot's master (shared.slot_transactions), whose
+pipeline releases its connection when `execute()` returns, and a `WAIT` from the cluster
+client goes to a default node: so `wait_for_replicas` runs the pipeline's transaction on its
+connection itself (redis-py's `_execute_transaction`), then WAIT there; the cluster tests
+check it against real replicas. On one Redis there are no replicas to wait for.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio.cluster import ClusterPipeline
+from redis.asyncio.client import Pipeline
 
 from shared.settings import Settings
 
@@ -49,22 +49,22 @@ class ReplicaWait:
             raise NotReplicatedError(reached, self.replicas)
 
 
-async def wait_for_replicas(pipe: Any, wait: ReplicaWait) -> list[Any]:
-    """Execute `pipe`'s transaction, as `pipe.execute()` does (its replies), then WAIT on the
-    connection that ran it until `wait.replicas` replicas have it: NotReplicatedError when
-    they do not in `wait.timeout_ms` (the write stays on its master).
+async def wait_for_replicas(pipe: Pipeline, wait: ReplicaWait) -> list[Any]:
+    """EXEC `pipe`'s transaction, as `pipe.execute()` does (its replies), then, when `wait`
+    asks for replicas, WAIT on the connection that ran it: NotReplicatedError when fewer
+    than `wait.replicas` have it after `wait.timeout_ms` (the write stays on its master).
 
-    `ClusterPipeline.execute` releases the connection before returning, so this runs its
-    transaction strategy and resets the pipeline itself, with the WAIT between the two.
+    `Pipeline.execute` releases the connection before returning, so this runs the
+    pipeline's transaction on the connection itself and resets the pipeline after the WAIT.
     """
-    if wait.replicas <= 0 or not isinstance(pipe, ClusterPipeline):
+    if wait.replicas <= 0:
         return await pipe.execute()
-    strategy = pipe._execution_strategy
+    connection = pipe.connection or await pipe.connection_pool.get_connection()
+    pipe.connection = connection  # reset() releases it
     try:
-        replies = await strategy.execute(True, True)
-        node, connection = strategy._transaction_node, strategy._transaction_connection
+        replies = await pipe._execute_transaction(connection, pipe.command_stack, True)
         await connection.send_command("WAIT", wait.replicas, wait.timeout_ms)
-        reached = int(await node.parse_response(connection, "WAIT"))
+        reached = int(await connection.read_response())
     finally:
         await pipe.reset()
     wait.check(reached)

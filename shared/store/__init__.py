@@ -6,6 +6,7 @@ from shared.keyspace import Layout
 from shared.redis_client import AnyRedis, open_redis
 from shared.replication import ReplicaWait
 from shared.settings import Settings
+from shared.slot_transactions import SlotTransactions
 from shared.store.editor import CURSOR_PATTERN, EditorList, EditorPage
 from shared.store.queries import ParsedArticles
 from shared.store.writes import (
@@ -46,6 +47,7 @@ class ArticleStore(StoreWrites, EditorList):
         super().__init__(redis, urls, parsed, layout)
         self.versions_kept = versions_kept
         self.replica_wait = replica_wait or ReplicaWait()
+        self.slots = SlotTransactions(redis)
 
 
 def open_store(

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from redis.asyncio.client import Pipeline
-from redis.exceptions import WatchError
 
 from shared.article import Article, ArticleIn, Status
 from shared.clock import utcnow
@@ -35,7 +34,8 @@ from shared.keyspace import (
     STORE_ID,
 )
 from shared.listing import Kind, Listing, listings_of
-from shared.replication import ReplicaWait, wait_for_replicas
+from shared.replication import ReplicaWait
+from shared.slot_transactions import SlotTransactions
 from shared.slugs import make_slug
 from shared.store.editor import index_for_editors
 from shared.store.queries import StoreQueries, score
@@ -84,6 +84,7 @@ class StoreWrites(StoreQueries):
 
     versions_kept: int
     replica_wait: ReplicaWait
+    slots: SlotTransactions
 
     async def save(
         self,
@@ -189,34 +190,30 @@ class StoreWrites(StoreQueries):
         a NotReplicatedError is acknowledged only once replicated too.
         """
         key = self.layout.article_key(article_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    current = Article.from_stored(raw) if raw else None
-                    try:
-                        article = await change(current, pipe)
-                    except _Unchanged:
-                        await self._confirm(pipe, key, raw)
-                        raise
-                    pipe.multi()
-                    self._write(pipe, current, article)
-                    history = self.layout.history_key(article_id)
-                    pipe.lpush(history, version_of(current, article, by).model_dump_json())
-                    pipe.ltrim(history, 0, self.versions_kept - 1)
-                    await wait_for_replicas(pipe, self.replica_wait)
-                    return current, article
-                except WatchError:
-                    continue
 
-    async def _confirm(self, pipe: Pipeline, key: str, raw: bytes | None) -> None:
-        """When writes wait for replicas: rewrite an article unchanged (WATCHed by `pipe`) and
-        wait until the replicas have it."""
-        if self.replica_wait.replicas and raw is not None:
+        async def attempt(pipe: Pipeline) -> tuple[Article | None, Article | None]:
+            await pipe.watch(key)
+            raw = await pipe.get(key)
+            current = Article.from_stored(raw) if raw else None
+            try:
+                article = await change(current, pipe)
+            except _Unchanged:
+                if not (self.replica_wait.replicas and raw):
+                    raise
+                pipe.multi()
+                pipe.set(key, raw)  # the stored version again, to wait for its replicas
+                return current, None
             pipe.multi()
-            pipe.set(key, raw)
-            await wait_for_replicas(pipe, self.replica_wait)
+            self._write(pipe, current, article)
+            history = self.layout.history_key(article_id)
+            pipe.lpush(history, version_of(current, article, by).model_dump_json())
+            pipe.ltrim(history, 0, self.versions_kept - 1)
+            return current, article
+
+        current, article = await self.slots.transact(key, attempt, self.replica_wait)
+        if article is None:
+            raise _Unchanged(current)
+        return current, article
 
     async def load(self, articles: Sequence[Article]) -> None:
         """Write built articles and their indexes in one pipeline, announcing no events.

@@ -3,11 +3,12 @@ transactions in one slot, replies waited for, reads across slots, and the consum
 (read, claim, ack and dead-letter per stream)."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 import pytest
 from redis.asyncio import RedisCluster
+from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from shared.consuming.dead_letters import list_letters, replay
@@ -16,8 +17,9 @@ from shared.consuming.service import ConsumerService
 from shared.events import ArticleEvent, ArticleUpdated, encode
 from shared.keyspace import ARTICLES_STREAM, SITE_STATUS_PATTERN, site_status_key
 from shared.redis_client import AnyRedis, ensure_groups, mget, open_redis, scan_keys
-from shared.replication import NotReplicatedError, ReplicaWait, wait_for_replicas
+from shared.replication import NotReplicatedError, ReplicaWait
 from shared.settings import Settings
+from shared.slot_transactions import SlotTransactions
 from shared.store import open_store
 from shared.topology import RENDER_GROUP
 from tests.support.cluster import RedisClusterProcesses
@@ -83,18 +85,29 @@ async def test_a_watched_transaction_in_one_slot(settings: Settings, redis: AnyR
     assert await redis.get(key) == b"3"
 
 
-async def test_a_write_waits_for_its_replica(settings: Settings, redis: AnyRedis):
+async def test_a_slot_transaction_waits_for_its_replica(settings: Settings, redis: AnyRedis):
+    slots = SlotTransactions(redis)
     key = settings.layout.article_key("replicated")
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.set(key, "v1")
-        assert await wait_for_replicas(pipe, ReplicaWait.from_settings(settings)) == [True]
+    union = key + ":union"
+
+    def write(value: str) -> Callable[[Pipeline], Awaitable[bytes | None]]:
+        async def work(pipe: Pipeline) -> bytes | None:
+            await pipe.watch(key)
+            before = await pipe.get(key)
+            pipe.multi()
+            pipe.set(key, value)
+            pipe.zunionstore(union, [key + ":a", key + ":b"])  # keys the server must find
+            return before
+
+        return work
+
+    assert await slots.transact(key, write("v1"), ReplicaWait.from_settings(settings)) is None
 
     # Each master has one replica: waiting for two times out, the write stays on its master.
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.set(key, "v2")
-        with pytest.raises(NotReplicatedError):
-            await wait_for_replicas(pipe, ReplicaWait(2, 200))
+    with pytest.raises(NotReplicatedError):
+        await slots.transact(key, write("v2"), ReplicaWait(2, 200))
     assert await redis.get(key) == b"v2"
+    await slots.aclose()
 
 
 async def test_the_consumer_broker_reads_claims_acks_and_dead_letters(
