@@ -59,15 +59,19 @@ def test_each_service_runs_its_module(name):
     assert find_spec(f"services.{name}.__main__") is not None
 
 
+def settings_of(environment: dict[str, str]) -> Settings:
+    """A service's settings: every variable must be a setting, and with the defaults filled in
+    (and a token) the settings code must accept every value."""
+    known = env_names()
+    assert set(environment) <= set(known), set(environment) - set(known)
+    values = {known[k]: defaults(str(v)) for k, v in environment.items()}
+    return Settings.model_validate(values | {"api_tokens": TOKENS})
+
+
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_every_variable_is_a_setting_and_parses(name):
     environment = SERVICES[name]["environment"]
-    known = env_names()
-    assert set(environment) <= set(known), set(environment) - set(known)
-    # With the defaults filled in (and a token), the settings code accepts every value.
-    values = {known[k]: defaults(str(v)) for k, v in environment.items()}
-    values["api_tokens"] = TOKENS
-    settings = Settings.model_validate(values)
+    settings = settings_of(environment)
     assert str(settings.public_dir) == environment["NEWSROOM_PUBLIC_DIR"]
     assert urlsplit(settings.redis_url).hostname == "redis"
 
@@ -156,9 +160,9 @@ def test_redis_persists_append_only_on_a_named_volume():
     assert command[command.index("--bind") + 1] == "0.0.0.0" and "ports" not in redis
 
 
-def test_env_example_lists_every_variable_the_file_reads():
-    text = (ROOT / "docker-compose.yml").read_text()
-    used = set(INTERPOLATION.findall(text))
+def test_env_example_lists_every_variable_the_files_read():
+    files = ("docker-compose.yml", "docker-compose.cluster.yml")
+    used = {v for f in files for v in INTERPOLATION.findall((ROOT / f).read_text())}
     example = (ROOT / ".env.example").read_text().splitlines()
     listed = {line.split("=")[0] for line in example if line and not line.startswith("#")}
     assert listed == used
