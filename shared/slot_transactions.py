@@ -14,7 +14,7 @@ pause, on the new master; `work` must therefore be safe to run again (re-read un
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.client import Pipeline
@@ -52,12 +52,12 @@ class SlotTransactions:
 
     async def transact(
         self, key: str, work: Callable[[Pipeline], Awaitable[T]], wait: ReplicaWait | None = None
-    ) -> T:
+    ) -> tuple[T, list[Any]]:
         """Run `work` with a transaction pipeline on the master of `key`'s slot: it WATCHes,
-        reads, queues after `multi()` and leaves the EXEC to this method, which returns what
-        `work` returned. A WatchError runs `work` again; so does a failover, on the new
-        master, for up to `patience_s`. With `wait`, the EXEC is followed by WAIT
-        (NotReplicatedError when too few replicas have the write in time)."""
+        reads, queues after `multi()` and leaves the EXEC to this method; what `work`
+        returned, and the EXEC's replies. A WatchError runs `work` again; so does a
+        failover, on the new master, for up to `patience_s`. With `wait`, the EXEC is
+        followed by WAIT (NotReplicatedError when too few replicas have the write in time)."""
         clock = asyncio.get_running_loop().time
         deadline = clock() + self.patience_s
         while True:
@@ -65,8 +65,7 @@ class SlotTransactions:
             try:
                 async with client.pipeline(transaction=True) as pipe:
                     result = await work(pipe)
-                    await wait_for_replicas(pipe, wait or ReplicaWait())
-                    return result
+                    return result, await wait_for_replicas(pipe, wait or ReplicaWait())
             except WatchError:
                 continue
             except MOVED:

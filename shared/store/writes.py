@@ -210,7 +210,7 @@ class StoreWrites(StoreQueries):
             pipe.ltrim(history, 0, self.versions_kept - 1)
             return current, article
 
-        current, article = await self.slots.transact(key, attempt, self.replica_wait)
+        (current, article), _ = await self.slots.transact(key, attempt, self.replica_wait)
         if article is None:
             raise _Unchanged(current)
         return current, article

@@ -15,7 +15,7 @@ from shared.consuming.dead_letters import list_letters, replay
 from shared.consuming.options import Options
 from shared.consuming.service import ConsumerService
 from shared.events import ArticleEvent, ArticleUpdated, encode
-from shared.keyspace import ARTICLES_STREAM, SITE_STATUS_PATTERN, site_status_key
+from shared.keyspace import ARTICLES_STREAM, SITE_STATUS_PATTERN, editor_key, site_status_key
 from shared.redis_client import AnyRedis, ensure_groups, mget, open_redis, scan_keys
 from shared.replication import NotReplicatedError, ReplicaWait
 from shared.settings import Settings
@@ -54,6 +54,13 @@ async def test_store_reads_articles_of_every_shard(settings: Settings, redis: An
 
     # One read of articles in every shard, on every master; in order, None for the missing.
     assert await store.stored_many([*ids, "missing"]) == [i.encode() for i in ids] + [None]
+
+    # The editor list of a section and a tag: intersected in the store's slot, in one
+    # transaction on its master (a command whose keys the server finds).
+    section, tag = editor_key("section", "s"), editor_key("tag", "t")
+    await redis.zadd(section, {"1|a": 0, "2|b": 0, "3|c": 0})
+    await redis.zadd(tag, {"2|b": 0, "3|c": 0, "4|d": 0})
+    assert await store._editor_members([section, tag], None, 10) == ["3|c", "2|b"]
 
     # Keys used alone are found by a scan of every master.
     states = [site_status_key("render", f"r{n}") for n in range(10)]
@@ -101,7 +108,8 @@ async def test_a_slot_transaction_waits_for_its_replica(settings: Settings, redi
 
         return work
 
-    assert await slots.transact(key, write("v1"), ReplicaWait.from_settings(settings)) is None
+    replied = await slots.transact(key, write("v1"), ReplicaWait.from_settings(settings))
+    assert replied == (None, [True, 0])
 
     # Each master has one replica: waiting for two times out, the write stays on its master.
     with pytest.raises(NotReplicatedError):
