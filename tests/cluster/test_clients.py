@@ -142,6 +142,7 @@ async def test_the_consumer_broker_reads_claims_acks_and_dead_letters(
         return len(await list_letters(redis)) == 1
 
     await eventually(dead_lettered, 20)
+    assert await service.broker.ping(timeout=2)  # what the consumer's /ready asks
     assert sorted(seen) == ["a", "b", "cursed", "cursed"]
     assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
     (letter,) = await list_letters(redis)
