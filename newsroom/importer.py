@@ -129,6 +129,7 @@ def run_import(path: Path, console: Console) -> int:
                     store, f, lambda _: progress.advance(), site_host=site_host
                 )
         finally:
+            await store.slots.aclose()
             await redis.aclose()
 
     progress = ImportProgress(console, path.name, total)

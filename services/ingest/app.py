@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _, still_running = await asyncio.wait({scheduler}, timeout=2.0)
             for task in still_running:  # a pass stuck retrying an absent Redis
                 task.cancel()
+            await app.state.store.slots.aclose()
             await redis.aclose()
 
     app = FastAPI(
