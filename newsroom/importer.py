@@ -25,6 +25,7 @@ from shared.markup.sanitize import clean_article
 from shared.redis_client import open_redis
 from shared.settings import get_settings
 from shared.store import ArticleStore, SlugTakenError, open_store
+from shared.store.migration import prepare_store
 
 _article_id: TypeAdapter[str] = TypeAdapter(ArticleId)
 
@@ -123,6 +124,7 @@ def run_import(path: Path, console: Console) -> int:
         redis = open_redis(settings)
         store = open_store(settings, redis)
         try:
+            await prepare_store(redis, store.relay)
             with path.open(encoding="utf-8") as f, progress:
                 site_host = urlsplit(settings.site_url).hostname or ""
                 return await import_lines(

@@ -17,6 +17,7 @@ from shared.settings import Settings
 from shared.site_check import check
 from shared.site_manifest import Action, Manifest, StoreFacts, record
 from shared.store import open_store
+from shared.store.migration import prepare_store
 from shared.urls import UrlScheme
 
 
@@ -37,6 +38,7 @@ def _checked(settings: Settings, parts: list[Part]) -> list[tuple[Action, str, S
     async def run() -> list[tuple[Action, str, StoreFacts]]:
         store = open_store(settings)
         try:
+            await prepare_store(store.redis, store.relay)
             return [await check(store, settings, p.service, p.landmark) for p in parts]
         finally:
             await store.redis.aclose()

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -21,16 +22,33 @@ from services.ingest.api import (
     views,
 )
 from services.ingest.preview_links import PreviewLinks
+from services.ingest.relay_loop import run_relay
 from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
 from shared.body_limits import BodySizeLimit
+from shared.consuming.guard import REDIS_DOWN
 from shared.media_library import MediaLibrary
 from shared.pages.theme import make_environment
 from shared.redis_client import open_redis
 from shared.settings import Settings, get_settings
-from shared.store import open_store
+from shared.store import ArticleStore, open_store
+from shared.store.migration import prepare_store
+
+log = logging.getLogger(__name__)
+
+
+async def _prepare(settings: Settings, store: ArticleStore) -> None:
+    """Migrate the store and check its layout before serving (LayoutMismatchError: ingest
+    does not start); when Redis is away, the relay loop does it once Redis is back."""
+    once = open_redis(settings, retries=0)
+    try:
+        await prepare_store(once, store.relay)
+    except REDIS_DOWN:
+        log.warning("redis unreachable at start; the store is prepared once it is back")
+    finally:
+        await once.aclose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = open_redis(settings)
         app.state.redis = redis
         app.state.store = open_store(settings, redis)
+        await _prepare(settings, app.state.store)
         app.state.view_log = ViewLog(
             redis,
             limit=settings.views_rate_limit,
@@ -49,12 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ts_window=settings.views_ts_window_s,
         )
         stop = asyncio.Event()
-        scheduler = asyncio.create_task(run_scheduler(app.state.store, stop))
+        tasks = {
+            asyncio.create_task(run_scheduler(app.state.store, stop)),
+            asyncio.create_task(run_relay(app.state.store, stop)),
+        }
         try:
             yield
         finally:
             stop.set()
-            _, still_running = await asyncio.wait({scheduler}, timeout=2.0)
+            _, still_running = await asyncio.wait(tasks, timeout=2.0)
             for task in still_running:  # a pass stuck retrying an absent Redis
                 task.cancel()
             await app.state.store.slots.aclose()

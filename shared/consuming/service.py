@@ -16,6 +16,7 @@ for a graceful stop, and the guard's exit code (0 after SIGTERM, 1 when it canno
 """
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Callable
@@ -25,13 +26,14 @@ from typing import Any, NoReturn, TypeVar, get_args, get_type_hints
 from shared.consuming.connections import consumer_broker, consumer_redis
 from shared.consuming.delivery import subscribe_reliably
 from shared.consuming.faststream_adapter import ConsumerApp
-from shared.consuming.guard import ConsumerGuard, RedisGoneError, Step
+from shared.consuming.guard import REDIS_DOWN, ConsumerGuard, RedisGoneError, Step
 from shared.consuming.observability import instrument
 from shared.consuming.options import Options
 from shared.consuming.probes import routes, serving
 from shared.settings import Settings, get_settings
 from shared.site_keeper import Rebuild, SiteKeeper
 from shared.store import open_store
+from shared.store.migration import check_layout
 from shared.topology import ARTICLES_STREAM
 
 H = TypeVar("H", bound=Callable[..., Any])
@@ -80,10 +82,17 @@ class ConsumerService:
             self.broker,
             asgi_routes=routes(self.broker, settings, group, self.keeper),
             lifespan=self.guard.lifespan,
-            on_startup=[self.keeper.settle] if self.keeper is not None else [],
+            on_startup=[self._check_layout]
+            + ([self.keeper.settle] if self.keeper is not None else []),
             on_shutdown=[self.guard.check],
         )
         self.guard.stop = self.app.exit
+
+    async def _check_layout(self) -> None:
+        """Refuse to start (LayoutMismatchError) on a store of another layout than the
+        settings' (checked when Redis is there at the start)."""
+        with contextlib.suppress(*REDIS_DOWN):
+            await check_layout(self.redis, self.store.layout)
 
     def subscriber(
         self, stream: str, *, batch: bool = False, max_records: int = 10

@@ -1,6 +1,6 @@
 """The article store in Redis: articles, their listings' indexes, and the event log written
-with them (writes in `writes`, reads in `queries`, the editor list in `editor`; every key in
-shared.keyspace). Build it from the settings with `open_store`."""
+with them (writes in `writes`, placed by `relay`, reads in `queries`, the editor list in
+`editor`; every key in shared.keyspace). Build it from the settings with `open_store`."""
 
 from shared.keyspace import Layout
 from shared.redis_client import AnyRedis, open_redis
@@ -9,6 +9,7 @@ from shared.settings import Settings
 from shared.slot_transactions import SlotTransactions
 from shared.store.editor import CURSOR_PATTERN, EditorList, EditorPage
 from shared.store.queries import ParsedArticles
+from shared.store.relay import Relay
 from shared.store.writes import (
     ArticleNotFoundError,
     SaveResult,
@@ -48,6 +49,7 @@ class ArticleStore(StoreWrites, EditorList):
         self.versions_kept = versions_kept
         self.replica_wait = replica_wait or ReplicaWait()
         self.slots = SlotTransactions(redis)
+        self.relay = Relay(redis, urls, layout)
 
 
 def open_store(

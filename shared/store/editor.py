@@ -33,21 +33,12 @@ class EditorPage:
     next_after: str | None
 
 
-def index_for_editors(pipe: Pipeline, current: Article | None, article: Article) -> None:
-    """Queue the moves of an article between the editor lists (in a write transaction)."""
-
-    def keys(a: Article) -> set[str]:
-        return {
-            EDITOR_ALL,
-            editor_key("section", a.section_slug),
-            *(editor_key("tag", t) for t in a.tag_slugs),
-        }
-
+def editor_entries(article: Article) -> list[tuple[str, str]]:
+    """The editor lists an article is in (all, its section, each tag), with its member."""
     member = _member(article)
-    for key in keys(current) - keys(article) if current else ():
-        pipe.zrem(key, member)
-    for key in keys(article):
-        pipe.zadd(key, {member: 0})
+    keys = [EDITOR_ALL, editor_key("section", article.section_slug)]
+    keys += [editor_key("tag", t) for t in article.tag_slugs]
+    return [(key, member) for key in dict.fromkeys(keys)]
 
 
 class EditorList:

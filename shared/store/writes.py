@@ -1,12 +1,15 @@
-"""Writing the article store: every change one transaction with its indexes and its event.
+"""Writing the article store: every change one transaction in its article's shard.
 
-Every change is one MULTI/EXEC transaction guarded by WATCH: the article, its history, its
-listings' indexes, the editor lists and the event that announces it are written together or
-not at all. The version rules (what a write makes of the stored article) are the article's
-own (shared.article); here they are applied and stored.
+A change is one MULTI/EXEC transaction guarded by WATCH, on the keys of the article's shard
+only: the article, its history and the shard's outbox entry naming the version are written
+together or not at all. The relay (shared.store.relay) then places the version in the
+store-wide structures and announces it on the articles stream, inline before the write
+returns, and again from the outbox (services.ingest.relay_loop) should the writer die in
+between. A slug is reserved in SLUGS before the article is written, so that two shards never
+take one slug. The version rules (what a write makes of the stored article) are the
+article's own (shared.article); here they are applied and stored.
 """
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,43 +18,32 @@ from redis.asyncio.client import Pipeline
 
 from shared.article import Article, ArticleIn, Status
 from shared.clock import utcnow
-from shared.events import (
-    ArticleChanged,
-    ArticlePublished,
-    ArticleUnpublished,
-    ArticleUpdated,
-    encode,
-)
-from shared.keyspace import (
-    ALL,
-    ARTICLES_STREAM,
-    DAYS,
-    NAMES,
-    PATHS,
-    REVISION,
-    SCHEDULE,
-    SLUGS,
-    STORE_ID,
-)
-from shared.listing import Kind, Listing, listings_of
+from shared.keyspace import SCHEDULE, SLUGS
 from shared.replication import ReplicaWait
 from shared.slot_transactions import SlotTransactions
 from shared.slugs import make_slug
-from shared.store.editor import index_for_editors
 from shared.store.queries import StoreQueries, score
+from shared.store.relay import Relay
 from shared.versions import SYSTEM, version_of
 
-# The store-wide revision: bumped in every write transaction, never backwards. It jumps to
-# the server clock in microseconds when that is ahead, so a Redis that comes back empty
-# still counts on from above every revision already recorded next to the public files.
-_BUMP_REVISION = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local next = string.format('%.0f', math.max(current + 1, now))
-redis.call('SET', KEYS[1], next)
-return next
+# Reserve slug ARGV[1] for article ARGV[2]: 2 when newly reserved, 1 when already its own,
+# 0 when another article holds it.
+_RESERVE = """
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if not owner then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 2 end
+if owner == ARGV[2] then return 1 end
+return 0
 """
+# Give back slug ARGV[1] if article ARGV[2] holds it.
+_RELEASE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+"""
+
+
+Change = Callable[[Article | None], Awaitable[Article]]
+"""What a write makes of the stored article (None: none stored)."""
+Written = tuple[Article | None, Article]
+"""The article as it was (None: new) and as written."""
 
 
 class ArticleNotFoundError(LookupError):
@@ -80,9 +72,10 @@ class SaveResult:
 
 
 class StoreWrites(StoreQueries):
-    """The store's writes; each also appends its event to the articles stream."""
+    """The store's writes; each is also placed and announced by the relay."""
 
     versions_kept: int
+    relay: Relay
     replica_wait: ReplicaWait
     slots: SlotTransactions
 
@@ -98,26 +91,34 @@ class StoreWrites(StoreQueries):
 
         `by` names the writer in the article's history (a token's name).
         """
+        reserved: list[str] = []  # slugs this call reserved, given back unless kept
 
-        async def change(current: Article | None, pipe: Pipeline) -> Article:
+        async def change(current: Article | None) -> Article:
             if if_match is not None and (current is None or current.version != if_match):
                 raise VersionConflictError(current.version if current else None)
             if current and current.unchanged_by(data):
                 raise _Unchanged(current)
-            slug = await self._choose_slug(pipe, article_id, data, current)
+            slug = await self._choose_slug(article_id, data, current, reserved)
             url = self.urls.article_url(slug, data.published_at)
             return Article.written(current, article_id, data, slug=slug, url=url, now=utcnow())
 
+        kept = None
         try:
-            current, article = await self._commit(article_id, change, by)
+            current, article = await self._write(article_id, change, by)
+            kept = article.slug
         except _Unchanged as same:
             return SaveResult(same.article, created=False, changed=False)
+        finally:
+            for slug in reserved:
+                if slug != kept:
+                    await self.redis.eval(_RELEASE, 1, SLUGS, slug, article_id)
+        await self.relay.apply(article)
         return SaveResult(article, created=current is None, changed=True)
 
     async def unpublish(self, article_id: str, *, by: str = SYSTEM) -> Article:
         """Take an article off the site; it stays in the store (`by`: as in `save`)."""
 
-        async def change(current: Article | None, _: Pipeline) -> Article:
+        async def change(current: Article | None) -> Article:
             if current is None:
                 raise ArticleNotFoundError(article_id)
             if current.status is Status.UNPUBLISHED:
@@ -137,7 +138,7 @@ class StoreWrites(StoreQueries):
         for raw_id in due:
             article_id = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
 
-            async def change(current: Article | None, _: Pipeline) -> Article:
+            async def change(current: Article | None) -> Article:
                 if current is None or current.status is not Status.SCHEDULED:
                     raise _Unchanged(current)
                 if current.published_at > moment:
@@ -151,43 +152,45 @@ class StoreWrites(StoreQueries):
                     await self.redis.zrem(SCHEDULE, article_id)
         return published
 
-    @staticmethod
     async def _choose_slug(
-        pipe: Pipeline, article_id: str, data: ArticleIn, current: Article | None
+        self, article_id: str, data: ArticleIn, current: Article | None, reserved: list[str]
     ) -> str:
-        """The requested slug, else the current one, else a free one made from the title."""
+        """The requested slug, else the current one, else a free one made from the title;
+        reserved for the article in SLUGS (those newly reserved added to `reserved`)."""
         if current and data.slug in (None, current.slug):
             return current.slug
-        await pipe.watch(SLUGS)
 
-        async def taken(slug: str) -> bool:
-            owner = await pipe.hget(SLUGS, slug)
-            return owner is not None and owner.decode() != article_id
+        async def reserve(slug: str) -> bool:
+            outcome = await self.redis.eval(_RESERVE, 1, SLUGS, slug, article_id)
+            if outcome == 2:
+                reserved.append(slug)
+            return bool(outcome)
 
         if data.slug:
-            if await taken(data.slug):
+            if not await reserve(data.slug):
                 raise SlugTakenError(data.slug)
             return data.slug
         base = make_slug(data.title)
         slug, n = base, 1
-        while await taken(slug):
+        while not await reserve(slug):
             n += 1
             slug = f"{base}-{n}"
         return slug
 
-    async def _commit(
-        self,
-        article_id: str,
-        change: Callable[[Article | None, Pipeline], Awaitable[Article]],
-        by: str,
-    ) -> tuple[Article | None, Article]:
-        """Read, change and write one article atomically, retrying when it moved meanwhile.
+    async def _commit(self, article_id: str, change: Change, by: str) -> Written:
+        """`_write`, then place the article (the relay): its event is announced before this
+        returns."""
+        current, article = await self._write(article_id, change, by)
+        await self.relay.apply(article)
+        return current, article
 
-        The write's version goes into the article's history, which keeps the newest
-        `versions_kept`. On a cluster it returns once `replica_wait` replicas have the write
-        (NotReplicatedError otherwise), and so does a change found to be no change: the
-        stored version is written again as it is and waited for, as a repeated request after
-        a NotReplicatedError is acknowledged only once replicated too.
+    async def _write(self, article_id: str, change: Change, by: str) -> Written:
+        """Read, change and write one article in its shard, retrying when it moved meanwhile.
+
+        On a cluster it returns once `replica_wait` replicas have the write (NotReplicatedError
+        otherwise), and so does a change found to be no change: the stored version is written
+        again as it is and waited for, as a repeated request after a NotReplicatedError is
+        acknowledged only once replicated too.
         """
         key = self.layout.article_key(article_id)
 
@@ -196,18 +199,14 @@ class StoreWrites(StoreQueries):
             raw = await pipe.get(key)
             current = Article.from_stored(raw) if raw else None
             try:
-                article = await change(current, pipe)
+                article = await change(current)
             except _Unchanged:
                 if not (self.replica_wait.replicas and raw):
                     raise
                 pipe.multi()
                 pipe.set(key, raw)  # the stored version again, to wait for its replicas
                 return current, None
-            pipe.multi()
-            self._write(pipe, current, article)
-            history = self.layout.history_key(article_id)
-            pipe.lpush(history, version_of(current, article, by).model_dump_json())
-            pipe.ltrim(history, 0, self.versions_kept - 1)
+            self._queue_shard(pipe, current, article, by)
             return current, article
 
         (current, article), _ = await self.slots.transact(key, attempt, self.replica_wait)
@@ -215,78 +214,40 @@ class StoreWrites(StoreQueries):
             raise _Unchanged(current)
         return current, article
 
+    async def write_shard(
+        self, pipe: Pipeline, current: Article | None, article: Article, by: str
+    ) -> None:
+        """Write `article` (changed from `current`) in its shard in one transaction on `pipe`
+        (watching the article's key): see `_queue_shard`."""
+        self._queue_shard(pipe, current, article, by)
+        await pipe.execute()
+
+    def _queue_shard(
+        self, pipe: Pipeline, current: Article | None, article: Article, by: str
+    ) -> None:
+        """Queue the shard's writes of `article`: the article, its history (which keeps the
+        newest `versions_kept`) and the outbox entry naming the version."""
+        history = self.layout.history_key(article.id)
+        pipe.multi()
+        pipe.set(self.layout.article_key(article.id), article.model_dump_json())
+        pipe.lpush(history, version_of(current, article, by).model_dump_json())
+        pipe.ltrim(history, 0, self.versions_kept - 1)
+        outbox = self.layout.outbox(self.layout.shard_of(article.id))
+        pipe.xadd(outbox, {"article_id": article.id, "version": str(article.version)})
+
     async def load(self, articles: Sequence[Article]) -> None:
-        """Write built articles and their indexes in one pipeline, announcing no events.
+        """Write built articles and their placements in one pipeline, announcing no events.
 
         For bulk imports and benchmarks into an empty store; a full rebuild renders them.
         """
         async with self.redis.pipeline(transaction=False) as pipe:
             for article in articles:
-                self._write(pipe, None, article, announce=False)
+                pipe.set(self.layout.article_key(article.id), article.model_dump_json())
+                self.relay.queue(pipe, article)
+            self.relay.stamp(pipe)
             await pipe.execute()
-
-    def _write(
-        self, pipe: Pipeline, current: Article | None, article: Article, announce: bool = True
-    ) -> None:
-        pipe.set(self.layout.article_key(article.id), article.model_dump_json())
-        pipe.set(STORE_ID, uuid.uuid4().hex, nx=True)
-        pipe.eval(_BUMP_REVISION, 1, REVISION)
-        pipe.hset(SLUGS, article.slug, article.id)
-        if article.is_live:  # a path readers never saw stays unknown (an embargo's slug)
-            pipe.hset(PATHS, article.url, article.id)
-        pipe.zadd(ALL, {article.id: score(article.modified_at)})
-        index_for_editors(pipe, current, article)
-        if current and current.is_live:
-            self._unindex(pipe, current)
-        if article.is_live:
-            self._index(pipe, article)
-        pipe.zrem(SCHEDULE, article.id)
-        if article.status is Status.SCHEDULED:
-            pipe.zadd(SCHEDULE, {article.id: score(article.published_at)})
-        event = _event_for(current, article) if announce else None
-        if event is not None:
-            pipe.xadd(ARTICLES_STREAM, encode(event))
-
-    @staticmethod
-    def _indexes(article: Article) -> list[str]:
-        return [listing.index for listing in listings_of(article.placement())]
-
-    def _day(self, article: Article) -> str:
-        return self.urls.local(article.published_at).date().isoformat()
-
-    def _index(self, pipe: Pipeline, article: Article) -> None:
-        moment = score(article.published_at)
-        for index in self._indexes(article):
-            pipe.zadd(index, {article.id: moment})
-        pipe.hincrby(DAYS, self._day(article), 1)
-        names = {Listing(Kind.SECTION, article.section_slug): article.section}
-        names |= {Listing(Kind.TAG, make_slug(t)): t for t in article.tags}
-        names |= {Listing(Kind.AUTHOR, a.page_slug): a.name for a in article.authors}
-        pipe.hset(NAMES, mapping={listing.name_key: name for listing, name in names.items()})
-
-    def _unindex(self, pipe: Pipeline, article: Article) -> None:
-        for index in self._indexes(article):
-            pipe.zrem(index, article.id)
-        pipe.hincrby(DAYS, self._day(article), -1)
 
 
 class _Unchanged(Exception):  # noqa: N818 - control flow, not an error
     def __init__(self, article: Article | None) -> None:
         self.article = article
-
-
-def _event_for(current: Article | None, article: Article) -> ArticleChanged | None:
-    was_live = bool(current and current.is_live)
-    before = current.placement() if current and was_live else None
-    after = article.placement() if article.is_live else None
-    fields = {
-        "article_id": article.id,
-        "version": article.version,
-        "before": before,
-        "after": after,
-    }
-    if article.is_live:
-        return ArticleUpdated(**fields) if was_live else ArticlePublished(**fields)
-    if was_live:
-        return ArticleUnpublished(**fields)
-    return None

@@ -1,4 +1,4 @@
-"""The article store against a real Redis: one transaction writes article, indexes and event."""
+"""The article store against a real Redis: each write stored in its shard, indexed, announced."""
 
 import asyncio
 import json
@@ -7,27 +7,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import pytest
-from redis.asyncio import Redis
 
 from shared.article import Status
 from shared.listing import HOME, Kind, Listing
-from shared.settings import Settings
 from shared.store import (
     ArticleStore,
     VersionConflictError,
-    open_store,
 )
 from shared.topology import ARTICLES_STREAM
 from tests.support.samples import article_in
 
 T = TypeVar("T")
-
-
-@pytest.fixture
-async def store(redis_url):
-    client = Redis.from_url(redis_url)
-    yield open_store(Settings(), client)
-    await client.aclose()
 
 
 async def events(store: ArticleStore) -> list[dict]:

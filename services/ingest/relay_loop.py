@@ -1,0 +1,138 @@
+"""Places every article change written to the shards' outboxes, also after a crash.
+
+A write places its version itself, inline (shared.store.writes); this loop is for the write
+whose process died between its shard transaction and the relay. It reads each outbox in the
+consumer group `relay` (one blocking read a stream: outboxes of different slots cannot be
+read in one call), places the article as stored NOW (the relay skips a version already
+placed), acknowledges, and trims what every consumer acknowledged, so outboxes stay short.
+Entries left pending by a consumer gone quiet are taken over; Redis going away is waited out.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from shared.article import Article
+from shared.redis_client import as_text
+from shared.store import ArticleStore
+from shared.store.migration import LayoutMismatchError, prepare_store
+from shared.topology import RELAY_GROUP, outbox_streams
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+"""Entries read (or taken over) at a time."""
+
+Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+async def run_relay(
+    store: ArticleStore,
+    stop: asyncio.Event,
+    *,
+    block_ms: int = 1000,
+    claim_idle_ms: int = 30_000,
+) -> None:
+    """Relay every outbox until `stop` is set: each read blocks up to `block_ms`; entries
+    pending on a consumer idle for `claim_idle_ms` are taken over."""
+    if not await _prepared(store, stop):
+        return
+    consumer = f"relay-{uuid.uuid4().hex[:12]}"
+    follow = [
+        _follow(store, stream.name, consumer, stop, block_ms, claim_idle_ms)
+        for stream in outbox_streams(store.layout)
+    ]
+    await asyncio.gather(*follow)
+
+
+async def _prepared(store: ArticleStore, stop: asyncio.Event) -> bool:
+    """Migrate the store and check its layout (again: Redis may have been away when ingest
+    started), waiting for Redis; False when stopped first or the layout is not the store's."""
+    while not stop.is_set():
+        try:
+            await prepare_store(store.redis, store.relay)
+        except LayoutMismatchError:
+            log.critical("store layout differs from the settings; relay not started", exc_info=True)
+            return False
+        except Exception:
+            log.exception("store preparation failed; retrying")
+            await _pause(stop)
+        else:
+            return True
+    return False
+
+
+async def _pause(stop: asyncio.Event) -> None:
+    """Wait a second, or less if stopped meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), 1.0)
+
+
+async def _follow(
+    store: ArticleStore,
+    outbox: str,
+    consumer: str,
+    stop: asyncio.Event,
+    block_ms: int,
+    claim_idle_ms: int,
+) -> None:
+    """Relay one outbox until `stop` is set, starting over after any failure."""
+    redis = store.redis
+    while not stop.is_set():
+        try:
+            await _ensure_group(redis, outbox)
+            while not stop.is_set():
+                claimed = await redis.xautoclaim(
+                    outbox, RELAY_GROUP, consumer, claim_idle_ms, "0-0", count=BATCH
+                )
+                read = await redis.xreadgroup(
+                    RELAY_GROUP, consumer, {outbox: ">"}, count=BATCH, block=block_ms
+                )
+                entries = claimed[1] + [e for _, got in read for e in got]
+                if entries:
+                    await _relay(store, outbox, entries)
+                    await _trim(redis, outbox)
+        except Exception:
+            log.exception("relay of %s failed; starting over", outbox)
+            await _pause(stop)
+
+
+async def _ensure_group(redis: Redis, outbox: str) -> None:
+    """Create the relay's group on `outbox`, from its start, if missing (a new or emptied
+    Redis)."""
+    try:
+        await redis.xgroup_create(outbox, RELAY_GROUP, id="0", mkstream=True)
+    except ResponseError as e:
+        if "BUSYGROUP" not in str(e):
+            raise
+
+
+async def _relay(store: ArticleStore, outbox: str, entries: list[Entry]) -> None:
+    """Place the stored version of each entry's article, then acknowledge the entries (one
+    trimmed while pending has no fields)."""
+    ids = list(dict.fromkeys(as_text(fields[b"article_id"]) for _, fields in entries if fields))
+    for raw in await store.stored_many(ids):
+        if raw:
+            await store.relay.apply(Article.from_stored(raw))
+    await store.redis.xack(outbox, RELAY_GROUP, *(entry_id for entry_id, _ in entries))
+
+
+def _entry_id(text: bytes | str) -> tuple[int, int]:
+    millis, _, seq = as_text(text).partition("-")
+    return int(millis), int(seq or 0)
+
+
+async def _trim(redis: Redis, outbox: str) -> None:
+    """Delete the entries every consumer acknowledged: up to the last one delivered (read
+    first: what is delivered later is newer), short of the oldest still pending."""
+    groups = {as_text(g["name"]): g for g in await redis.xinfo_groups(outbox)}
+    millis, seq = _entry_id(groups[RELAY_GROUP]["last-delivered-id"])
+    floor = (millis, seq + 1)
+    pending = await redis.xpending(outbox, RELAY_GROUP)
+    if pending["pending"]:
+        floor = min(floor, _entry_id(pending["min"]))
+    await redis.xtrim(outbox, minid=f"{floor[0]}-{floor[1]}", approximate=False)
