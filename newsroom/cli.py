@@ -48,13 +48,13 @@ def run(
 
     Example: newsroom run --port 8000
     """
-    from newsroom.runner import StateInUseError
+    from newsroom.runner import ClusterUrlMissingError, StateInUseError
     from newsroom.runner import run as run_platform
     from shared.api_tokens import WeakTokenError
 
     try:
         run_platform(state, port, ingest_port, demo, json_logs)
-    except (WeakTokenError, StateInUseError) as e:
+    except (WeakTokenError, StateInUseError, ClusterUrlMissingError) as e:
         console.print(str(e), style="red", markup=False)
         raise typer.Exit(1) from None
 
@@ -72,13 +72,13 @@ def _choose_redis() -> None:
 
 def _with_redis(work: Callable[[Redis], Awaitable[T]]) -> T:
     """Run `work` with a Redis client of the Redis `_choose_redis` picks."""
-    from shared.redis_client import connect
+    from shared.redis_client import open_redis
     from shared.settings import get_settings
 
     _choose_redis()
 
     async def main() -> T:
-        redis = connect(get_settings().redis_url)
+        redis = open_redis(get_settings())
         try:
             return await work(redis)
         finally:
@@ -142,15 +142,16 @@ def dlq_list(limit: Annotated[int, typer.Option(help="How many, oldest first.")]
     from rich.table import Table
 
     from shared.consuming.dead_letters import list_letters
+    from shared.settings import get_settings
 
-    letters = _with_redis(lambda r: list_letters(r, limit))
+    letters = _with_redis(lambda r: list_letters(r, get_settings().layout, limit))
     out = Table(title=f"{len(letters)} dead letter(s)")
-    for column in ("id", "stream", "group", "deliveries", "failed_at", "error"):
+    for column in ("ref", "stream", "group", "deliveries", "failed_at", "error"):
         out.add_column(column)
     for letter in letters:
         f = letter.fields
         out.add_row(
-            letter.id,
+            letter.ref,
             *(f.get(k, "") for k in ("stream", "group", "deliveries", "failed_at")),
             f.get("error", "")[:80],
         )
@@ -159,39 +160,46 @@ def dlq_list(limit: Annotated[int, typer.Option(help="How many, oldest first.")]
 
 @dlq_app.command("show")
 def dlq_show(
-    letter_id: Annotated[str, typer.Argument(help="Id from `newsroom dlq list`.")],
+    letter_id: Annotated[
+        str, typer.Argument(help="Reference (or entry id) from `newsroom dlq list`.")
+    ],
 ) -> None:
     """Show one dead letter with its error and the original entry.
 
-    Example: newsroom dlq show 1764072000000-0
+    Example: newsroom dlq show store/1764072000000-0
     """
     from shared.consuming.dead_letters import DeadLetterNotFoundError, get_letter
+    from shared.settings import get_settings
 
     try:
-        letter = _with_redis(lambda r: get_letter(r, letter_id))
+        letter = _with_redis(lambda r: get_letter(r, get_settings().layout, letter_id))
     except DeadLetterNotFoundError:
         console.print(f"[red]no dead letter {letter_id}[/]")
         raise typer.Exit(1) from None
     fields = {k: v for k, v in letter.fields.items() if k != "payload"}
-    console.print_json(data={"id": letter.id, **fields, "payload": letter.payload})
+    shown = {"ref": letter.ref, "id": letter.id, **fields, "payload": letter.payload}
+    console.print_json(data=shown)
 
 
 @dlq_app.command("replay")
 def dlq_replay(
-    letter_ids: Annotated[list[str], typer.Argument(help="Ids from `newsroom dlq list`.")],
+    letter_ids: Annotated[
+        list[str], typer.Argument(help="References (or entry ids) from `newsroom dlq list`.")
+    ],
 ) -> None:
     """Put dead letters back on their streams (after fixing the cause) and delete them.
 
-    Example: newsroom dlq replay 1764072000000-0 1764072000001-0
+    Example: newsroom dlq replay store/1764072000000-0 store/1764072000001-0
     """
     from shared.consuming.dead_letters import DeadLetterNotFoundError, replay
+    from shared.settings import get_settings
 
     async def replay_each(redis: Redis) -> dict[str, str | None]:
         """Each letter's new entry id, None for a letter not found."""
         new_ids: dict[str, str | None] = {}
         for letter_id in letter_ids:
             try:
-                new_ids[letter_id] = await replay(redis, letter_id)
+                new_ids[letter_id] = await replay(redis, get_settings().layout, letter_id)
             except DeadLetterNotFoundError:
                 new_ids[letter_id] = None
         return new_ids

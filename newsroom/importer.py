@@ -22,7 +22,7 @@ from rich.table import Table
 from newsroom.import_progress import ImportProgress, rate
 from shared.article import ArticleId, ArticleIn
 from shared.markup.sanitize import clean_article
-from shared.redis_client import connect
+from shared.redis_client import open_redis
 from shared.settings import get_settings
 from shared.store import ArticleStore, SlugTakenError, open_store
 from shared.store.migration import prepare_store
@@ -121,7 +121,7 @@ def run_import(path: Path, console: Console) -> int:
         total = sum(1 for _ in f)
 
     async def main() -> ImportReport:
-        redis = connect(settings.redis_url)
+        redis = open_redis(settings)
         store = open_store(settings, redis)
         try:
             await prepare_store(redis, store.relay)
@@ -131,6 +131,7 @@ def run_import(path: Path, console: Console) -> int:
                     store, f, lambda _: progress.advance(), site_host=site_host
                 )
         finally:
+            await store.slots.aclose()
             await redis.aclose()
 
     progress = ImportProgress(console, path.name, total)

@@ -18,7 +18,7 @@ DEFAULT_STATE = Path(".newsroom")  # the runner's state folder, where other comm
 RUN_FILE = "run.json"
 REDIS_URL_NAMES = ("REDIS_URL", "NEWSROOM_REDIS_URL")
 # The settings the runner decides for its services, which the other commands then share.
-SHARED_ENV = ("REDIS_URL", "NEWSROOM_PUBLIC_DIR", "NEWSROOM_SITE_URL")
+SHARED_ENV = ("REDIS_URL", "NEWSROOM_REDIS_CLUSTER", "NEWSROOM_PUBLIC_DIR", "NEWSROOM_SITE_URL")
 
 
 @dataclass(frozen=True)

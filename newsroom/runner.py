@@ -1,4 +1,8 @@
-"""`newsroom run`: Redis, the three services and a site server on one machine."""
+"""`newsroom run`: Redis, the three services and a site server on one machine.
+
+With REDIS_URL set it starts no Redis and points every service at that one; with
+NEWSROOM_REDIS_CLUSTER=true too, REDIS_URL names a node of a Redis Cluster it is given (the
+runner never starts a cluster)."""
 
 import os
 import signal
@@ -8,7 +12,6 @@ import time
 from pathlib import Path
 
 import httpx
-import redis
 from rich.console import Console
 
 from newsroom.console_log import LogConsole
@@ -25,6 +28,8 @@ from newsroom.supervisor import Child, Supervisor, service
 from newsroom.tokens import new_token, write_private
 from shared.api_tokens import parse_tokens
 from shared.keyspace import ALL
+from shared.redis_client import open_sync_redis
+from shared.settings import Settings
 from shared.site_manifest import read_manifest
 
 console = Console(soft_wrap=True)  # a long line stays one line in a log file
@@ -33,6 +38,24 @@ LOCAL_NAME = "local"  # the name the runner's own token writes are recorded unde
 
 class StateInUseError(RuntimeError):
     """Another `newsroom run` is running with the same state folder."""
+
+
+class ClusterUrlMissingError(RuntimeError):
+    """NEWSROOM_REDIS_CLUSTER is set without REDIS_URL: the runner starts no cluster."""
+
+
+def _settings(env: dict[str, str]) -> Settings:
+    """The settings the services get from `env`."""
+    return Settings(
+        redis_url=env["REDIS_URL"],
+        redis_cluster=env.get("NEWSROOM_REDIS_CLUSTER") or False,
+    )
+
+
+def _store_is_empty(env: dict[str, str]) -> bool:
+    """Whether the store the services use holds no article."""
+    with open_sync_redis(_settings(env)) as client:
+        return not client.exists(ALL)
 
 
 def _secret(path: Path) -> str:
@@ -69,8 +92,9 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bo
     """Start everything, load the demo content into an empty store, and wait for Ctrl-C.
 
     The services' logs go, as short lines, to the terminal and, whole, to `state/logs/`;
-    with `json_logs`, as they are to the terminal. Raises WeakTokenError or StateInUseError,
-    before starting anything, when a configured token is weak or `state` is in use.
+    with `json_logs`, as they are to the terminal. Raises WeakTokenError, StateInUseError
+    or ClusterUrlMissingError, before starting anything, when a configured token is weak,
+    `state` is in use or a cluster is asked for without its REDIS_URL.
     """
     # Ctrl-C (SIGINT) stops everything even when the runner was started with SIGINT ignored,
     # as a shell without job control starts a background command.
@@ -80,6 +104,10 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bo
     if other is not None and is_running(other):
         raise StateInUseError(f"newsroom run (pid {other.pid}) already runs with {state}")
     env = dict(os.environ)
+    if Settings().redis_cluster and not env.get("REDIS_URL"):
+        raise ClusterUrlMissingError(
+            "NEWSROOM_REDIS_CLUSTER=true needs REDIS_URL naming a node of the cluster"
+        )
     token = api_token(env, state)
     env["NEWSROOM_PREVIEW_SECRET"] = env.get("NEWSROOM_PREVIEW_SECRET") or _secret(
         state / "preview-secret"
@@ -105,7 +133,7 @@ def run(state: Path, site_port: int, ingest_port: int, demo: bool, json_logs: bo
         _wait_ready(f"http://127.0.0.1:{ingest_port}/api/ready")
         _wait_ready(f"http://127.0.0.1:{site_port}/api/health")
         public = Path(env["NEWSROOM_PUBLIC_DIR"])
-        if demo and not redis.Redis.from_url(env["REDIS_URL"]).exists(ALL):
+        if demo and _store_is_empty(env):
             site = read_manifest(public, "render")
             if site is not None and (site.store or site.refused):
                 console.print(

@@ -5,25 +5,25 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from redis.asyncio import Redis
 from rich.table import Table
 
 from shared.consuming.dead_letters import dead_letter_count
 from shared.consuming.stream_stats import stream_stats
 from shared.keyspace import SITE_STATUS_PATTERN
+from shared.redis_client import AnyRedis, mget, scan_keys
 from shared.settings import get_settings
 from shared.topology import topology
 
 
-async def collect(redis: Redis) -> dict[str, Any]:
+async def collect(redis: AnyRedis) -> dict[str, Any]:
     """Every stream's length and groups (lag, pending, consumers), the dead-letter count, and
     the site state each running render and feeds replica published."""
-    keys = sorted([key async for key in redis.scan_iter(match=SITE_STATUS_PATTERN)])
-    states = [json.loads(raw) for raw in await redis.mget(keys) if raw] if keys else []
+    keys = await scan_keys(redis, SITE_STATUS_PATTERN)
+    states = [json.loads(raw) for raw in await mget(redis, keys) if raw]
     streams = [s.name for s in topology(get_settings().layout)]
     return {
         "streams": [asdict(s) for s in await stream_stats(redis, streams)],
-        "dead_letters": await dead_letter_count(redis),
+        "dead_letters": await dead_letter_count(redis, get_settings().layout),
         "site": states,
     }
 

@@ -60,8 +60,6 @@ def dead_letters_key(stream: str) -> str:
 # The store: store-wide keys, all in the `{store}` slot.
 ARTICLES_STREAM = _store("articles")
 """Stream of ArticlePublished/Updated/Unpublished, appended with the indexes' change."""
-DEAD_LETTERS_STREAM = dead_letters_key(ARTICLES_STREAM)
-"""Events that kept failing (every stream's, until each stream has its own: issue 14)."""
 REVISION = _store("revision")
 """The store-wide revision, bumped by every change to the indexes (see shared.store)."""
 STORE_ID = _store("store-id")

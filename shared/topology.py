@@ -6,11 +6,10 @@ function of the layout, a setting.
 
 from dataclasses import dataclass
 
-from shared.keyspace import ARTICLES_STREAM, DEAD_LETTERS_STREAM, Layout
+from shared.keyspace import ARTICLES_STREAM, Layout
 
 __all__ = [
     "ARTICLES_STREAM",
-    "DEAD_LETTERS_STREAM",
     "FEEDS_GROUP",
     "RELAY_GROUP",
     "RENDER_GROUP",
@@ -58,7 +57,7 @@ def streams_read_by(group: str, layout: Layout) -> list[str]:
 def outbox_streams(layout: Layout) -> tuple[Stream, ...]:
     """The article shards' outboxes: ingest writes each article change in its shard's, the
     relay (services.ingest.relay_loop) places it in the store-wide structures. Their number
-    is the store's (`Layout`); they are not among `topology`'s: no consumer service reads them."""
+    is the store's (`Layout`), so they are not in `topology`."""
     return tuple(
         Stream(name=name, producer="ingest", groups=(RELAY_GROUP,), events=("ArticleStored",))
         for name in layout.outboxes()

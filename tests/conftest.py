@@ -7,6 +7,7 @@ import pytest
 import redis
 from pytest_redis.executor import RedisExecutor
 
+from tests.support.cluster import RedisClusterProcesses
 from tests.support.platform import Platform
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.timing import scaled
@@ -57,3 +58,10 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
             yield running
         finally:
             running.stop()
+
+
+@pytest.fixture
+def redis_cluster(tmp_path: Path) -> Iterator[RedisClusterProcesses]:
+    """A fresh Redis Cluster (3 masters, 3 replicas) of private redis-server processes."""
+    with RedisClusterProcesses(tmp_path / "cluster") as cluster:
+        yield cluster

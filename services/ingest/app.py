@@ -31,7 +31,7 @@ from shared.body_limits import BodySizeLimit
 from shared.consuming.guard import REDIS_DOWN
 from shared.media_library import MediaLibrary
 from shared.pages.theme import make_environment
-from shared.redis_client import connect
+from shared.redis_client import open_redis
 from shared.settings import Settings, get_settings
 from shared.store import ArticleStore, open_store
 from shared.store.migration import prepare_store
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 async def _prepare(settings: Settings, store: ArticleStore) -> None:
     """Migrate the store and check its layout before serving (LayoutMismatchError: ingest
     does not start); when Redis is away, the relay loop does it once Redis is back."""
-    once = connect(settings.redis_url, retries=0)
+    once = open_redis(settings, retries=0)
     try:
         await prepare_store(once, store.relay)
     except REDIS_DOWN:
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = connect(settings.redis_url)
+        redis = open_redis(settings)
         app.state.redis = redis
         app.state.store = open_store(settings, redis)
         await _prepare(settings, app.state.store)
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _, still_running = await asyncio.wait(tasks, timeout=2.0)
             for task in still_running:  # a pass stuck retrying an absent Redis
                 task.cancel()
+            await app.state.store.slots.aclose()
             await redis.aclose()
 
     app = FastAPI(

@@ -7,6 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.replication import RETRY_AFTER_S, NotReplicatedError
+
 log = logging.getLogger(__name__)
 
 
@@ -36,6 +38,13 @@ async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return response
 
 
+async def _not_replicated(_: Request, exc: NotReplicatedError) -> JSONResponse:
+    """A write its master has but too few replicas acknowledged in time: repeat the request."""
+    response = error(503, "write not replicated in time", detail=str(exc))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled error",
@@ -49,4 +58,5 @@ def install(app: FastAPI) -> None:
     """Register the JSON error handlers on `app`."""
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(NotReplicatedError, _not_replicated)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -16,11 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from hashlib import sha1
 
 from crawlerdetect import CrawlerDetect
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError
 
 from services.ingest.schemas import ViewIn
 from shared.clock import utcnow
@@ -40,7 +38,6 @@ if used > tonumber(ARGV[3]) then
 end
 return used
 """
-_LIMIT_SHA = sha1(_LIMIT.encode()).hexdigest()
 
 _detector = CrawlerDetect()
 
@@ -120,11 +117,7 @@ class ViewLog:
     ) -> list[float | None]:
         """Count `reported` views against the limit and answer, per event, its article's
         score in the home index (None: not published), in one round trip."""
-        try:
-            answers = await self._ask(counter, reported, events)
-        except NoScriptError:  # a Redis that restarted, or a new one: load the script once
-            await self.redis.script_load(_LIMIT)
-            answers = await self._ask(counter, reported, events)
+        answers = await self._ask(counter, reported, events)
         if self.limit > 0 and (used := int(answers.pop(0))) < 0:
             raise RateLimitedError(-used)
         return answers[0] if events else []
@@ -132,7 +125,8 @@ class ViewLog:
     async def _ask(self, counter: str, reported: int, events: list[ArticleViewed]) -> list:
         async with self.redis.pipeline(transaction=False) as pipe:
             if self.limit > 0:
-                pipe.evalsha(_LIMIT_SHA, 1, counter, self.window, reported, self.limit)
+                # EVAL, not EVALSHA: a cluster pipeline refuses EVALSHA, and the script is short.
+                pipe.eval(_LIMIT, 1, counter, self.window, reported, self.limit)
             if events:
                 pipe.zmscore(HOME.index, [e.article_id for e in events])
             return await pipe.execute()

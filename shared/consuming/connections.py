@@ -7,13 +7,12 @@ of a Redis that came back empty, and gives up after `redis_give_up_s`.
 
 from typing import Any
 
-from faststream.redis import RedisBroker
-from redis.asyncio import Redis
+from faststream.redis import RedisBroker, RedisClusterBroker
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from shared.consuming.faststream_adapter import PlainJson
-from shared.redis_client import connect
+from shared.redis_client import AnyRedis, open_redis
 from shared.settings import Settings
 
 READ_BLOCK_MS = 1000
@@ -22,14 +21,15 @@ SOCKET_TIMEOUT_S = READ_BLOCK_MS / 1000 + 10
 GRACEFUL_TIMEOUT_S = 25.0  # below the 30 s compose stop timeout
 
 
-def consumer_redis(settings: Settings) -> Redis:
+def consumer_redis(settings: Settings) -> AnyRedis:
     """A client for a consumer's own commands (store, watchdog): it notices a hung server."""
-    return connect(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_S, retries=2)
+    return open_redis(settings, socket_timeout=SOCKET_TIMEOUT_S, retries=2)
 
 
 def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
     """The service's broker: no client-side retries, a graceful stop (the handler in hand
-    finishes on SIGTERM), entries read as plain JSON; `params` added or overriding."""
+    finishes on SIGTERM), entries read as plain JSON; `params` added or overriding. On a
+    cluster a `RedisClusterBroker`: each stream's reads and acks go to its slot's master."""
     defaults: dict[str, Any] = {
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "retry": Retry(NoBackoff(), 0),
@@ -38,4 +38,5 @@ def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
         "health_check_interval": 10,
         "message_format": PlainJson,
     }
-    return RedisBroker(settings.redis_url, **(defaults | params))
+    kind = RedisClusterBroker if settings.redis_cluster else RedisBroker
+    return kind(settings.redis_url, **(defaults | params))

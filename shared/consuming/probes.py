@@ -23,7 +23,7 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from shared.consuming.stream_stats import export_stats
-from shared.redis_client import connect
+from shared.redis_client import open_redis
 from shared.settings import Settings
 from shared.site_keeper import SiteKeeper
 from shared.topology import streams_read_by
@@ -45,7 +45,7 @@ def routes(
     site, or refusing a store that looks wrong). Stream figures are read with a short timeout
     and one retry: a scrape while Redis hangs or is away answers at once, without them.
     """
-    redis = connect(settings.redis_url, socket_timeout=2, retries=1)
+    redis = open_redis(settings, socket_timeout=2, retries=1)
     streams = streams_read_by(group, settings.layout)
 
     @get(include_in_schema=False)

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from shared.keyspace import dead_letters_key
 from shared.metrics import CONSUMER_LAG, CONSUMER_PENDING, STREAM_LENGTH
 from shared.redis_client import as_text
-from shared.topology import DEAD_LETTERS_STREAM
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ async def stream_stats(redis: Redis, streams: list[str]) -> list[StreamStats]:
 
 
 async def export_stats(redis: Redis, streams: list[str]) -> None:
-    """Set the lag, pending and length gauges of `streams` from Redis."""
-    for stats in await stream_stats(redis, [*streams, DEAD_LETTERS_STREAM]):
+    """Set the lag, pending and length gauges of `streams` and their dead letters."""
+    dead_letters = sorted({dead_letters_key(name) for name in streams})
+    for stats in await stream_stats(redis, [*streams, *dead_letters]):
         STREAM_LENGTH.labels(stats.stream).set(stats.length)
         for group in stats.groups:
             if group.lag is not None:

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from shared.article import Article
 from shared.keyspace import EDITOR_ALL, editor_key, scratch_key
+from shared.slot_transactions import SlotTransactions
 from shared.slugs import make_slug
 
 CURSOR_PATTERN = r"^[0-9]{20}\|[A-Za-z0-9_-]{1,64}$"
@@ -43,6 +45,7 @@ class EditorList:
     """The store's editor list queries."""
 
     redis: Redis
+    slots: SlotTransactions
 
     async def list_for_editors(
         self,
@@ -94,9 +97,12 @@ class EditorList:
             raw = await self.redis.zrevrangebylex(keys[0], top, "-", start=0, num=batch)
         else:
             scratch = scratch_key(uuid.uuid4().hex)
-            async with self.redis.pipeline(transaction=True) as pipe:
+
+            async def intersect(pipe: Pipeline) -> None:
+                pipe.multi()
                 pipe.zinterstore(scratch, keys)
                 pipe.zrevrangebylex(scratch, top, "-", start=0, num=batch)
                 pipe.delete(scratch)
-                _, raw, _ = await pipe.execute()
+
+            _, (_, raw, _) = await self.slots.transact(scratch, intersect)
         return [m.decode() if isinstance(m, bytes) else m for m in raw]

@@ -14,7 +14,6 @@ from redis.asyncio import Redis
 from shared.article import Article
 from shared.keyspace import (
     ARTICLES_STREAM,
-    DEAD_LETTERS_STREAM,
     LAYOUT,
     NAMES,
     PATHS,
@@ -28,6 +27,7 @@ from shared.keyspace import (
     STORE_ID,
     STORE_TAG,
     Layout,
+    dead_letters_key,
 )
 from shared.redis_client import as_text
 from shared.store.relay import Relay
@@ -40,7 +40,7 @@ _OLD_NAMES = {
     "render:shown-names": SHOWN_NAMES,
     "render:renamed": RENAMED,
     "articles": ARTICLES_STREAM,
-    "dead-letters": DEAD_LETTERS_STREAM,
+    "dead-letters": dead_letters_key(ARTICLES_STREAM),
     "store-id": STORE_ID,
     "revision": REVISION,
 }

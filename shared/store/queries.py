@@ -18,7 +18,7 @@ from shared.keyspace import (
     Layout,
 )
 from shared.listing import HOME, Listing
-from shared.redis_client import as_text
+from shared.redis_client import as_text, mget
 from shared.urls import UrlScheme
 from shared.versions import ArticleVersion
 
@@ -86,8 +86,9 @@ class StoreQueries:
         return Article.from_stored(raw) if raw else None
 
     async def stored_many(self, ids: Sequence[str]) -> list[bytes | None]:
-        """The stored JSON of articles in the order of `ids` (None for an id not stored)."""
-        return await self.redis.mget([self.layout.article_key(i) for i in ids]) if ids else []
+        """The stored JSON of articles in the order of `ids` (None for an id not stored); the
+        shards are read one after another on a cluster."""
+        return await mget(self.redis, [self.layout.article_key(i) for i in ids])
 
     async def get_many(self, ids: Sequence[str]) -> list[Article]:
         """Articles in the order of `ids`, skipping ids no longer stored."""

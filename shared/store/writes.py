@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from redis.asyncio.client import Pipeline
-from redis.exceptions import WatchError
 
 from shared.article import Article, ArticleIn, Status
 from shared.clock import utcnow
 from shared.keyspace import SCHEDULE, SLUGS
+from shared.replication import ReplicaWait
+from shared.slot_transactions import SlotTransactions
 from shared.slugs import make_slug
 from shared.store.queries import StoreQueries, score
 from shared.store.relay import Relay
@@ -75,6 +76,8 @@ class StoreWrites(StoreQueries):
 
     versions_kept: int
     relay: Relay
+    replica_wait: ReplicaWait
+    slots: SlotTransactions
 
     async def save(
         self,
@@ -182,27 +185,48 @@ class StoreWrites(StoreQueries):
         return current, article
 
     async def _write(self, article_id: str, change: Change, by: str) -> Written:
-        """Read, change and write one article in its shard, retrying when it moved meanwhile."""
+        """Read, change and write one article in its shard, retrying when it moved meanwhile.
+
+        On a cluster it returns once `replica_wait` replicas have the write (NotReplicatedError
+        otherwise), and so does a change found to be no change: the stored version is written
+        again as it is and waited for, as a repeated request after a NotReplicatedError is
+        acknowledged only once replicated too.
+        """
         key = self.layout.article_key(article_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    current = Article.from_stored(raw) if raw else None
-                    article = await change(current)
-                    await self.write_shard(pipe, current, article, by)
-                    break
-                except WatchError:
-                    continue
+
+        async def attempt(pipe: Pipeline) -> tuple[Article | None, Article | None]:
+            await pipe.watch(key)
+            raw = await pipe.get(key)
+            current = Article.from_stored(raw) if raw else None
+            try:
+                article = await change(current)
+            except _Unchanged:
+                if not (self.replica_wait.replicas and raw):
+                    raise
+                pipe.multi()
+                pipe.set(key, raw)  # the stored version again, to wait for its replicas
+                return current, None
+            self._queue_shard(pipe, current, article, by)
+            return current, article
+
+        (current, article), _ = await self.slots.transact(key, attempt, self.replica_wait)
+        if article is None:
+            raise _Unchanged(current)
         return current, article
 
     async def write_shard(
         self, pipe: Pipeline, current: Article | None, article: Article, by: str
     ) -> None:
-        """Write `article` (changed from `current`) in its shard: the article, its history
-        (which keeps the newest `versions_kept`) and the outbox entry naming the version,
-        in one transaction on `pipe` (watching the article's key)."""
+        """Write `article` (changed from `current`) in its shard in one transaction on `pipe`
+        (watching the article's key): see `_queue_shard`."""
+        self._queue_shard(pipe, current, article, by)
+        await pipe.execute()
+
+    def _queue_shard(
+        self, pipe: Pipeline, current: Article | None, article: Article, by: str
+    ) -> None:
+        """Queue the shard's writes of `article`: the article, its history (which keeps the
+        newest `versions_kept`) and the outbox entry naming the version."""
         history = self.layout.history_key(article.id)
         pipe.multi()
         pipe.set(self.layout.article_key(article.id), article.model_dump_json())
@@ -210,7 +234,6 @@ class StoreWrites(StoreQueries):
         pipe.ltrim(history, 0, self.versions_kept - 1)
         outbox = self.layout.outbox(self.layout.shard_of(article.id))
         pipe.xadd(outbox, {"article_id": article.id, "version": str(article.version)})
-        await pipe.execute()
 
     async def load(self, articles: Sequence[Article]) -> None:
         """Write built articles and their placements in one pipeline, announcing no events.

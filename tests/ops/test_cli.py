@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from newsroom.cli import app
 from shared.files import site_path
-from shared.keyspace import Layout
-from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, RENDER_GROUP
+from shared.keyspace import Layout, dead_letters_key
+from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from tests.support.archive import write_archive
 from tests.support.platform import ROOT, Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
@@ -122,8 +122,9 @@ def test_stats_show_lag_while_a_backlog_is_consumed_and_none_after(render_only: 
 def test_dead_letters_list_show_and_replay(render_only: Platform):
     client = redis.Redis.from_url(render_only.redis_url, decode_responses=True)
     payload = {"__data__": json.dumps({"type": "Unknown", "article_id": "x"})}
+    dead_letters = dead_letters_key(ARTICLES_STREAM)
     letter = client.xadd(
-        DEAD_LETTERS_STREAM,
+        dead_letters,
         {
             "stream": "newsroom:test-replay",
             "group": "render",
@@ -149,7 +150,7 @@ def test_dead_letters_list_show_and_replay(render_only: Platform):
     replayed = runner.invoke(app, ["dlq", "replay", letter], env=env)
     assert replayed.exit_code == 0, replayed.output
     assert [fields for _, fields in client.xrange("newsroom:test-replay")] == [payload]
-    assert client.xlen(DEAD_LETTERS_STREAM) == 0
+    assert client.xlen(dead_letters) == 0
     assert runner.invoke(app, ["dlq", "show", letter], env=env).exit_code == 1
 
 

@@ -117,7 +117,7 @@ def failed_count() -> float:
 
 
 async def dead_letters(redis: Redis) -> list[dict[str, str]]:
-    return [letter.fields for letter in await list_letters(redis)]
+    return [letter.fields for letter in await list_letters(redis, Settings().layout)]
 
 
 async def test_malformed_events_are_dead_lettered_at_once_and_the_stream_moves_on(redis, redis_url):

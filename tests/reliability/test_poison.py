@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from shared.consuming.dead_letters import dead_letter_keys
 from shared.events import ArticleUpdated, encode
-from shared.topology import ARTICLES_STREAM, DEAD_LETTERS_STREAM, FEEDS_GROUP, RENDER_GROUP
+from shared.settings import Settings
+from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP
 from tests.reliability.platforms import platform_with
 from tests.support.platform import Platform, wait_for
 from tests.support.timing import scaled
@@ -33,7 +35,11 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 def dead_letters(platform: Platform) -> list[dict[str, str]]:
     with redis.Redis.from_url(platform.redis_url, decode_responses=True) as client:
-        return [fields for _, fields in client.xrange(DEAD_LETTERS_STREAM)]
+        return [
+            fields
+            for key in dead_letter_keys(Settings().layout)
+            for _, fields in client.xrange(key)
+        ]
 
 
 def consumers_alive(platform: Platform) -> bool:
