@@ -15,6 +15,10 @@ from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, VIEWS_STREAM
 from shared.urls import UrlScheme
 
 VIEWS_BATCH = 500
+# A backlog of article events is worked like a rebuild: each feed a batch touches is written
+# once. A batch's work grows with the lists it touches (at most every list of the site), not
+# with its events; it must end well within NEWSROOM_CLAIM_IDLE_MS, or another replica claims it.
+ARTICLES_BATCH = 1000
 
 
 def rebuild_all_feeds(settings: Settings, progress: Progress) -> object:
@@ -31,11 +35,13 @@ def create_app(settings: Settings) -> ConsumerService:
     publisher = FeedPublisher(service.store, settings, notifier, popular.request)
     counter = ViewCounter(service.redis, settings.views_repeat_window_s)
 
-    @service.subscriber(ARTICLES_STREAM)
-    async def on_article(event: ArticleEvent) -> None:
-        """Move the article's view total as it leaves or returns; rewrite its feeds."""
-        await counter.follow(event)
-        await publisher.apply(event)
+    @service.subscriber(ARTICLES_STREAM, batch=True, max_records=ARTICLES_BATCH)
+    async def on_articles(events: Sequence[ArticleEvent]) -> None:
+        """Move each article's view total as it leaves or returns, in order; rewrite the
+        feeds the batch touches, each once."""
+        for event in events:
+            await counter.follow(event)
+        await publisher.apply(events)
 
     @service.subscriber(VIEWS_STREAM, batch=True, max_records=VIEWS_BATCH)
     async def on_views(views: Sequence[ArticleViewed]) -> None:
