@@ -253,6 +253,30 @@ async def test_a_consumer_recreates_its_group_when_redis_comes_back_empty(redis,
     assert await task == 0
 
 
+async def test_an_event_worked_longer_than_the_claim_idle_time_is_not_taken_over(redis, redis_url):
+    # Two replicas, whose claimers take over entries idle for 1 s; handling takes 2 s.
+    await ensure_groups(redis, RENDER_GROUP)
+    slow = replace(FAST, claim_idle_ms=1000)
+    recorder = Recorder(pause=2.0)
+    running = [await consuming(redis_url, recorder, name, options=slow) for name in ("r1", "r2")]
+    failed_before = failed_count()
+    for n in range(2):
+        await redis.xadd(ARTICLES_STREAM, updated(f"long-{n}"))
+
+    # The replica at work keeps its events: each is handled once, none counted as failed.
+    async def all_acked() -> bool:
+        return (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+    await eventually(lambda: len(recorder.seen) == 2, 10)
+    await eventually(all_acked, 10)
+    for consumer, task in running:
+        consumer.stop()
+        assert await task == 0
+    assert sorted(recorder.seen) == ["long-0", "long-1"]
+    assert await dead_letters(redis) == []
+    assert failed_count() == failed_before
+
+
 async def test_sigterm_lets_the_event_in_hand_finish_and_be_acked(redis, redis_url):
     await ensure_groups(redis, RENDER_GROUP)
     for n in range(3):
