@@ -18,7 +18,7 @@ VIEWS_BATCH = 500
 # A backlog of article events is worked like a rebuild: each feed a batch touches is written
 # once. A batch's work grows with the lists it touches (at most every list of the site), not
 # with its events; it must end well within NEWSROOM_CLAIM_IDLE_MS, or another replica claims it.
-ARTICLES_BATCH = 1000
+ARTICLES_BATCH = 5000
 
 
 def rebuild_all_feeds(settings: Settings, progress: Progress) -> object:

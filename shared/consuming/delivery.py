@@ -19,8 +19,9 @@ through the entries FastStream's own parser chokes on (fields that are not UTF-8
 is not an event goes to the dead letters at once. Events go to the domain handler (a list of
 up to N with `batch`); the entries are acked (XACK) only after it returned, so only once
 the output is on disk, and are kept claimed while it works (shared.consuming.holding).
-If it raises, a batch is retried one event at a time to find the poisonous one; a failed
-event stays pending for a claimer, and goes to the dead letters once it has been delivered
+If it raises, a batch is retried in halves, down to single events, to find the poisonous
+ones (a few handler calls per poisonous event, however large the batch); a failed event
+stays pending for a claimer, and goes to the dead letters once it has been delivered
 `max_deliveries` times (XPENDING's count, which every XAUTOCLAIM raises), as does one
 delivered more often than that without an answer (its handler keeps killing its consumer).
 The handler then marks the FastStream message nacked (something stays pending) or rejected
@@ -197,8 +198,11 @@ class Delivery:
             async with holding(redis, self.stream, self.group, HANDLED_ENTRIES.get(), self.options):
                 await self.handle(events if self.batch else events[0])
         except Exception as error:
-            if len(pairs) > 1:  # find the poisonous one: one at a time
-                return max([await self._handle(redis, [pair]) for pair in pairs])
+            if len(pairs) > 1:  # find the poisonous ones: each half again, down to one event
+                half = len(pairs) // 2
+                return max(
+                    [await self._handle(redis, part) for part in (pairs[:half], pairs[half:])]
+                )
             entry, event = pairs[0]
             EVENTS_FAILED.labels(self.group, event.type).inc()
             log.exception(

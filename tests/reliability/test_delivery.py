@@ -172,9 +172,7 @@ async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries
     assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
 
 
-async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poisonous_one(
-    redis, redis_url
-):
+async def test_a_failing_batch_is_retried_in_halves_to_find_the_poisonous_one(redis, redis_url):
     # Five events wait; a batch handler fails on any batch holding "cursed".
     await ensure_groups(redis, RENDER_GROUP)
     for article_id in ("a", "b", "cursed", "c", "d"):
@@ -182,12 +180,14 @@ async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poison
     recorder = BatchRecorder(failing={"cursed"})
     consumer, task = await consuming(redis_url, recorder, batch=True)
 
-    # The batch of five fails, so each event is tried on its own: the four good ones are
-    # handled and acked, the cursed one is claimed again and dead-lettered at delivery 3.
+    # The batch of five fails, so its halves are tried, and the failing half's halves, down to
+    # the cursed event alone: the four good ones are handled and acked, the cursed one is
+    # claimed again and dead-lettered at delivery 3.
     letters = await eventually_value(lambda: dead_letters(redis), 10)
     consumer.stop()
     assert await task == 0
-    assert recorder.batches[0] == ["a", "b", "cursed", "c", "d"]
+    first_pass = [["a", "b", "cursed", "c", "d"], ["a", "b"], ["cursed", "c", "d"], ["cursed"]]
+    assert recorder.batches[:5] == [*first_pass, ["c", "d"]]
     assert recorder.handled() == ["a", "b", "c", "d"]
     assert recorder.batches.count(["cursed"]) == 3
     (letter,) = letters
