@@ -106,9 +106,10 @@ def figures(articles: int, workdir: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("articles", type=int, nargs="?", default=2000, help="events in the backlog")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (logs)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-feeds-backlog-") as tmp:
-        results = figures(args.articles, Path(tmp))
+        results = figures(args.articles, args.keep or Path(tmp))
     print("\n".join(f"{name:<24} {value:10,.1f}" for name, value in results.items()))
 
 

@@ -16,8 +16,8 @@ from shared.urls import UrlScheme
 
 VIEWS_BATCH = 500
 # A backlog of article events is worked like a rebuild: each feed a batch touches is written
-# once. A batch's work grows with the lists it touches (at most every list of the site), not
-# with its events; it must end well within NEWSROOM_CLAIM_IDLE_MS, or another replica claims it.
+# once. A batch's work grows with the lists it touches (at most every list of the site) more
+# than with its events; its entries stay claimed while it runs (shared.consuming.holding).
 ARTICLES_BATCH = 5000
 
 
