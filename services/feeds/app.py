@@ -17,6 +17,10 @@ from shared.topology import ARTICLES_STREAM, FEEDS_GROUP
 from shared.urls import UrlScheme
 
 VIEWS_BATCH = 500
+# A backlog of article events is worked like a rebuild: each feed a batch touches is written
+# once. A batch's work grows with the lists it touches (at most every list of the site) more
+# than with its events; its entries stay claimed while it runs (shared.consuming.holding).
+ARTICLES_BATCH = 5000
 
 
 def rebuild_all_feeds(settings: Settings, progress: Progress) -> object:
@@ -33,11 +37,13 @@ def create_app(settings: Settings) -> ConsumerService:
     publisher = FeedPublisher(service.store, settings, notifier, popular.request)
     counter = ViewCounter(service.redis, settings.layout, settings.views_repeat_window_s)
 
-    @service.subscriber(ARTICLES_STREAM)
-    async def on_article(event: ArticleEvent) -> None:
-        """Move the article's view total as it leaves or returns; rewrite its feeds."""
-        await counter.follow(event)
-        await publisher.apply(event)
+    @service.subscriber(ARTICLES_STREAM, batch=True, max_records=ARTICLES_BATCH)
+    async def on_articles(events: Sequence[ArticleEvent]) -> None:
+        """Move each article's view total as it leaves or returns, in order; rewrite the
+        feeds the batch touches, each once."""
+        for event in events:
+            await counter.follow(event)
+        await publisher.apply(events)
 
     async def on_views(views: Sequence[ArticleViewed]) -> None:
         """Apply a batch of views to the buckets (acked once in Redis); refresh lists soon."""

@@ -1,8 +1,9 @@
-"""Keeps the feed files in step with the store: only the feeds an event touches."""
+"""Keeps the feed files in step with the store: only the feeds a batch of events touches,
+each written once per batch from the store's current state, as a rebuild writes it."""
 
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from services.feeds import feed
 from services.feeds.feed import Channel, Entry, FeedInfo
@@ -20,19 +21,24 @@ from shared.store import ArticleStore
 log = logging.getLogger(__name__)
 
 CACHE_LIMIT = 20_000
+# Lists whose articles are read from the store together (bounded, on a big site).
+LISTS_AT_ONCE = 20
 
 
-def touched_lists(event: ArticleChanged) -> list[Listing]:
-    """The listings whose feeds may change: home first, then every list before and after."""
+def touched_lists(events: Iterable[ArticleChanged]) -> list[Listing]:
+    """The listings whose feeds may change: home first, then every list any of the events'
+    articles was on before or is on after, each once."""
     listings: set[Listing] = set()
-    for placement in (event.before, event.after):
-        if placement is not None:
-            listings |= listings_of(placement)
+    for event in events:
+        for placement in (event.before, event.after):
+            if placement is not None:
+                listings |= listings_of(placement)
     return sorted(listings)
 
 
 class FeedPublisher:
-    """Rewrites the feeds an article event touches; a file is written only when it changed."""
+    """Rewrites the feeds a batch of article events touches; a file is written only when it
+    changed."""
 
     def __init__(
         self,
@@ -55,22 +61,36 @@ class FeedPublisher:
             media=MediaLibrary(settings.media_dir).info,
         )
 
-    async def apply(self, event: ArticleChanged) -> list[str]:
-        """Rebuild the touched feeds from the store; returns the paths of files that changed."""
+    async def apply(self, events: Sequence[ArticleChanged]) -> list[str]:
+        """Rebuild the feeds a batch of events touches from the store, each once; returns the
+        paths of files that changed (each pinged to the hub once)."""
         revision = await self.store.revision()  # before any read the feeds are built from
-        changed = await self.write(touched_lists(event), revision)
+        changed = await self.write(touched_lists(events), revision)
         if changed and self.notifier is not None:
             self.notifier.notify(self.channel.absolute(path) for path in changed)
         self.on_change()
         log.info(
             "feeds written",
-            extra={"event_id": event.event_id, "article_id": event.article_id, "changed": changed},
+            extra={
+                "events": len(events),
+                "article_ids": sorted({e.article_id for e in events}),
+                "changed": len(changed),
+            },
         )
         return changed
 
     async def write(self, listings: Sequence[Listing], revision: int) -> list[str]:
         """Write the feeds of some lists at store revision `revision` (shared.public_writer),
-        durably; returns the paths of files whose bytes changed.
+        durably (one sync at the end); returns the paths of files whose bytes changed."""
+        writer = PublicWriter(self.settings.public_dir, revision)
+        changed = []
+        for start in range(0, len(listings), LISTS_AT_ONCE):
+            changed += await self._write_some(listings[start : start + LISTS_AT_ONCE], writer)
+        writer.sync()
+        return changed
+
+    async def _write_some(self, listings: Sequence[Listing], writer: PublicWriter) -> list[str]:
+        """Write the feeds of a few lists through `writer`, not synced yet.
 
         The lists' ids and names are read in one round trip, and their articles in one more
         (a site feed and a section feed hold mostly the same articles).
@@ -79,14 +99,12 @@ class FeedPublisher:
         names = await self.store.names_of([f for f in listings if not f.is_home])
         entries = await self.entries(sorted({i for ids in ids_of for i in ids}))
         named = iter(names)
-        writer = PublicWriter(self.settings.public_dir, revision)
         changed = []
         for listing, ids in zip(listings, ids_of, strict=True):
             info = self.info(listing, None if listing.is_home else next(named))
             listed = [entries[i] for i in ids if i in entries]
             documents = feed.documents(info, listed, self.channel)
             changed += [p for p, data in documents.items() if writer.write(p, data)]
-        writer.sync()
         return changed
 
     async def entries(self, ids: list[str]) -> dict[str, Entry]:

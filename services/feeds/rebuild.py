@@ -15,13 +15,10 @@ from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from services.feeds.publisher import FeedPublisher
+from services.feeds.publisher import LISTS_AT_ONCE, FeedPublisher
 from shared.listing import HOME
 from shared.settings import Settings
 from shared.store import open_store
-
-# Lists written together: their articles are read in one go (bounded, on a big site).
-LISTS_AT_ONCE = 20
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ Each entry is validated here with the event's pydantic TypeAdapter rather than b
 through the entries FastStream's own parser chokes on (fields that are not UTF-8): one that
 is not an event goes to the dead letters at once. Events go to the domain handler (a list of
 up to N with `batch`); the entries are acked (XACK) only after it returned, so only once
-the output is on disk. If it raises, a batch is retried one event at a time to find the
-poisonous one; a failed event stays pending for a claimer, and goes to the dead letters once
-it has been delivered `max_deliveries` times (XPENDING's count, which every XAUTOCLAIM
-raises), as does one delivered more often than that without an answer (its handler keeps
-killing its consumer).
+the output is on disk, and are kept claimed while it works (shared.consuming.holding).
+If it raises, a batch is retried in halves, down to single events, to find the poisonous
+ones (a few handler calls per poisonous event, however large the batch); a failed event
+stays pending for a claimer, and goes to the dead letters once it has been delivered
+`max_deliveries` times (XPENDING's count, which every XAUTOCLAIM raises), as does one
+delivered more often than that without an answer (its handler keeps killing its consumer).
 The handler then marks the FastStream message nacked (something stays pending) or rejected
 (something was dead-lettered), so FastStream's metrics middleware counts what happened.
 Dead letters keep the format of the contract (shared.consuming.dead_letters).
@@ -46,6 +47,7 @@ from redis.asyncio import Redis as RedisClient
 from shared.consuming.connections import READ_BLOCK_MS
 from shared.consuming.dead_letters import give_up
 from shared.consuming.faststream_adapter import parse_any_entry, undecoded
+from shared.consuming.holding import holding
 from shared.consuming.options import Options
 from shared.events import DATA_FIELD
 from shared.metrics import EVENTS_FAILED, EVENTS_HANDLED
@@ -193,10 +195,14 @@ class Delivery:
         events = [event for _, event in pairs]
         HANDLED_ENTRIES.set(tuple(entry.id for entry, _ in pairs))
         try:
-            await self.handle(events if self.batch else events[0])
+            async with holding(redis, self.stream, self.group, HANDLED_ENTRIES.get(), self.options):
+                await self.handle(events if self.batch else events[0])
         except Exception as error:
-            if len(pairs) > 1:  # find the poisonous one: one at a time
-                return max([await self._handle(redis, [pair]) for pair in pairs])
+            if len(pairs) > 1:  # find the poisonous ones: each half again, down to one event
+                half = len(pairs) // 2
+                return max(
+                    [await self._handle(redis, part) for part in (pairs[:half], pairs[half:])]
+                )
             entry, event = pairs[0]
             EVENTS_FAILED.labels(self.group, event.type).inc()
             log.exception(

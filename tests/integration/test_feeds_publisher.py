@@ -1,6 +1,7 @@
 """The feeds publisher against a real Redis: exact entries and ids through an article's life."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,7 +60,7 @@ class Newsroom:
         """Let the publisher consume every new event; the feed files that changed."""
         changed = []
         for event in await self.events():
-            changed += await self.publisher.apply(event)
+            changed += await self.publisher.apply([event])
         return changed
 
     async def put(self, article_id: str, **changes) -> str:
@@ -188,7 +189,7 @@ async def test_unchanged_feeds_are_not_rewritten(newsroom):
 
     # The same event delivered again changes nothing on disk.
     event = (await newsroom.redis.xrange(ARTICLES_STREAM))[-1][1][DATA_FIELD.encode()]
-    assert await newsroom.publisher.apply(article_event_adapter.validate_json(event)) == []
+    assert await newsroom.publisher.apply([article_event_adapter.validate_json(event)]) == []
     assert {p: p.stat().st_mtime_ns for p in newsroom.public.rglob("*.xml")} == stamps
 
 
@@ -209,34 +210,69 @@ class Hub:
         return Response(status_code=204)
 
 
-async def test_changed_feeds_are_pinged_to_the_hub_with_retries(redis_url, tmp_path):
-    # A hub that fails its first two requests listens on a free local port.
-    hub = Hub(failures=2)
+@contextlib.asynccontextmanager
+async def hub_running(failures: int) -> AsyncIterator[tuple[Hub, str]]:
+    """A hub refusing its first `failures` pings, on a free local port; it and its URL."""
+    hub = Hub(failures)
     port = free_port()
     app = Starlette(routes=[Route("/", hub.endpoint, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
-    redis = Redis.from_url(redis_url)
     try:
         await eventually(lambda: server.started, 5)
-        newsroom = Newsroom(redis, tmp_path / "public", hub=f"http://127.0.0.1:{port}/")
-
-        # Publishing returns without waiting for the hub.
-        await newsroom.put("a1")
-        changed = await newsroom.apply_events()
-        assert hub.pings == []
-
-        # Every changed feed is pinged once, after the hub's failures were retried.
-        await eventually(lambda: len(hub.pings) == len(changed), 4)
-        assert hub.refused == 2
-        assert sorted(p["hub.url"] for p in hub.pings) == sorted(SITE + p for p in changed)
-        assert {p["hub.mode"] for p in hub.pings} == {"publish"}
-
-        # The feeds themselves name the hub.
-        rss = (newsroom.public / "feeds/rss.xml").read_text()
-        assert f'<atom:link href="http://127.0.0.1:{port}/" rel="hub"/>' in rss
-        await newsroom.notifier.close()
+        yield hub, f"http://127.0.0.1:{port}/"
     finally:
-        await redis.aclose()
         server.should_exit = True
         await serving
+
+
+async def test_changed_feeds_are_pinged_to_the_hub_with_retries(redis_url, tmp_path):
+    # A hub that fails its first two requests listens on a free local port.
+    redis = Redis.from_url(redis_url)
+    try:
+        async with hub_running(failures=2) as (hub, hub_url):
+            newsroom = Newsroom(redis, tmp_path / "public", hub=hub_url)
+
+            # Publishing returns without waiting for the hub.
+            await newsroom.put("a1")
+            changed = await newsroom.apply_events()
+            assert hub.pings == []
+
+            # Every changed feed is pinged once, after the hub's failures were retried.
+            await eventually(lambda: len(hub.pings) == len(changed), 4)
+            assert hub.refused == 2
+            assert sorted(p["hub.url"] for p in hub.pings) == sorted(SITE + p for p in changed)
+            assert {p["hub.mode"] for p in hub.pings} == {"publish"}
+
+            # The feeds themselves name the hub.
+            rss = (newsroom.public / "feeds/rss.xml").read_text()
+            assert f'<atom:link href="{hub_url}" rel="hub"/>' in rss
+            await newsroom.notifier.close()
+    finally:
+        await redis.aclose()
+
+
+async def test_a_batch_pings_each_feed_it_changed_once(redis_url, tmp_path):
+    redis = Redis.from_url(redis_url)
+    try:
+        async with hub_running(failures=0) as (hub, hub_url):
+            newsroom = Newsroom(redis, tmp_path / "public", hub=hub_url)
+
+            # Three articles on the same lists, and an edit of the first, come as one batch.
+            for n in range(3):
+                await newsroom.put(f"a{n}", title=f"Новость {n}")
+            await newsroom.put("a0", title="Новость 0, исправленная")
+            events = await newsroom.events()
+            changed = await newsroom.publisher.apply(events)
+
+            # Each feed of the lists is written once and its hub ping sent once.
+            assert len(events) == 4
+            assert sorted(changed) == sorted(set(changed))
+            assert {"/feeds/rss.xml", "/tag/zhas-burkit/atom.xml"} <= set(changed)
+            await eventually(lambda: len(hub.pings) == len(changed), 4)
+            assert sorted(p["hub.url"] for p in hub.pings) == sorted(SITE + p for p in changed)
+            titles = sorted(e[1] for e in newsroom.entries("site"))
+            assert titles == ["Новость 0, исправленная", "Новость 1", "Новость 2"]
+            await newsroom.notifier.close()
+    finally:
+        await redis.aclose()

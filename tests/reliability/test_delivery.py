@@ -173,9 +173,7 @@ async def test_an_event_failing_every_time_is_dead_lettered_after_max_deliveries
     assert (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
 
 
-async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poisonous_one(
-    redis, redis_url
-):
+async def test_a_failing_batch_is_retried_in_halves_to_find_the_poisonous_one(redis, redis_url):
     # Five events wait; a batch handler fails on any batch holding "cursed".
     await ensure_groups(redis, RENDER_GROUP, Layout())
     for article_id in ("a", "b", "cursed", "c", "d"):
@@ -183,12 +181,14 @@ async def test_a_failing_batch_is_retried_one_event_at_a_time_to_find_the_poison
     recorder = BatchRecorder(failing={"cursed"})
     consumer, task = await consuming(redis_url, recorder, batch=True)
 
-    # The batch of five fails, so each event is tried on its own: the four good ones are
-    # handled and acked, the cursed one is claimed again and dead-lettered at delivery 3.
+    # The batch of five fails, so its halves are tried, and the failing half's halves, down to
+    # the cursed event alone: the four good ones are handled and acked, the cursed one is
+    # claimed again and dead-lettered at delivery 3.
     letters = await eventually_value(lambda: dead_letters(redis), 10)
     consumer.stop()
     assert await task == 0
-    assert recorder.batches[0] == ["a", "b", "cursed", "c", "d"]
+    first_pass = [["a", "b", "cursed", "c", "d"], ["a", "b"], ["cursed", "c", "d"], ["cursed"]]
+    assert recorder.batches[:5] == [*first_pass, ["c", "d"]]
     assert recorder.handled() == ["a", "b", "c", "d"]
     assert recorder.batches.count(["cursed"]) == 3
     (letter,) = letters
@@ -252,6 +252,30 @@ async def test_a_consumer_recreates_its_group_when_redis_comes_back_empty(redis,
     await eventually(lambda: recorder.seen == ["before", "after"], 10)
     consumer.stop()
     assert await task == 0
+
+
+async def test_an_event_worked_longer_than_the_claim_idle_time_is_not_taken_over(redis, redis_url):
+    # Two replicas, whose claimers take over entries idle for 1 s; handling takes 2 s.
+    await ensure_groups(redis, RENDER_GROUP)
+    slow = replace(FAST, claim_idle_ms=1000)
+    recorder = Recorder(pause=2.0)
+    running = [await consuming(redis_url, recorder, name, options=slow) for name in ("r1", "r2")]
+    failed_before = failed_count()
+    for n in range(2):
+        await redis.xadd(ARTICLES_STREAM, updated(f"long-{n}"))
+
+    # The replica at work keeps its events: each is handled once, none counted as failed.
+    async def all_acked() -> bool:
+        return (await redis.xpending(ARTICLES_STREAM, RENDER_GROUP))["pending"] == 0
+
+    await eventually(lambda: len(recorder.seen) == 2, 10)
+    await eventually(all_acked, 10)
+    for consumer, task in running:
+        consumer.stop()
+        assert await task == 0
+    assert sorted(recorder.seen) == ["long-0", "long-1"]
+    assert await dead_letters(redis) == []
+    assert failed_count() == failed_before
 
 
 async def test_sigterm_lets_the_event_in_hand_finish_and_be_acked(redis, redis_url):

@@ -3,7 +3,7 @@ tests: a refactoring that changes what a reader gets fails here.
 
 The site is built at a frozen moment, so every date in it (saves, feeds' build dates, the news
 sitemap's window) is the same on every run: once event by event, as the services would (render
-in batches, feeds one event at a time), and once by a full rebuild of pages and feeds. Both
+and feeds in batches), and once by a full rebuild of pages and feeds. Both
 must give the same files, the ones recorded (from the event-by-event build).
 
 After a deliberate change of the output, regenerate the copies with
@@ -31,7 +31,6 @@ from tests.support.redis_server import redis_executor, url_of
 from tests.support.site import (
     SITEMAP_SIZE,
     EventPump,
-    OneByOne,
     build_site,
     open_store,
     renderer_for,
@@ -104,7 +103,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[s
             store = open_store(url)
             settings = site_settings(url, roots["incremental"])
             renderer = await renderer_for(store, settings)
-            feeds = OneByOne(FeedPublisher(store, settings))
+            feeds = FeedPublisher(store, settings)
             await build_site(store, EventPump(store, BothServices(renderer, feeds)))
             await store.redis.aclose()
 

@@ -68,14 +68,14 @@ class Consumer(Protocol):
 
 
 class OneByOne:
-    """The feeds publisher as a consumer: it handles events one at a time, as in its service."""
+    """The feeds publisher handling events one at a time (its service hands it batches)."""
 
     def __init__(self, publisher: FeedPublisher) -> None:
         self.publisher = publisher
 
     async def apply(self, events: list[ArticleChanged]) -> None:
         for event in events:
-            await self.publisher.apply(event)
+            await self.publisher.apply([event])
 
 
 class EventPump:
