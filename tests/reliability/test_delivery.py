@@ -256,7 +256,7 @@ async def test_a_consumer_recreates_its_group_when_redis_comes_back_empty(redis,
 
 async def test_an_event_worked_longer_than_the_claim_idle_time_is_not_taken_over(redis, redis_url):
     # Two replicas, whose claimers take over entries idle for 1 s; handling takes 2 s.
-    await ensure_groups(redis, RENDER_GROUP)
+    await ensure_groups(redis, RENDER_GROUP, Layout())
     slow = replace(FAST, claim_idle_ms=1000)
     recorder = Recorder(pause=2.0)
     running = [await consuming(redis_url, recorder, name, options=slow) for name in ("r1", "r2")]
