@@ -10,7 +10,9 @@ other), and records the name it showed once the store still gives that name.
 
 The header menu (shared.pages.menu) is on every page: render records the menu pages show
 too, and when a batch renders another one (a new section, a renamed or emptied one), it marks
-the whole site, which the same task re-renders part by part as a rebuild does.
+the whole site, which the same task re-renders part by part as a rebuild does. A full rebuild
+records the names and the menu it rendered with (`record_rebuilt`), so the first batch after
+it does not render the whole site a second time.
 """
 
 import asyncio
@@ -38,6 +40,30 @@ MENU = "menu"
 PAGES_PER_STEP = 20
 
 log = logging.getLogger(__name__)
+
+
+async def site_names(store: ArticleStore, menu_order: list[str]) -> tuple[dict[bytes, bytes], str]:
+    """Every list's display name, and the header menu (as recorded), as the store gives them."""
+    return await store.redis.hgetall(NAMES), json.dumps(await site_menu(store, menu_order))
+
+
+async def record_rebuilt(
+    store: ArticleStore, menu_order: list[str], before: tuple[dict[bytes, bytes], str]
+) -> bool:
+    """After a full rebuild begun with the names and menu `before` (site_names): record them
+    as what every page shows and drop the marks they settle, unless they changed meanwhile
+    (then the marks stay, and the next batch finds what to re-render)."""
+    names, menu = before
+    async with store.redis.pipeline(transaction=True) as pipe:
+        with contextlib.suppress(WatchError):
+            await pipe.watch(NAMES)
+            if await site_names(store, menu_order) == before:
+                pipe.multi()
+                pipe.hset(SHOWN_NAMES, mapping={**names, MENU.encode(): menu.encode()})
+                pipe.srem(RENAMED, MENU, *names)
+                await pipe.execute()
+                return True
+    return False
 
 
 class Renames:
