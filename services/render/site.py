@@ -110,11 +110,12 @@ class SiteRenderer:
         for url in sorted(plan.urls - live):
             writer.delete(url)
         lists = sorted(plan.lists.items())  # home first, then sections, tags, authors
-        heads = {key: await self.pages.list_head(key) for key, _ in lists}
-        for numbered in (False, True):
-            for key, changes in lists:
-                for item in await self.pages.lists(key, changes, numbered, heads[key]):
-                    put(item)
+        heads = await self.pages.list_heads([key for key, _ in lists])
+        for page in await self.pages.first_pages(heads):
+            put(page)
+        for key, changes in lists:
+            for item in await self.pages.lists(key, changes, True, heads[key]):
+                put(item)
         related = await self.store.get_many(sorted(plan.related))
         await self.put_articles([a for a in related if a.is_live], writer)
         for day in sorted(plan.days):
