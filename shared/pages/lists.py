@@ -146,17 +146,25 @@ class ListPages(PageBase):
         return Prune(partial(self.urls.numbered_url, window.first), window.last(self.size))
 
     async def touched(
-        self, listing: Listing, changes: list[ListChange], size: int, last: int, base: int = 0
+        self,
+        listing: Listing,
+        changes: list[ListChange],
+        size: int,
+        last: int,
+        base: int = 0,
+        linked: bool = True,
     ) -> set[int]:
         """Numbered chunks (1 = oldest) of a listing whose content or links the changes alter;
-        the chunks count from position `base` of the listing (a day's first article)."""
+        the chunks count from position `base` of the listing (a day's first article). When
+        they are `linked` to their neighbours (list pages; sitemaps are not), the chunk below
+        the first shifted one is among them: its link to the newer one may change."""
         numbers: set[int] = set()
         for change in changes:
             rank = None if change.shifts else await self.store.rank(listing, change.article_id)
             if rank is None:
                 older = await self.store.older_count(listing, change.moment) - base
                 start = older // size + 1
-                numbers |= set(range(min(start, last - 1), last + 1))
+                numbers |= set(range(min(start, last - 1) if linked else start, last + 1))
             else:
                 numbers.add((rank - base) // size + 1)
         return {n for n in numbers if 1 <= n <= last}
