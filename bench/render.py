@@ -42,7 +42,7 @@ from shared.keyspace import ARTICLES_STREAM  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.slugs import make_slug  # noqa: E402
 from shared.topology import FEEDS_GROUP, RENDER_GROUP  # noqa: E402
-from tests.support.platform import Platform, wait_for  # noqa: E402
+from tests.support.platform import SERVICES, Platform, wait_for  # noqa: E402
 from tests.support.redis_server import redis_executor, url_of  # noqa: E402
 
 FEED_FILES = ("rss.xml", "atom.xml", "feed.json")
@@ -85,11 +85,15 @@ def latencies(size: int, samples: int, workdir: Path) -> dict[str, list[float]]:
 
 def start_ready(platform: Platform) -> None:
     """Start the whole platform and wait until render and feeds are ready: at their start
-    they rebuild a site the store has outgrown (the bulk-loaded articles), events waiting."""
-    platform.start_all()
+    they rebuild a site the store has outgrown (the bulk-loaded articles; minutes at 100,000),
+    events waiting, and only then read their streams."""
+    for name in (*SERVICES, "site"):
+        platform.start(name)
     for key in ("render-0", "feeds-0"):
         url = f"{platform.metrics_url(key)}/ready"
         wait_for(lambda url=url: httpx.get(url).status_code == 200, timeout=3600, interval=0.2)
+    wait_for(lambda: httpx.get(f"{platform.site_url}/api/ready").status_code == 200, 30)
+    wait_for(lambda: platform.blocked_readers() >= 3, 30)
 
 
 def idle(redis_url: str) -> bool:

@@ -6,7 +6,9 @@ same code as the incremental path, so both produce the same files. Then the page
 sitemaps that the rebuild did not write are removed (a store restored from an older backup, a
 list that got shorter while render was away): only files a Newsroom writer wrote (they have a
 version sidecar) and not rewritten since the rebuild began, never an operator's own files.
-Last, the search index is built from the pages (services.render.search_index).
+The names and header menu the pages show are recorded (services.render.renames), unless they
+changed while the rebuild ran. Last, the search index is built from the pages
+(services.render.search_index).
 """
 
 import asyncio
@@ -21,6 +23,7 @@ from jinja2 import Environment
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.render.plan import Plan, site_plan
+from services.render.renames import record_rebuilt, site_names
 from services.render.search_index import index_site
 from services.render.site import SiteRenderer
 from services.render.sitemaps import SITEMAP_SIZE
@@ -114,16 +117,24 @@ def rebuild(
 
     env = make_environment(settings)
 
-    async def prepare() -> tuple[SiteRenderer, list[Plan]]:
+    async def prepare() -> tuple[SiteRenderer, list[Plan], tuple[dict[bytes, bytes], str]]:
         store = open_store(settings)
         try:
+            names = await site_names(store, settings.menu_order)  # before any page reads them
             renderer = SiteRenderer(store, env, settings, sitemap_size, keep_urls=True)
             await renderer.install_static()  # at the store revision before the parts read it
-            return renderer, await site_plan(store)
+            return renderer, await site_plan(store), names
         finally:
             await store.redis.aclose()
 
-    renderer, parts = asyncio.run(prepare())
+    async def record(names: tuple[dict[bytes, bytes], str]) -> None:
+        store = open_store(settings)
+        try:
+            await record_rebuilt(store, settings.menu_order, names)
+        finally:
+            await store.redis.aclose()
+
+    renderer, parts, names = asyncio.run(prepare())
     writer = renderer.writer
     kept = set(writer.written_urls or ())
     written = removed = 0
@@ -151,5 +162,6 @@ def rebuild(
         if url not in kept:
             writer.delete(url)  # unless rewritten since the rebuild began (newer revision)
     writer.sync()
+    asyncio.run(record(names))
     index_site(settings)
     return Totals(written + writer.written, removed + writer.removed)

@@ -10,7 +10,9 @@ other), and records the name it showed once the store still gives that name.
 
 The header menu (shared.pages.menu) is on every page: render records the menu pages show
 too, and when a batch renders another one (a new section, a renamed or emptied one), it marks
-the whole site, which the same task re-renders part by part as a rebuild does.
+the whole site, which the same task re-renders part by part as a rebuild does. A full rebuild
+records the names and the menu it rendered with (`record_rebuilt`), so the first batch after
+it does not render the whole site a second time.
 """
 
 import asyncio
@@ -40,6 +42,30 @@ PAGES_PER_STEP = 20
 log = logging.getLogger(__name__)
 
 
+async def site_names(store: ArticleStore, menu_order: list[str]) -> tuple[dict[bytes, bytes], str]:
+    """Every list's display name, and the header menu (as recorded), as the store gives them."""
+    return await store.redis.hgetall(NAMES), json.dumps(await site_menu(store, menu_order))
+
+
+async def record_rebuilt(
+    store: ArticleStore, menu_order: list[str], before: tuple[dict[bytes, bytes], str]
+) -> bool:
+    """After a full rebuild begun with the names and menu `before` (site_names): record them
+    as what every page shows and drop the marks they settle, unless they changed meanwhile
+    (then the marks stay, and the next batch finds what to re-render)."""
+    names, menu = before
+    async with store.redis.pipeline(transaction=True) as pipe:
+        with contextlib.suppress(WatchError):
+            await pipe.watch(NAMES)
+            if await site_names(store, menu_order) == before:
+                pipe.multi()
+                pipe.hset(SHOWN_NAMES, mapping={**names, MENU.encode(): menu.encode()})
+                pipe.srem(RENAMED, MENU, *names)
+                await pipe.execute()
+                return True
+    return False
+
+
 class Renames:
     """Finds lists whose name changed and re-renders them in the background."""
 
@@ -50,12 +76,14 @@ class Renames:
         env: Environment,
         writer: PublicWriter,
         render_site: Callable[[PublicWriter], Awaitable[None]],
+        give_way: Callable[[], Awaitable[None]],
     ) -> None:
         self.store = store
         self.pages = pages
         self.env = env
         self.writer = writer  # its own: the version it carries is this task's
         self.render_site = render_site
+        self.give_way = give_way  # between two pages: batches in hand go first
         self.task: asyncio.Task[None] | None = None
 
     async def note(self, listings: Iterable[Listing]) -> None:
@@ -138,5 +166,6 @@ class Renames:
         head = await self.pages.list_head(listing)
         for item in await self.pages.lists(listing, [], numbers is not None, head, numbers):
             put(self.writer, self.env, item)
+            await self.give_way()
         self.writer.sync()
         return last_page(head.count, self.pages.size)

@@ -2,9 +2,11 @@
 
 Pages are written in the order readers notice them: the events' own articles, the first pages
 of their lists, then the numbered list pages, the read-also of newer neighbours, the archives
-and the sitemaps.
+and the sitemaps. Background work (a renamed list, a new menu: services.render.renames) gives
+way between two pages while a batch is in hand: events do not wait behind a whole site.
 """
 
+import asyncio
 import logging
 
 from jinja2 import Environment
@@ -43,7 +45,12 @@ class SiteRenderer:
         self.pages = Pages(store, settings)
         self.sitemaps = Sitemaps(store, self.pages, settings, sitemap_size)
         self.writer = PublicWriter(self.root, keep_urls=keep_urls)
-        self.renames = Renames(store, self.pages, env, PublicWriter(self.root), self.render_site)
+        self.batches = 0  # batches in hand
+        self.idle = asyncio.Event()  # set while there are none
+        self.idle.set()
+        self.renames = Renames(
+            store, self.pages, env, PublicWriter(self.root), self.render_site, self.give_way
+        )
 
     def put(self, item: Output, writer: PublicWriter | None = None) -> None:
         """Generate one output and hand it to this renderer's writer (or to `writer`)."""
@@ -65,9 +72,16 @@ class SiteRenderer:
 
     async def apply(self, events: list[ArticleChanged]) -> None:
         """Bring every page a batch of events touches up to date with the store."""
-        plan = await plan_events(events, self.store, self.store.urls)
-        await self.render(plan)
-        await self.renames.note(plan.lists)
+        self.batches += 1
+        self.idle.clear()
+        try:
+            plan = await plan_events(events, self.store, self.store.urls)
+            await self.render(plan)
+            await self.renames.note(plan.lists)
+        finally:
+            self.batches -= 1
+            if not self.batches:
+                self.idle.set()
         log.info(
             "rendered",
             extra={"events": len(events), "article_ids": sorted({e.article_id for e in events})},
@@ -80,29 +94,38 @@ class SiteRenderer:
         self.put(self.pages.error(self.store.urls.gone, 410), writer)
         self.put(self.pages.search(), writer)
 
+    async def give_way(self) -> None:
+        """Background work's pause between two pages: batches in hand go first."""
+        await asyncio.sleep(0)  # a batch that arrived meanwhile starts
+        await self.idle.wait()
+
     async def render_site(self, writer: PublicWriter) -> None:
         """Write every page again (not the sitemaps) through `writer`, part by part as a
-        rebuild does: what the header menu shows changed."""
+        rebuild does, in the background: what the header menu shows changed."""
         for part in await site_plan(self.store):
             if not part.sitemap_changes:
-                await self.render(part, writer)
+                await self.render(part, writer, background=True)
         writer.version = await self.store.revision()
         await self.put_fixed_pages(writer)
         writer.sync()
 
-    async def render(self, plan: Plan, writer: PublicWriter | None = None) -> None:
+    async def render(
+        self, plan: Plan, writer: PublicWriter | None = None, background: bool = False
+    ) -> None:
         """Write (or remove) every page of the plan, each once (through this renderer's
-        writer unless another is given)."""
+        writer unless another is given; giving way to batches when in the `background`)."""
         writer = writer or self.writer
         writer.version = await self.store.revision()  # before reading what pages show
         await self.pages.load_menu()
 
-        def put(item: Output) -> None:
+        async def put(item: Output) -> None:
             self.put(item, writer)
+            if background:
+                await self.give_way()
 
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
-        await self.put_articles([a for a in own if a.is_live], writer)
+        await self.put_articles([a for a in own if a.is_live], writer, background)
         for article in own:
             if article.is_live:
                 live.add(article.url)
@@ -110,23 +133,24 @@ class SiteRenderer:
         for url in sorted(plan.urls - live):
             writer.delete(url)
         lists = sorted(plan.lists.items())  # home first, then sections, tags, authors
-        heads = {key: await self.pages.list_head(key) for key, _ in lists}
-        for numbered in (False, True):
-            for key, changes in lists:
-                for item in await self.pages.lists(key, changes, numbered, heads[key]):
-                    put(item)
+        heads = await self.pages.list_heads([key for key, _ in lists])
+        for page in await self.pages.first_pages(heads):
+            await put(page)
+        for key, changes in lists:
+            for item in await self.pages.lists(key, changes, True, heads[key]):
+                await put(item)
         related = await self.store.get_many(sorted(plan.related))
-        await self.put_articles([a for a in related if a.is_live], writer)
+        await self.put_articles([a for a in related if a.is_live], writer, background)
         for day in sorted(plan.days):
             for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
-                put(item)
+                await put(item)
         for year, month in sorted({(d.year, d.month) for d in plan.days}):
-            put(await self.pages.archive_month(year, month))
+            await put(await self.pages.archive_month(year, month))
         for year in sorted({d.year for d in plan.days}):
-            put(await self.pages.archive_year(year))
+            await put(await self.pages.archive_year(year))
         if plan.sitemap_changes:
             for doc in await self.sitemaps.documents(plan.sitemap_changes):
-                put(doc)
+                await put(doc)
         writer.sync()
 
     async def refresh_news(self) -> None:
@@ -135,12 +159,16 @@ class SiteRenderer:
         self.put(await self.sitemaps.news())
         self.writer.sync()
 
-    async def put_articles(self, articles: list[Article], writer: PublicWriter) -> None:
+    async def put_articles(
+        self, articles: list[Article], writer: PublicWriter, background: bool = False
+    ) -> None:
         """Write live article pages, their read-also fetched for all at once."""
         related = await self.pages.related(articles)
         for article in articles:
             self.place_media(article, writer)
             self.put(self.pages.article(article, related[article.id]), writer)
+            if background:
+                await self.give_way()
 
     def place_media(self, article: Article, writer: PublicWriter) -> None:
         """Put the variants of the article's uploaded lead image on the site (synced with the

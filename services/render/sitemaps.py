@@ -76,7 +76,8 @@ class Sitemaps:
         count = await self.store.count(HOME)
         last = max(1, math.ceil(count / self.size))
         docs: list[Document | Prune] = [self.index(last), await self.news()]
-        for number in sorted(await self.pages.touched(HOME, changes, self.size, last)):
+        touched = await self.pages.touched(HOME, changes, self.size, last, linked=False)
+        for number in sorted(touched):
             ids = await self.store.oldest_ids(HOME, (number - 1) * self.size, self.size)
             docs.append(self.chunk(number, await self.store.fields_many(ids)))
         if count == 0:

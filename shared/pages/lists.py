@@ -1,6 +1,7 @@
 """List pages (home, section, tag, author), paginated: the first page at the list's own URL
 holds the newest articles, numbered pages count from the oldest (see services/render/plan.py)."""
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -18,10 +19,44 @@ class ListPages(PageBase):
 
     async def list_head(self, listing: Listing) -> ListHead:
         """How many articles a list has, and (unless it is gone) its heading and feeds."""
-        count = await self.store.count(listing)
-        gone = count == 0 and not listing.is_home
-        context = {} if gone else await self.list_context(listing, listing.url(self.urls))
-        return ListHead(count, context)
+        return (await self.list_heads([listing]))[listing]
+
+    async def list_heads(self, listings: Sequence[Listing]) -> dict[Listing, ListHead]:
+        """The head of each list, read in two round trips whatever their number."""
+        counts = dict(zip(listings, await self.store.counts(listings), strict=True))
+        shown = [key for key in listings if counts[key] or key.is_home]
+        named = [key for key in shown if not key.is_home]
+        names = dict(zip(named, await self.store.names_of(named), strict=True))
+        return {
+            key: ListHead(
+                counts[key],
+                self.list_context(key, key.url(self.urls), names.get(key)) if key in shown else {},
+            )
+            for key in listings
+        }
+
+    async def first_pages(self, heads: dict[Listing, ListHead]) -> list[Page]:
+        """The first page of each list (see `lists`), read in two round trips."""
+        windows = [Window(key, key.url(self.urls), head.count) for key, head in heads.items()]
+        shown = [w for w in windows if w.count or w.listing.is_home]
+        spans = [self.first_span(w) for w in shown]
+        ids = await self.store.oldest_ids_of(
+            [(w.listing, *span) for w, span in zip(shown, spans, strict=True)]
+        )
+        found = {
+            a.id: a for a in await self.store.get_many(sorted({i for row in ids for i in row}))
+        }
+        chosen = dict(zip([w.listing for w in shown], ids, strict=True))
+        return [
+            self.first_of(
+                window,
+                [found[i] for i in chosen[window.listing] if i in found],
+                self.maker(heads[window.listing]),
+            )
+            if window.listing in chosen
+            else Page(window.first)
+            for window in windows
+        ]
 
     async def lists(
         self,
@@ -34,17 +69,7 @@ class ListPages(PageBase):
         """The first page of a list, or (`numbered`) the numbered pages the changes touch
         (or `numbers`, when given: a list re-rendered part by part)."""
         window = Window(listing, listing.url(self.urls), head.count)
-        context = head.context
-
-        def make(
-            url: str,
-            number: int | None,
-            articles: list[Article],
-            older: str | None,
-            newer: str | None,
-        ) -> Page:
-            return self.list_page(url, context | {"number": number}, articles, older, newer)
-
+        make = self.maker(head)
         if window.count == 0 and not listing.is_home:
             return [self.prune(window)] if numbered else [Page(window.first)]
         if not numbered:
@@ -54,16 +79,39 @@ class ListPages(PageBase):
             numbers = await self.touched(listing, changes, self.size, last)
         return [*await self.numbered_pages(window, numbers, make), self.prune(window)]
 
+    def maker(self, head: ListHead) -> PageMaker:
+        """Builds the pages of a list with its head."""
+
+        def make(
+            url: str,
+            number: int | None,
+            articles: list[Article],
+            older: str | None,
+            newer: str | None,
+        ) -> Page:
+            return self.list_page(url, head.context | {"number": number}, articles, older, newer)
+
+        return make
+
     async def first_page(self, window: Window, make: PageMaker) -> Page:
         """The first page of a window: its newest articles."""
-        size = min(self.size, window.count)
-        start = window.base + window.count - size
+        start, size = self.first_span(window)
         ids = await self.store.oldest_ids(window.listing, start, size) if size else []
+        return self.first_of(window, await self.store.get_many(ids), make)
+
+    def first_span(self, window: Window) -> tuple[int, int]:
+        """Where the first page's articles start in the listing (oldest first), how many."""
+        size = min(self.size, window.count)
+        return window.base + window.count - size, size
+
+    def first_of(self, window: Window, articles: list[Article], make: PageMaker) -> Page:
+        """The first page of a window showing `articles` (oldest first)."""
         # "Older" leads to the numbered page of the newest article this page does not show
         # (the newest numbered pages repeat this page's articles).
+        size = min(self.size, window.count)
         unseen = window.count - size
         older = self.urls.numbered_url(window.first, (unseen - 1) // size + 1) if unseen else None
-        return make(window.first, None, (await self.store.get_many(ids))[::-1], older, None)
+        return make(window.first, None, articles[::-1], older, None)
 
     async def numbered_pages(
         self, window: Window, numbers: set[int], make: PageMaker
@@ -98,23 +146,31 @@ class ListPages(PageBase):
         return Prune(partial(self.urls.numbered_url, window.first), window.last(self.size))
 
     async def touched(
-        self, listing: Listing, changes: list[ListChange], size: int, last: int, base: int = 0
+        self,
+        listing: Listing,
+        changes: list[ListChange],
+        size: int,
+        last: int,
+        base: int = 0,
+        linked: bool = True,
     ) -> set[int]:
         """Numbered chunks (1 = oldest) of a listing whose content or links the changes alter;
-        the chunks count from position `base` of the listing (a day's first article)."""
+        the chunks count from position `base` of the listing (a day's first article). When
+        they are `linked` to their neighbours (list pages; sitemaps are not), the chunk below
+        the first shifted one is among them: its link to the newer one may change."""
         numbers: set[int] = set()
         for change in changes:
             rank = None if change.shifts else await self.store.rank(listing, change.article_id)
             if rank is None:
                 older = await self.store.older_count(listing, change.moment) - base
                 start = older // size + 1
-                numbers |= set(range(min(start, last - 1), last + 1))
+                numbers |= set(range(min(start, last - 1) if linked else start, last + 1))
             else:
                 numbers.add((rank - base) // size + 1)
         return {n for n in numbers if 1 <= n <= last}
 
-    async def list_context(self, listing: Listing, first: str) -> dict[str, Any]:
-        """Heading, description and feeds of a list."""
+    def list_context(self, listing: Listing, first: str, name: str | None) -> dict[str, Any]:
+        """Heading, description and feeds of a list (`name`: its display name, if known)."""
         kind = listing.kind
         if listing.is_home:
             return {
@@ -127,7 +183,7 @@ class ListPages(PageBase):
                 "first": first,
                 "number": None,
             }
-        name = await self.store.name(listing) or listing.slug
+        name = name or listing.slug
         own = listing.feed_paths(self.urls)
         words = self.messages["list"]
         kind_name = self.messages["kinds"][kind]

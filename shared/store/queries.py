@@ -121,6 +121,16 @@ class StoreQueries:
         """Ids of a listing's live articles, oldest first, from position `offset`."""
         return _decoded(await self.redis.zrange(listing.index, offset, offset + limit - 1))
 
+    async def oldest_ids_of(self, spans: Sequence[tuple[Listing, int, int]]) -> list[list[str]]:
+        """`oldest_ids` of each (listing, offset, limit), in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for listing, offset, limit in spans:
+                pipe.zrange(listing.index, offset, offset + limit - 1)
+            return [
+                _decoded(row) if limit else []
+                for row, (_, _, limit) in zip(await pipe.execute(), spans, strict=True)
+            ]
+
     async def ids_between(
         self, listing: Listing, start: datetime, end: datetime, limit: int | None = None
     ) -> list[str]:
@@ -187,6 +197,13 @@ class StoreQueries:
     async def count(self, listing: Listing = HOME) -> int:
         """How many live articles a listing holds."""
         return int(await self.redis.zcard(listing.index))
+
+    async def counts(self, listings: Sequence[Listing]) -> list[int]:
+        """How many live articles each listing holds, in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for listing in listings:
+                pipe.zcard(listing.index)
+            return [int(n) for n in await pipe.execute()]
 
     async def stored_count(self) -> int:
         """How many articles the store holds, whatever their status."""

@@ -54,6 +54,9 @@ async def test_work_per_event_does_not_grow_with_the_site(recorded_site):
     # Of a list, only the first page and the newest numbered pages are rewritten.
     home_pages = sorted(u for u in large if u.startswith("/page/"))
     assert len(home_pages) <= 2
+    # Of the article sitemaps (chunks of 10, linked to nothing), only the one it joins.
+    chunks = [store.urls.sitemap_url(n) for n in range(1, 38)]
+    assert [u for u in large if u in chunks] == [store.urls.sitemap_url(37)]
 
 
 async def test_a_burst_renders_each_list_page_once(recorded_site):

@@ -3,8 +3,10 @@ of its list, untouched numbered pages included, on the real render pipeline."""
 
 import asyncio
 
+from services.render.rebuild import rebuild
+from services.render.renames import record_rebuilt, site_names
 from shared.keyspace import RENAMED, SHOWN_NAMES
-from tests.support.site import new_article, soup
+from tests.support.site import SITEMAP_SIZE, new_article, site_settings, soup
 
 LISTS = ("/tag/zhas-burkit/", "/section/proisshestviya/")
 
@@ -51,3 +53,55 @@ async def test_a_new_display_name_reaches_every_page_of_its_list(recorded_site):
     await store.save("newer", new_article(13, tags=["Жас Бүркіт"], section="ПРОИСШЕСТВИЯ"))
     await pump()
     assert renderer.renames.task is done
+
+
+async def test_a_full_rebuild_records_what_its_pages_show(recorded_site, redis_url):
+    store, renderer, pump = recorded_site
+    for n in range(3):
+        await store.save(f"old-{n}", new_article(n, hours_ago=10 - n, tags=["Жас бүркіт"]))
+    settings = site_settings(redis_url, renderer.root)
+    await asyncio.to_thread(rebuild, settings, 1, False, SITEMAP_SIZE)
+    assert await store.redis.hget(SHOWN_NAMES, "tag:zhas-burkit") == "Жас бүркіт".encode()
+    assert await store.redis.hexists(SHOWN_NAMES, "menu")
+
+    # The events the rebuild already showed, and a new one, start no re-rendering of the site.
+    await store.save("new", new_article(3, tags=["Жас бүркіт"]))
+    await pump()
+    assert renderer.renames.task is None
+    assert await store.redis.smembers(RENAMED) == set()
+
+
+async def test_names_changed_during_a_rebuild_are_not_recorded(recorded_site):
+    store, renderer, _ = recorded_site
+    await store.save("old", new_article(0, tags=["Жас бүркіт"]))
+    before = await site_names(store, renderer.pages.menu_order)
+    await store.save("new", new_article(1, tags=["Жас Бүркіт"]))  # while "the rebuild ran"
+    assert not await record_rebuilt(store, renderer.pages.menu_order, before)
+    assert not await store.redis.exists(SHOWN_NAMES)
+
+
+async def test_a_batch_goes_before_the_background_rendering_of_the_site(recorded_site):
+    store, renderer, pump = recorded_site
+    for n in range(30):
+        await store.save(f"old-{n}", new_article(n, hours_ago=100 - n))
+    await pump()  # the menu, recorded by nobody yet: every page is re-rendered in the background
+    background = renderer.renames.writer
+
+    class Watched:
+        """Counts the pages the background writes while a batch is handled."""
+
+        during = 0
+
+        async def apply(self, events) -> None:
+            before = background.written
+            await renderer.apply(events)
+            self.during = background.written - before
+
+    watched = Watched()
+    await store.save("new", new_article(30))
+    pump.consumer = watched
+    await pump()
+    assert not renderer.renames.task.done()
+    assert watched.during <= 1  # the page it had in hand, if any
+    await asyncio.wait_for(renderer.renames.task, timeout=60)
+    assert await store.redis.smembers(RENAMED) == set()
