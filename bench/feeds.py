@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -64,13 +63,13 @@ def make_views(count: int, seed: int = 7) -> list[ArticleViewed]:
     ]
 
 
-def redis_benchmark_xadd(port: int, requests: int) -> dict[str, float]:
+def redis_benchmark_xadd(url: str, requests: int) -> dict[str, float]:
     """XADD requests/s by redis-benchmark: 50 clients, without and with pipelining (16)."""
     rates = {}
     for pipeline in (1, 16):
         out = subprocess.run(
             [
-                *("redis-benchmark", "-p", str(port), "-n", str(requests), "-P", str(pipeline)),
+                *("redis-benchmark", "-u", url, "-n", str(requests), "-P", str(pipeline)),
                 *("-q", "XADD", "bench:xadd", "*", "__data__", "x" * 200),
             ],
             capture_output=True,
@@ -165,7 +164,7 @@ def rates(views: list[ArticleViewed], workdir: Path, cluster: bool = False) -> d
     figures = {}
     with private_redis(workdir / "raw", cluster) as url:
         if not cluster:
-            xadd = redis_benchmark_xadd(urlsplit(url).port or 6379, len(views))
+            xadd = redis_benchmark_xadd(url, len(views))
             figures["redis-benchmark XADD/s"] = xadd["P1"]
             figures["redis-benchmark XADD/s pipelined x16"] = xadd["P16"]
         load_articles(url, ARTICLES, cluster)
