@@ -6,9 +6,10 @@ Publish latency with the whole platform at 1,000 and 100,000 articles (bench/ren
 rebuild of 20,000 articles beside Pelican 4.12 and Hugo with and without related content
 (bench/peers.py), a 100,000-article archive imported end to end (bench/import_archive.py), and
 the views figures (bench/views.py, bench/feeds.py) and a flood of junk views
-(bench/views_flood.py). Each figure is the median and spread of
-`--repeat` runs, with issue 15's target. `--quick` runs small sizes once (under two minutes),
-installs nothing and reports a peer that is not installed as skipped.
+(bench/views_flood.py). Publish latency at the smallest size and the views figures are measured
+on a Redis Cluster too (bench/redis_kinds.py), reported beside one Redis's. Each figure is the
+median and spread of `--repeat` runs, with issue 15's target. `--quick` runs small sizes once
+(about two minutes), installs nothing and reports a peer that is not installed as skipped.
 """
 
 import argparse
@@ -51,6 +52,17 @@ class Plan:
 
 FULL = Plan((1_000, 100_000), 100, 20_000, 100_000, 10, 200_000, 200_000)
 QUICK = Plan((100,), 5, 200, 100, 1, 5_000, 2_000)
+CLUSTER = "cluster: "
+"""The prefix of a figure measured on a Redis Cluster (3 masters, 3 replicas on loopback)."""
+ON_A_CLUSTER = (
+    " The `cluster:` figures are the same, measured in the same run with every service on a "
+    "Redis Cluster (3 masters and 3 replicas, redis-server processes on loopback, "
+    "NEWSROOM_REDIS_CLUSTER=true)."
+)
+CLUSTER_PUT = " There ingest answers a PUT once a replica has the article (WAIT)."
+PUBLISH_TARGETS = {f"{kind} p50": at_most(15, "ms") for kind in ("article", "home")}
+PUBLISH_TARGETS |= {f"{kind} p99": at_most(60, "ms") for kind in ("article", "home")}
+PUBLISH_TARGETS["feeds p99"] = at_most(250, "ms")
 PEERS = {"pelican": "Pelican 4.12", "hugo related off": "Hugo, related content off"}
 PEERS["hugo related on"] = "Hugo, related content on"
 
@@ -61,7 +73,8 @@ def sections_for(plan: Plan) -> dict[str, Section]:
         size: Section(
             f"Publish latency, {size:,} articles",
             "PUT accepted by ingest → file written, whole platform running (ingest, render, "
-            f"feeds, site server); {plan.samples} publishes a run.",
+            f"feeds, site server); {plan.samples} publishes a run."
+            + (ON_A_CLUSTER + CLUSTER_PUT if size == plan.publish_sizes[0] else ""),
         )
         for size in plan.publish_sizes
     }
@@ -80,7 +93,8 @@ def sections_for(plan: Plan) -> dict[str, Section]:
         "views": Section(
             "Views",
             "POST /api/views at ingest's port by wrk (rate limit off, ingest's default "
-            "workers), views applied to rankings, and redis-benchmark's XADD (the ceiling).",
+            "workers), views applied to rankings, and redis-benchmark's XADD (the ceiling, "
+            "on one Redis)." + ON_A_CLUSTER,
         ),
         "flood": Section(
             f"Views flood, {plan.junk:,} junk views",
@@ -96,6 +110,11 @@ def run_once(plan: Plan, sections: dict[str, Section], install: bool, tmp: Path)
         step(f"publish latency at {size:,} articles")
         for name, ms in render.publish_figures(size, plan.samples, tmp / f"p{size}").items():
             sections[f"publish {size}"].add(name, "ms", ms)
+    size = plan.publish_sizes[0]
+    step(f"publish latency at {size:,} articles on a Redis Cluster")
+    workdir = tmp / f"cluster-p{size}"
+    for name, ms in render.publish_figures(size, plan.samples, workdir, cluster=True).items():
+        sections[f"publish {size}"].add(CLUSTER + name, "ms", ms)
     step(f"full rebuild of {plan.rebuild:,} articles")
     rebuild = sections["rebuild"]
     figures = render.rebuild_figures(plan.rebuild, tmp, show_progress=False)
@@ -120,25 +139,30 @@ def run_once(plan: Plan, sections: dict[str, Section], install: bool, tmp: Path)
     imported.add("end to end rate", "articles/s", archive.pop("articles/s end to end"))
     for name, mb in archive.items():
         imported.add(name.replace(" mb", "").replace("rss", "RSS"), "MB", mb)
-    step("views")
-    wrk = views.measure(plan.wrk_seconds, 64, Settings().ingest_workers)
-    sections["views"].add("single views at ingest", "req/s", wrk["single"]["rps"])
-    sections["views"].add("batched views at ingest", "views/s", wrk["batch100"]["views_per_s"])
-    for name, rate in feeds.rates(feeds.make_views(plan.views), tmp / "feeds").items():
-        sections["views"].add(name.replace(" views/s", "").replace(" XADD/s", " XADD"), "/s", rate)
+    for prefix, cluster in (("", False), (CLUSTER, True)):
+        step("views on a Redis Cluster" if cluster else "views")
+        views_figures(plan, sections["views"], prefix, tmp / f"feeds{int(cluster)}", cluster)
     step(f"flood of {plan.junk:,} junk views")
     for name, value in views_flood.figures(plan.junk, 500, 8, tmp / "flood").items():
         sections["flood"].add(name, "%" if "growth" in name else "/s", value)
+
+
+def views_figures(plan: Plan, section: Section, prefix: str, workdir: Path, cluster: bool) -> None:
+    """The views figures of one Redis or (`cluster`) a Redis Cluster, named with `prefix`."""
+    wrk = views.measure(plan.wrk_seconds, 64, Settings().ingest_workers, cluster)
+    section.add(f"{prefix}single views at ingest", "req/s", wrk["single"]["rps"])
+    section.add(f"{prefix}batched views at ingest", "views/s", wrk["batch100"]["views_per_s"])
+    for name, rate in feeds.rates(feeds.make_views(plan.views), workdir, cluster).items():
+        name = name.replace(" views/s", "").replace(" XADD/s", " XADD")
+        section.add(prefix + name, "/s", rate)
 
 
 def set_targets(sections: dict[str, Section]) -> None:
     """Issue 15's targets, the rebuild's as ratios to the peers of the same run."""
     for key, section in sections.items():
         if key.startswith("publish"):
-            for kind in ("article", "home"):
-                section.figures[f"{kind} p50"].target = at_most(15, "ms")
-                section.figures[f"{kind} p99"].target = at_most(60, "ms")
-            section.figures["feeds p99"].target = at_most(250, "ms")
+            for name, figure in section.figures.items():
+                figure.target = PUBLISH_TARGETS.get(name.removeprefix(CLUSTER))
     rebuild = sections["rebuild"].figures
     hugo, pelican = rebuild.get(PEERS["hugo related off"]), rebuild.get(PEERS["pelican"])
     bound_hugo = hugo.median / 2 if hugo else None
@@ -156,9 +180,10 @@ def set_targets(sections: dict[str, Section]) -> None:
     rebuild["Newsroom: peak RSS of any process"].target = at_most(300, "MB")
     sections["import"].figures["end to end rate"].target = at_least(555, "articles/s")
     figures = sections["views"].figures
-    figures["single views at ingest"].target = at_least(5_000, "req/s")
-    figures["batched views at ingest"].target = at_least(50_000, "views/s")
-    figures["feeds service"].target = at_least(30_000, "/s")
+    for prefix in ("", CLUSTER):
+        figures[f"{prefix}single views at ingest"].target = at_least(5_000, "req/s")
+        figures[f"{prefix}batched views at ingest"].target = at_least(50_000, "views/s")
+        figures[f"{prefix}feeds service"].target = at_least(30_000, "/s")
 
 
 def step(what: str, started: float = time.perf_counter()) -> None:

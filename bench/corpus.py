@@ -5,10 +5,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from redis.asyncio import Redis
-
 from shared.article import Article
 from shared.keyspace import ARTICLES_STREAM
+from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import open_store
 from shared.urls import UrlScheme
@@ -52,9 +51,10 @@ def corpus(count: int) -> Iterator[tuple[Article, datetime]]:
         yield article, urls.local(article.published_at)  # type: ignore[arg-type]
 
 
-async def bulk_load(redis_url: str, count: int) -> None:
-    """Fill an empty store with `count` articles, 2,000 per pipeline (no events)."""
-    store = open_store(Settings(), Redis.from_url(redis_url))
+async def bulk_load(redis_url: str, count: int, cluster: bool = False) -> None:
+    """Fill an empty store (on a Redis Cluster when `cluster`) with `count` articles, 2,000
+    per pipeline (no events)."""
+    store = open_store(Settings(), connect(redis_url, cluster=cluster))
     now = datetime.now(UTC) - timedelta(days=1)
     for start in range(0, count, 2000):
         batch = [synthetic(n, now, store.urls) for n in range(start, min(count, start + 2000))]

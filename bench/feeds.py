@@ -27,20 +27,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import redis  # noqa: E402
 from percentiles import percentile  # noqa: E402
-from pytest_redis.executor import RedisExecutor  # noqa: E402
-from redis.asyncio import Redis  # noqa: E402
+from redis_kinds import client as redis_client  # noqa: E402
+from redis_kinds import platform_on, private_redis, start_platform  # noqa: E402
 
 from newsroom.demo import load_demo  # noqa: E402
 from services.feeds.views import ViewCounter  # noqa: E402
 from shared.clock import utcnow  # noqa: E402
 from shared.events import ArticleViewed, encode  # noqa: E402
 from shared.keyspace import Layout  # noqa: E402
+from shared.redis_client import connect  # noqa: E402
 from shared.topology import FEEDS_GROUP  # noqa: E402
 from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.platform import Platform, wait_for  # noqa: E402
-from tests.support.redis_server import redis_executor, url_of  # noqa: E402
 
 BATCH = 500
 ARTICLES = published_articles("a", 2000)  # only views of published articles count
@@ -64,13 +63,13 @@ def make_views(count: int, seed: int = 7) -> list[ArticleViewed]:
     ]
 
 
-def redis_benchmark_xadd(port: int, requests: int) -> dict[str, float]:
+def redis_benchmark_xadd(url: str, requests: int) -> dict[str, float]:
     """XADD requests/s by redis-benchmark: 50 clients, without and with pipelining (16)."""
     rates = {}
     for pipeline in (1, 16):
         out = subprocess.run(
             [
-                *("redis-benchmark", "-p", str(port), "-n", str(requests), "-P", str(pipeline)),
+                *("redis-benchmark", "-u", url, "-n", str(requests), "-P", str(pipeline)),
                 *("-q", "XADD", "bench:xadd", "*", "__data__", "x" * 200),
             ],
             capture_output=True,
@@ -85,9 +84,9 @@ def redis_benchmark_xadd(port: int, requests: int) -> dict[str, float]:
 LAYOUT = Layout()  # the default layout, as the platform runs it
 
 
-async def ranking_code_rate(url: str, views: list[ArticleViewed]) -> float:
+async def ranking_code_rate(url: str, views: list[ArticleViewed], cluster: bool) -> float:
     """Views/s through ViewCounter.apply alone, in batches of BATCH."""
-    client = Redis.from_url(url)
+    client = connect(url, cluster=cluster)
     counter = ViewCounter(client, LAYOUT, repeat_window=3600)
     start = time.perf_counter()
     for i in range(0, len(views), BATCH):
@@ -97,10 +96,10 @@ async def ranking_code_rate(url: str, views: list[ArticleViewed]) -> float:
     return len(views) / elapsed
 
 
-def service_rate(platform: Platform, views: list[ArticleViewed]) -> float:
+def service_rate(platform: Platform, views: list[ArticleViewed], cluster: bool) -> float:
     """Views/s the feeds service consumes from a backlog (XADDed while it was stopped)."""
     platform.kill("feeds-0")
-    client = redis.Redis.from_url(platform.redis_url)
+    client = redis_client(platform.redis_url, cluster)
     for i in range(0, len(views), 1000):
         with client.pipeline(transaction=False) as pipe:
             for view in views[i : i + 1000]:
@@ -158,33 +157,33 @@ def publish_latencies(
     return latencies, after_commit
 
 
-def rates(views: list[ArticleViewed], workdir: Path) -> dict[str, float]:
-    """The views/s figures: redis-benchmark's XADD (the ceiling), the ranking code alone and
-    the feeds service working a backlog."""
-    with redis_executor(workdir / "redis-raw") as executor:
-        xadd = redis_benchmark_xadd(executor.port, len(views))
-        load_articles(url_of(executor), ARTICLES)
-        ranking = asyncio.run(ranking_code_rate(url_of(executor), views))
+def rates(views: list[ArticleViewed], workdir: Path, cluster: bool = False) -> dict[str, float]:
+    """The views/s figures: redis-benchmark's XADD (the ceiling, on one Redis only), the
+    ranking code alone and the feeds service working a backlog; on one Redis or (`cluster`)
+    a Redis Cluster."""
+    figures = {}
+    with private_redis(workdir / "raw", cluster) as url:
+        if not cluster:
+            xadd = redis_benchmark_xadd(url, len(views))
+            figures["redis-benchmark XADD/s"] = xadd["P1"]
+            figures["redis-benchmark XADD/s pipelined x16"] = xadd["P16"]
+        load_articles(url, ARTICLES, cluster)
+        figures["ranking code views/s"] = asyncio.run(ranking_code_rate(url, views, cluster))
     views_run = workdir / "views"
-    with redis_executor(views_run / "redis") as executor, running(views_run, executor) as platform:
-        consumed = service_rate(platform, views)
-    return {
-        "redis-benchmark XADD/s": xadd["P1"],
-        "redis-benchmark XADD/s pipelined x16": xadd["P16"],
-        "ranking code views/s": ranking,
-        "feeds service views/s": consumed,
-    }
+    with private_redis(views_run, cluster) as url, running(views_run, url, cluster) as platform:
+        figures["feeds service views/s"] = service_rate(platform, views, cluster)
+    return figures
 
 
 @contextmanager
-def running(workdir: Path, executor: RedisExecutor) -> Iterator[Platform]:
+def running(workdir: Path, redis_url: str, cluster: bool = False) -> Iterator[Platform]:
     """The whole platform with the demo site published and the views' articles stored."""
-    platform = Platform(url_of(executor), workdir)
-    platform.start_all()
+    platform = platform_on(redis_url, workdir, cluster)
+    start_platform(platform, cluster)
     try:
         load_demo(platform.site_url, platform.token, platform.public)
         wait_for(lambda: (platform.public / "feeds/feed.json").exists(), timeout=60)
-        load_articles(platform.redis_url, ARTICLES)
+        load_articles(platform.redis_url, ARTICLES, cluster)
         yield platform
     finally:
         platform.stop()
@@ -212,7 +211,7 @@ def main() -> None:
     if args.publishes < 2:
         return  # the views figures only
     latency_run = workdir / "latency"  # a platform of its own: a new store, a new site
-    with redis_executor(latency_run / "redis") as executor, running(latency_run, executor) as p:
+    with private_redis(latency_run, False) as url, running(latency_run, url) as p:
         if args.without_render:
             p.kill("render-0")
         latencies, after_commit = publish_latencies(p, args.publishes, args.pause)

@@ -21,12 +21,12 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import psutil
-import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from corpus import AUTHORS, BODY, SECTIONS, TAGS, bulk_load  # noqa: E402
 from percentiles import percentile  # noqa: E402
 from procs import PeakRss, cpu_seconds  # noqa: E402
+from redis_kinds import client, platform_on, private_redis  # noqa: E402
 
 from services.feeds.rebuild import rebuild_feeds  # noqa: E402
 from services.render.rebuild import rebuild  # noqa: E402
@@ -64,26 +65,28 @@ def all_visible(files: dict[str, tuple[Path, str | None]]) -> dict[str, float] |
     return found if all(v is not None for v in found.values()) else None  # type: ignore[return-value]
 
 
-def latencies(size: int, samples: int, workdir: Path) -> dict[str, list[float]]:
-    """Milliseconds from accepted PUT to each page and the site feeds showing the article."""
-    with redis_executor(workdir / "redis") as executor:
-        url = url_of(executor)
-        asyncio.run(bulk_load(url, size))
-        platform = Platform(url, workdir)
+def latencies(
+    size: int, samples: int, workdir: Path, cluster: bool = False
+) -> dict[str, list[float]]:
+    """Milliseconds from accepted PUT to each page and the site feeds showing the article, on
+    one Redis or (`cluster`) a Redis Cluster."""
+    with private_redis(workdir, cluster) as url:
+        asyncio.run(bulk_load(url, size, cluster))
+        platform = platform_on(url, workdir, cluster)
         try:
-            start_ready(platform)
+            start_ready(platform, cluster)
             api = httpx.Client(
                 base_url=f"http://127.0.0.1:{platform.ingest_port}",
                 headers={"Authorization": f"Bearer {platform.token}"},
                 timeout=30,
             )
             wait_for(lambda: api.get("/api/ready").status_code == 200, 60)
-            return measure(api, platform.public, samples, url)
+            return measure(api, platform.public, samples, lambda: idle(url, cluster))
         finally:
             platform.stop()
 
 
-def start_ready(platform: Platform) -> None:
+def start_ready(platform: Platform, cluster: bool = False) -> None:
     """Start the whole platform and wait until render and feeds are ready: at their start
     they rebuild a site the store has outgrown (the bulk-loaded articles; minutes at 100,000),
     events waiting, and only then read their streams."""
@@ -93,24 +96,25 @@ def start_ready(platform: Platform) -> None:
         url = f"{platform.metrics_url(key)}/ready"
         wait_for(lambda url=url: httpx.get(url).status_code == 200, timeout=3600, interval=0.2)
     wait_for(lambda: httpx.get(f"{platform.site_url}/api/ready").status_code == 200, 30)
-    wait_for(lambda: platform.blocked_readers() >= 3, 30)
+    if not cluster:  # a cluster's readers block on several nodes
+        wait_for(lambda: platform.blocked_readers() >= 3, 30)
 
 
-def idle(redis_url: str) -> bool:
+def idle(redis_url: str, cluster: bool = False) -> bool:
     """Whether render and feeds have acked everything in the articles stream."""
-    with redis.Redis.from_url(redis_url) as client:
-        groups = {g["name"].decode(): g for g in client.xinfo_groups(ARTICLES_STREAM)}
-        return all(
-            groups[name]["pending"] == 0 and groups[name]["lag"] == 0
-            for name in (RENDER_GROUP, FEEDS_GROUP)
-        )
+    with client(redis_url, cluster) as redis_client:
+        groups = {g["name"].decode(): g for g in redis_client.xinfo_groups(ARTICLES_STREAM)}
+    return all(
+        groups[name]["pending"] == 0 and groups[name]["lag"] == 0
+        for name in (RENDER_GROUP, FEEDS_GROUP)
+    )
 
 
 def measure(
-    api: httpx.Client, public: Path, samples: int, redis_url: str
+    api: httpx.Client, public: Path, samples: int, settled: Callable[[], bool]
 ) -> dict[str, list[float]]:
     """PUT `samples` articles one after another, timing when each file shows them; each PUT
-    waits until render and feeds have finished (acked) the previous one."""
+    waits until render and feeds have finished (acked) the previous one (`settled`)."""
     results: dict[str, list[float]] = {"article": [], "home": [], "section": [], "feeds": []}
     warmup = 5
     for n in range(samples + warmup):
@@ -140,14 +144,16 @@ def measure(
         if n >= warmup:
             for kind, mtime in seen.items():
                 results[kind].append((mtime - accepted) * 1000)
-        wait_for(lambda: idle(redis_url), timeout=30, interval=0.005)
+        wait_for(settled, timeout=30, interval=0.005)
     return results
 
 
-def publish_figures(size: int, samples: int, workdir: Path) -> dict[str, float]:
+def publish_figures(
+    size: int, samples: int, workdir: Path, cluster: bool = False
+) -> dict[str, float]:
     """p50 and p99 in ms of each kind of file, e.g. {"article p50": 9.1, ...}."""
     figures = {}
-    for kind, values in latencies(size, samples, workdir).items():
+    for kind, values in latencies(size, samples, workdir, cluster).items():
         figures[f"{kind} p50"] = percentile(values, 50)
         figures[f"{kind} p99"] = percentile(values, 99)
     return figures

@@ -22,16 +22,17 @@ import time
 from pathlib import Path
 
 import httpx
-import redis
 from port_for import get_port
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from redis_kinds import client as redis_client  # noqa: E402
+from redis_kinds import private_redis, service_env  # noqa: E402
+
 from shared.keyspace import Layout  # noqa: E402
 from tests.support.flood import load_articles, published_articles  # noqa: E402
 from tests.support.readers import BROWSER  # noqa: E402
-from tests.support.redis_server import redis_executor, url_of  # noqa: E402
 
 WRK_SCRIPT = """
 wrk.method = "POST"
@@ -42,11 +43,12 @@ wrk.body = [=[{body}]=]
 
 
 def start_ingest(
-    redis_url: str, workers: int, workdir: Path
+    redis_url: str, workers: int, workdir: Path, cluster: bool = False
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = get_port(None)
     env = {
         **os.environ,
+        **service_env(cluster),
         "REDIS_URL": redis_url,
         "NEWSROOM_INGEST_PORT": str(port),
         "NEWSROOM_INGEST_WORKERS": str(workers),
@@ -104,26 +106,27 @@ def run_wrk(url: str, body: str, seconds: int, connections: int, workdir: Path) 
 STREAMS = Layout().views_streams()  # the default layout, as start_ingest runs it
 
 
-def measure(seconds: int, connections: int, workers: int) -> dict[str, dict]:
+def measure(seconds: int, connections: int, workers: int, cluster: bool = False) -> dict[str, dict]:
     """wrk's figures for single views and batches of 100 (plus views/s and whether the views
-    stream holds what the server accepted), by name: "single", "batch100"."""
+    stream holds what the server accepted), by name: "single", "batch100"; on one Redis or
+    (`cluster`) a Redis Cluster."""
     single = json.dumps({"article_id": "bench-1", "visitor_id": "v-1"})
     batch = json.dumps(
         [{"article_id": f"bench-{n % 7}", "visitor_id": f"v-{n}"} for n in range(100)]
     )
     with (
         tempfile.TemporaryDirectory(prefix="bench-views-") as tmp,
-        redis_executor(Path(tmp) / "redis") as executor,
+        private_redis(Path(tmp), cluster) as redis_url,
     ):
         workdir = Path(tmp)
-        redis_url = url_of(executor)
-        load_articles(redis_url, published_articles("bench", 7))
-        ingest, base = start_ingest(redis_url, workers, workdir)
-        client = redis.Redis.from_url(redis_url)
+        load_articles(redis_url, published_articles("bench", 7), cluster)
+        ingest, base = start_ingest(redis_url, workers, workdir, cluster)
+        client = redis_client(redis_url, cluster)
         try:
             runs = {}
             for name, body, per_request in (("single", single, 1), ("batch100", batch, 100)):
-                client.delete(*STREAMS)
+                for stream in STREAMS:  # one key a command: the streams' slots differ
+                    client.delete(stream)
                 result = run_wrk(base, body, seconds, connections, workdir)
                 accepted = (result["requests"] - result["non_2xx"]) * per_request
                 result["views_per_s"] = result["rps"] * per_request
@@ -135,6 +138,7 @@ def measure(seconds: int, connections: int, workers: int) -> dict[str, dict]:
                 runs[name] = result
             return runs
         finally:
+            client.close()
             ingest.terminate()
             ingest.wait(30)
 

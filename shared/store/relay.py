@@ -201,9 +201,9 @@ class Relay:
                 pipe.hset(key, str(a), str(b))
         pipe.hset(PLACED, article.id, new.model_dump_json())
 
-    def stamp(self, pipe: Pipeline) -> None:
-        """Queue the stamp of a change: revision bumped, store id and layout set if unset."""
-        self._stamp(keys=_STAMP_KEYS, args=self._stamp_args(), client=pipe)
+    async def stamp(self) -> None:
+        """Stamp a change: revision bumped, store id and layout set if unset."""
+        await self._stamp(keys=_STAMP_KEYS, args=self._stamp_args())
 
     def _stamp_args(self) -> list[str | int]:
         """The stamp's ARGV: a new store id (only the first write's counts) and the layout."""

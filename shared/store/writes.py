@@ -236,7 +236,8 @@ class StoreWrites(StoreQueries):
         pipe.xadd(outbox, {"article_id": article.id, "version": str(article.version)})
 
     async def load(self, articles: Sequence[Article]) -> None:
-        """Write built articles and their placements in one pipeline, announcing no events.
+        """Write built articles and their placements in one pipeline, then stamp the store;
+        announce no events.
 
         For bulk imports and benchmarks into an empty store; a full rebuild renders them.
         """
@@ -244,8 +245,8 @@ class StoreWrites(StoreQueries):
             for article in articles:
                 pipe.set(self.layout.article_key(article.id), article.model_dump_json())
                 self.relay.queue(pipe, article)
-            self.relay.stamp(pipe)
             await pipe.execute()
+        await self.relay.stamp()
 
 
 class _Unchanged(Exception):  # noqa: N818 - control flow, not an error

@@ -1,5 +1,6 @@
 """`scripts/bench all --quick` runs every benchmark and writes every figure to its results
-file, each present, positive and plausible, so the benchmarks cannot rot (issue 15)."""
+file, each present, positive and plausible, so the benchmarks cannot rot (issue 15); publish
+latency and the views figures on a Redis Cluster too, beside one Redis's (issue 14)."""
 
 import re
 import subprocess
@@ -14,6 +15,12 @@ from tests.support.timing import scaled
 LATENCIES = [
     f"{kind} {p}" for kind in ("article", "home", "section", "feeds") for p in ("p50", "p99")
 ]
+VIEWS = ["single views at ingest", "batched views at ingest"]
+# Measured on a Redis Cluster (3 masters, 3 replicas) in the same run, after one Redis's.
+ON_THE_CLUSTER = {
+    "Publish latency, 100 articles": LATENCIES,
+    "Views": [*VIEWS, "ranking code", "feeds service"],
+}
 EXPECTED = {
     "Publish latency, 100 articles": LATENCIES,
     "Full rebuild, 200 articles": [
@@ -29,8 +36,7 @@ EXPECTED = {
         *(f"{service} peak RSS" for service in ("ingest", "render", "feeds")),
     ],
     "Views": [
-        "single views at ingest",
-        "batched views at ingest",
+        *VIEWS,
         "redis-benchmark XADD",
         "redis-benchmark XADD pipelined x16",
         "ranking code",
@@ -83,6 +89,7 @@ def test_the_quick_run_writes_every_figure(tmp_path: Path):
         assert re.search(rf"^\| {fact}[^|]* \| \S", found["Machine"], re.M), fact
     for title, names in EXPECTED.items():
         table = figures(found[title])
+        names = names + [f"cluster: {name}" for name in ON_THE_CLUSTER.get(title, [])]
         assert list(table)[: len(names)] == names
         for name, (median, unit, holds) in table.items():
             low, high = PLAUSIBLE.get(unit, (0, float("inf")))

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import redis
-from redis.asyncio import Redis as AsyncRedis
 
 from shared.article import Article
 from shared.clock import utcnow
 from shared.keyspace import Layout, seen_prefix, views_all_key
+from shared.redis_client import connect
 from shared.settings import Settings
 from shared.store import open_store
 from tests.support.platform import Platform, wait_for
@@ -115,11 +115,12 @@ def flood_articles() -> list[Article]:
     return published_articles("flood", ARTICLES)
 
 
-def load_articles(redis_url: str, articles: list[Article]) -> None:
-    """Write `articles` to the store at `redis_url` (no events)."""
+def load_articles(redis_url: str, articles: list[Article], cluster: bool = False) -> None:
+    """Write `articles` to the store at `redis_url` (a Redis Cluster's node when `cluster`),
+    announcing no events."""
 
     async def load() -> None:
-        store = open_store(Settings(), AsyncRedis.from_url(redis_url))
+        store = open_store(Settings(), connect(redis_url, cluster=cluster))
         await store.load(articles)
         await store.redis.aclose()
 
