@@ -72,7 +72,9 @@ class Settings(BaseSettings):
         10.0, description="Most seconds between a page change and the search index build."
     )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
-    ingest_workers: int = Field(1, ge=1, description="Worker processes of the ingest API.")
+    ingest_workers: int = Field(
+        2, ge=1, description="Worker processes of the ingest API (one a core on 2 cores)."
+    )
     versions_kept: int = Field(
         DEFAULT_VERSIONS_KEPT, ge=1, description="Versions of each article its history keeps."
     )

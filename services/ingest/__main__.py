@@ -4,10 +4,19 @@ import logging
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 
+from services.ingest.app import create_app
 from shared.api_tokens import WeakTokenError
 from shared.logs import setup_logging
 from shared.settings import get_settings
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process, logging as ingest does (uvicorn starts each worker in
+    a fresh process: the logging set up by `main` is not there)."""
+    setup_logging("ingest")
+    return create_app()
 
 
 def main() -> None:
@@ -26,7 +35,7 @@ def main() -> None:
             "NEWSROOM_API_TOKENS is empty: every editorial call is refused (401)"
         )
     uvicorn.run(
-        "services.ingest.app:create_app",
+        "services.ingest.__main__:worker_app",
         factory=True,
         host=settings.ingest_host,
         port=settings.ingest_port,

@@ -27,6 +27,7 @@ from services.ingest.request_log import RequestLog
 from services.ingest.scheduler import run_scheduler
 from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
+from services.ingest.views_fast import ViewsFastPath
 from shared.body_limits import BodySizeLimit
 from shared.consuming.guard import REDIS_DOWN
 from shared.media_library import MediaLibrary
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routes = (articles, media, preview, versions, views, resolve, health, metrics, docs)
     for module in routes:
         app.include_router(module.router)
+    app.add_middleware(ViewsFastPath)  # innermost: behind the limits, proxies and the log
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_body_bytes,

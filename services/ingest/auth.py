@@ -11,7 +11,7 @@ from services.ingest.api.deps import Tokens
 _bearer = HTTPBearer(auto_error=False, description="A token from NEWSROOM_API_TOKENS.")
 
 
-def require_token(
+async def require_token(
     request: Request,
     tokens: Tokens,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

@@ -1,4 +1,5 @@
-"""Appending page views to the views streams, with a per-address rate limit, in two round trips.
+"""Appending page views to the views streams, with a per-address rate limit, in two round trips
+shared by the requests that arrive together.
 
 Only views that could be real reach a stream: of a published article, and opened within
 a short window around now. Anything else is dropped here, one view at a time, so junk
@@ -11,9 +12,10 @@ the home index which articles are published (ZMSCORE); a second appends each sur
 to its partition's stream. Neither pipeline is a transaction: each command stands alone.
 """
 
+import asyncio
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
@@ -77,8 +79,25 @@ class Recorded:
     dropped: int
 
 
+@dataclass
+class _Report:
+    """One request's views, waiting for the next round trip."""
+
+    counter: str
+    reported: int
+    events: list[ArticleViewed]
+    done: asyncio.Future[Recorded] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
 class ViewLog:
-    """Writes plausible views to their partitions' streams, counting each address's views."""
+    """Writes plausible views to their partitions' streams, counting each address's views.
+
+    The requests that arrive while a round trip is under way share the next one (group
+    commit): two pipelines for all of them, not two for each. Each request is answered only
+    once its views' XADDs came back.
+    """
 
     def __init__(
         self, redis: Redis, layout: Layout, limit: int, window: int, ts_window: int
@@ -88,6 +107,8 @@ class ViewLog:
         self.limit = limit
         self.window = window
         self.ts_window = timedelta(seconds=ts_window)
+        self._waiting: list[_Report] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def append(self, views: Sequence[ViewIn], client: str, *, bot: bool) -> Recorded:
         """Append the views; raise RateLimitedError when `client` is over its limit."""
@@ -102,31 +123,61 @@ class ViewLog:
             for v in views
             if v.ts is None or abs(v.ts - now) <= self.ts_window
         ]
-        published = await self._check(rate_limit_key(rate_key(client)), len(views), events)
-        kept = [e for e, score in zip(events, published, strict=True) if score is not None]
-        if kept:
+        report = _Report(rate_limit_key(rate_key(client)), len(views), events)
+        self._waiting.append(report)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_waiting())
+        return await report.done
+
+    async def _write_waiting(self) -> None:
+        """Write the waiting reports, a round at a time, until none is left."""
+        while self._waiting:
+            reports, self._waiting = self._waiting, []
+            try:
+                await self._write(reports)
+            except Exception as e:  # Redis away or refusing: each request answers the error
+                for report in reports:
+                    if not report.done.done():
+                        report.done.set_exception(e)
+
+    async def _write(self, reports: list[_Report]) -> None:
+        """Check the reports (limit, published) in one pipeline, append in a second."""
+        answers = iter(await self._ask(reports))
+        outcomes: list[tuple[_Report, list[ArticleViewed] | RateLimitedError]] = []
+        for report in reports:
+            used = int(next(answers)) if self.limit > 0 else 0
+            scores = next(answers) if report.events else []
+            if used < 0:
+                outcomes.append((report, RateLimitedError(-used)))
+            else:
+                kept = [e for e, s in zip(report.events, scores, strict=True) if s is not None]
+                outcomes.append((report, kept))
+        if any(isinstance(kept, list) and kept for _, kept in outcomes):
             async with self.redis.pipeline(transaction=False) as pipe:
-                for event in kept:
-                    stream = self.layout.views_stream(self.layout.partition_of(event.article_id))
-                    pipe.xadd(stream, {DATA_FIELD: event.model_dump_json()})
+                for _, kept in outcomes:
+                    for event in kept if isinstance(kept, list) else ():
+                        partition = self.layout.partition_of(event.article_id)
+                        pipe.xadd(
+                            self.layout.views_stream(partition),
+                            {DATA_FIELD: event.model_dump_json()},
+                        )
                 await pipe.execute()
-        return Recorded(stored=len(kept), dropped=len(views) - len(kept))
+        for report, kept in outcomes:
+            if report.done.done():  # the client went away; its views are in all the same
+                continue
+            if isinstance(kept, RateLimitedError):
+                report.done.set_exception(kept)
+            else:
+                report.done.set_result(Recorded(len(kept), report.reported - len(kept)))
 
-    async def _check(
-        self, counter: str, reported: int, events: list[ArticleViewed]
-    ) -> list[float | None]:
-        """Count `reported` views against the limit and answer, per event, its article's
-        score in the home index (None: not published), in one round trip."""
-        answers = await self._ask(counter, reported, events)
-        if self.limit > 0 and (used := int(answers.pop(0))) < 0:
-            raise RateLimitedError(-used)
-        return answers[0] if events else []
-
-    async def _ask(self, counter: str, reported: int, events: list[ArticleViewed]) -> list:
+    async def _ask(self, reports: list[_Report]) -> list:
+        """Per report: its count against the limit (when there is one), then its articles'
+        scores in the home index (None: not published) when it has any views left."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            if self.limit > 0:
-                # EVAL, not EVALSHA: a cluster pipeline refuses EVALSHA, and the script is short.
-                pipe.eval(_LIMIT, 1, counter, self.window, reported, self.limit)
-            if events:
-                pipe.zmscore(HOME.index, [e.article_id for e in events])
+            for report in reports:
+                if self.limit > 0:
+                    # EVAL, not EVALSHA: a cluster pipeline refuses EVALSHA; the script is short.
+                    pipe.eval(_LIMIT, 1, report.counter, self.window, report.reported, self.limit)
+                if report.events:
+                    pipe.zmscore(HOME.index, [e.article_id for e in report.events])
             return await pipe.execute()

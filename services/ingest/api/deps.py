@@ -21,19 +21,19 @@ from shared.store import ArticleStore
 def from_state(name: str) -> Any:
     """A dependency on the app's state attribute `name`."""
 
-    def get(request: Request) -> Any:
+    async def get(request: Request) -> Any:  # async: FastAPI runs sync ones in a thread
         return getattr(request.app.state, name)
 
     get.__name__ = f"get_{name}"
     return Depends(get)
 
 
-def get_app(request: Request) -> FastAPI:
+async def get_app(request: Request) -> FastAPI:
     """The app answering the request."""
     return request.app
 
 
-def get_base_url(request: Request) -> str:
+async def get_base_url(request: Request) -> str:
     """The site's base URL, for the absolute URLs the API answers with."""
     return request.app.state.settings.base_url
 

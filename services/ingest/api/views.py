@@ -3,10 +3,11 @@
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.datastructures import Headers
 
 from services.ingest.api.deps import Parser, Views
-from services.ingest.schemas import Accepted, ViewIn, errors
-from services.ingest.viewlog import RateLimitedError, is_bot
+from services.ingest.schemas import Accepted, ViewIn, ViewsParser, errors
+from services.ingest.viewlog import RateLimitedError, ViewLog, is_bot
 
 router = APIRouter(prefix="/api", tags=["views"])
 
@@ -46,18 +47,24 @@ async def post_views(request: Request, parser: Parser, log: Views) -> Response:
     `bot: true`. Each client address (an IPv6 /64) may report a limited number of views per
     window; over it the answer is 429 with `Retry-After`.
     """
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    client = request.client.host if request.client else "unknown"
+    return await record(parser, log, request.headers, await request.body(), client)
+
+
+async def record(
+    parser: ViewsParser, log: ViewLog, headers: Headers, body: bytes, client: str
+) -> Response:
+    """The answer to a views request from `client`, once Redis has its views (raises
+    HTTPException or RequestValidationError for the app's error handlers to answer)."""
+    media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
         raise HTTPException(415, "views must be sent as application/json")
     try:
-        batch: list[ViewIn] = parser.parse(await request.body())
+        batch: list[ViewIn] = parser.parse(body)
     except ValidationError as e:
         raise RequestValidationError(e.errors(include_url=False)) from None
-    client = request.client.host if request.client else "unknown"
     try:
-        recorded = await log.append(
-            batch, client, bot=is_bot(request.headers.get("user-agent", "")[:512])
-        )
+        recorded = await log.append(batch, client, bot=is_bot(headers.get("user-agent", "")[:512]))
     except RateLimitedError as e:
         raise HTTPException(
             429, "too many view reports from this address", {"Retry-After": str(e.retry_after)}
