@@ -1,7 +1,9 @@
 """`python -m services.ingest`: serve the ingest API."""
 
 import logging
+import os
 import sys
+import tempfile
 
 import uvicorn
 from fastapi import FastAPI
@@ -9,7 +11,7 @@ from fastapi import FastAPI
 from services.ingest.app import create_app
 from shared.api_tokens import WeakTokenError
 from shared.logs import setup_logging
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
 
 
 def worker_app() -> FastAPI:
@@ -34,6 +36,14 @@ def main() -> None:
         logging.getLogger("ingest").warning(
             "NEWSROOM_API_TOKENS is empty: every editorial call is refused (401)"
         )
+    with tempfile.TemporaryDirectory(prefix="ingest-metrics-") as metrics_dir:
+        if settings.ingest_workers > 1:  # the workers' metrics, summed by any of them
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        serve(settings)
+
+
+def serve(settings: Settings) -> None:
+    """Serve the API with uvicorn, in the configured number of worker processes."""
     uvicorn.run(
         "services.ingest.__main__:worker_app",
         factory=True,
