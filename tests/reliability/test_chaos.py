@@ -6,7 +6,6 @@ gone from everywhere, and the home page lists exactly the newest live articles i
 """
 
 import random
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -14,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import feedparser
-import httpx
 import pytest
 import redis
 from pytest_redis.executor import RedisExecutor
@@ -25,6 +22,7 @@ from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP
 from tests.support.platform import Platform, wait_for
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.site_truth import Known, confirmed, mismatches
 from tests.support.threads import Worker, finish
 from tests.support.timing import scaled
 
@@ -40,19 +38,6 @@ RETRY_SECONDS = 60  # one operation is retried at most this long (a Redis restar
 PAGE_SIZE = 20
 FEED_SIZE = 50
 BASE_TIME = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-VERSION = re.compile(r'<meta name="newsroom:version" content="(\d+)">')
-LINK = re.compile(r'href="([^"]+)"')
-
-
-@dataclass
-class Known:
-    """What the editor last got confirmed for one article."""
-
-    live: bool = False
-    version: int = 0
-    url: str = ""
-    guid: str = ""
-    published_at: datetime = BASE_TIME
 
 
 @dataclass
@@ -113,31 +98,11 @@ def send(chaos: Chaos, article_ids: list[str], ops: dict[str, list[str]]) -> Non
                 op = ops[article_id].pop(0)
                 step += 1
                 number = int(article_id.split("-")[1])
-                give_up = time.monotonic() + scaled(RETRY_SECONDS)
-                while True:
-                    try:
-                        if op == "put":
-                            response = api.put(
-                                f"/api/articles/{article_id}", json=article_body(number, step)
-                            )
-                        else:
-                            response = api.delete(f"/api/articles/{article_id}")
-                    except httpx.HTTPError:
-                        response = None
-                    if response is not None and response.status_code < 300:
-                        break
-                    assert response is None or response.status_code >= 500, response.text
-                    assert time.monotonic() < give_up, f"{op} {article_id}: no answer"
-                    chaos.retries += 1
-                    time.sleep(0.2)
-                body = response.json()
-                chaos.known[article_id] = Known(
-                    live=body["status"] == "published",
-                    version=body["version"],
-                    url=body["url"],
-                    guid=body["guid"],
-                    published_at=datetime.fromisoformat(body["published_at"]),
-                )
+                body = article_body(number, step) if op == "put" else None
+                method = "PUT" if op == "put" else "DELETE"
+                answer, retries = confirmed(api, method, article_id, body, RETRY_SECONDS)
+                chaos.retries += retries
+                chaos.known[article_id] = Known.of(answer, datetime.now(UTC))
                 time.sleep(pace)
 
 
@@ -162,41 +127,10 @@ def make_faults(chaos: Chaos, rng: random.Random, sending: threading.Event) -> N
         platform.start(name, int(replica))
 
 
-def site_file(root: Path, url: str) -> Path:
-    return root / url.strip("/") / "index.html"
-
-
-def mismatches(chaos: Chaos) -> list[str]:
-    """Everything on disk that differs from what the editor was last told."""
-    root = chaos.platform.public
-    problems = []
-    for article_id, known in chaos.known.items():
-        page = site_file(root, known.url)
-        if known.live:
-            found = VERSION.search(page.read_text()) if page.exists() else None
-            if not found or int(found.group(1)) != known.version:
-                problems.append(f"{article_id}: page lacks version {known.version}")
-        elif page.exists():
-            problems.append(f"{article_id}: unpublished but its page is there")
-    live = sorted(
-        (k for k in chaos.known.values() if k.live), key=lambda k: k.published_at, reverse=True
-    )
-    urls = {k.url for k in chaos.known.values()}
-    home = (root / "index.html").read_text()
-    listed = list(dict.fromkeys(u for u in LINK.findall(home) if u in urls))
-    if listed != [k.url for k in live[:PAGE_SIZE]]:
-        problems.append("home page does not list the newest live articles in order")
-    for name in ("rss", "atom"):
-        entries = feedparser.parse((root / "feeds" / f"{name}.xml").read_bytes()).entries
-        if [e.id for e in entries] != [k.guid for k in live[:FEED_SIZE]]:
-            problems.append(f"{name} feed does not carry exactly the newest live articles")
-    return problems
-
-
 def settled(chaos: Chaos) -> bool:
     """True once nothing on disk differs from what the editors were told; else the first
     differences, as an AssertionError for wait_for to report."""
-    problems = mismatches(chaos)
+    problems = mismatches(chaos.platform.public, chaos.known, PAGE_SIZE, FEED_SIZE)
     assert not problems, f"{len(problems)} differences, first: {problems[:5]}"
     return True
 

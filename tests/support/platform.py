@@ -13,6 +13,7 @@ import httpx
 import redis
 
 from newsroom.ports import free_port
+from tests.support.readers import BROWSER
 from tests.support.samples import PREVIEW_SECRET, TOKEN, TOKENS
 from tests.support.timing import scaled
 
@@ -39,9 +40,10 @@ def wait_for(check: Callable[[], T], timeout: float = 10.0, interval: float = 0.
 
 
 class Platform:
-    """The three services and the site server running against one Redis and public folder."""
+    """The three services and the site server running against one Redis (or a cluster, with
+    `env={"NEWSROOM_REDIS_CLUSTER": "true"}`) and one public folder."""
 
-    def __init__(self, redis_url: str, workdir: Path) -> None:
+    def __init__(self, redis_url: str, workdir: Path, env: dict[str, str] | None = None) -> None:
         self.redis_url = redis_url
         self.public = workdir / "public"
         self.media = workdir / "media"
@@ -64,6 +66,7 @@ class Platform:
             "NEWSROOM_INGEST_PORT": str(self.ingest_port),
             "NEWSROOM_SITE_PORT": str(self.site_port),
             "PYTHONPATH": str(ROOT),
+            **(env or {}),
         }
 
     def start(self, name: str, replica: int = 0) -> subprocess.Popen[bytes]:
@@ -92,8 +95,15 @@ class Platform:
 
     def blocked_readers(self) -> int:
         """How many subscribers are reading their streams right now."""
-        with redis.Redis.from_url(self.redis_url) as client:
-            return sum(c["cmd"] == "xreadgroup" for c in client.client_list())
+        if self.env.get("NEWSROOM_REDIS_CLUSTER", "").lower() != "true":
+            with redis.Redis.from_url(self.redis_url) as client:
+                return sum(c["cmd"] == "xreadgroup" for c in client.client_list())
+        with redis.RedisCluster.from_url(self.redis_url) as cluster:
+            return sum(
+                c["cmd"] == "xreadgroup"
+                for node in cluster.get_nodes()
+                for c in node.redis_connection.client_list()
+            )
 
     def kill(self, key: str, sig: int = signal.SIGKILL) -> None:
         """Send `sig` to a process and wait for it to end."""
@@ -134,6 +144,12 @@ class Platform:
             check=True,
             capture_output=True,
             timeout=scaled(300),
+        )
+
+    def post_views(self, views: list[dict[str, str]]) -> httpx.Response:
+        """POST a batch of views to ingest as a reader's browser would."""
+        return httpx.post(
+            f"{self.site_url}/api/views", json=views, headers=BROWSER, timeout=scaled(10)
         )
 
     def get(self, path: str) -> httpx.Response:
