@@ -83,6 +83,9 @@ EDITOR_ALL = _store("ed", "all")
 """Sorted set (lexical): every article for the editor list (see `editor_key`)."""
 PLACED = _store("placed")
 """Hash: article id → what its indexed version contributes to the store-wide structures."""
+RELAY_MARKS = _store("relay", "marks")
+"""Hash: outbox → the last entry the relay loop acknowledged, written on the `{store}` master
+before each acknowledgement, so that WAIT there covers the placements (relay_loop)."""
 SHOWN_NAMES = _store("render", "shown-names")
 """Hash: listing name key → the display name its pages show (services.render.renames)."""
 RENAMED = _store("render", "renamed")

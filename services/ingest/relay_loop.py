@@ -4,7 +4,10 @@ A write places its version itself, inline (shared.store.writes); this loop is fo
 whose process died between its shard transaction and the relay. It reads each outbox in the
 consumer group `relay` (one blocking read a stream: outboxes of different slots cannot be
 read in one call), places the article as stored NOW (the relay skips a version already
-placed), acknowledges, and trims what every consumer acknowledged, so outboxes stay short.
+placed), acknowledges once the placements are replicated (on a cluster: a write on the
+`{store}` master, then WAIT there; too few replicas leave the entries pending, taken over
+later, so a failover of `{store}` cannot lose a placement already acknowledged), and trims
+what every consumer acknowledged, so outboxes stay short.
 Entries left pending by a consumer gone quiet are taken over; Redis going away is waited out.
 """
 
@@ -14,12 +17,16 @@ import logging
 import uuid
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ResponseError
 
 from shared.article import Article
+from shared.keyspace import PLACED, RELAY_MARKS
 from shared.redis_client import as_text
+from shared.replication import NotReplicatedError
 from shared.store import ArticleStore
 from shared.store.migration import LayoutMismatchError, prepare_store
+from shared.store.relay import Placed
 from shared.topology import RELAY_GROUP, outbox_streams
 
 log = logging.getLogger(__name__)
@@ -94,7 +101,7 @@ async def _follow(
                 )
                 entries = claimed[1] + [e for _, got in read for e in got]
                 if entries:
-                    await _relay(store, outbox, entries)
+                    await relay_entries(store, outbox, entries)
                     await _trim(redis, outbox)
         except Exception:
             log.exception("relay of %s failed; starting over", outbox)
@@ -111,14 +118,57 @@ async def _ensure_group(redis: Redis, outbox: str) -> None:
             raise
 
 
-async def _relay(store: ArticleStore, outbox: str, entries: list[Entry]) -> None:
+async def relay_entries(store: ArticleStore, outbox: str, entries: list[Entry]) -> bool:
     """Place the stored version of each entry's article, then acknowledge the entries (one
-    trimmed while pending has no fields)."""
+    trimmed while pending has no fields) once the placements are replicated: False when
+    they are not (yet), the entries left pending."""
     ids = list(dict.fromkeys(as_text(fields[b"article_id"]) for _, fields in entries if fields))
+    versions: dict[str, int] = {}
     for raw in await store.stored_many(ids):
         if raw:
-            await store.relay.apply(Article.from_stored(raw))
+            article = Article.from_stored(raw)
+            await store.relay.apply(article)
+            versions[article.id] = article.version
+    if not await _replicated(store, outbox, entries[-1][0], versions):
+        return False
     await store.redis.xack(outbox, RELAY_GROUP, *(entry_id for entry_id, _ in entries))
+    return True
+
+
+async def _replicated(
+    store: ArticleStore, outbox: str, last: bytes, versions: dict[str, int]
+) -> bool:
+    """Whether the `{store}` master's replicas have the placement of every version in
+    `versions` (always, when no replicas are waited for: one Redis, or the wait off).
+
+    WAIT counts the last write of the connection it is sent on, and the replication stream
+    is ordered: so one write there (the outbox's mark), with a read of the placements in the
+    same transaction, makes WAIT cover every earlier placement on that master, inline ones
+    included; a placement lost to a failover since is seen missing in what was read."""
+    wait = store.replica_wait
+    if wait.replicas <= 0:
+        return True
+    ids = list(versions)
+
+    async def mark(pipe: Pipeline) -> None:
+        if ids:
+            pipe.hmget(PLACED, ids)
+        pipe.hset(RELAY_MARKS, outbox, as_text(last))
+
+    try:
+        _, replies = await store.slots.transact(RELAY_MARKS, mark, wait)
+    except NotReplicatedError as e:
+        log.warning("placements from %s not replicated (%s); left pending", outbox, e)
+        return False
+    placed = replies[0] if ids else []
+    missing = [
+        i
+        for i, raw in zip(ids, placed, strict=True)
+        if not raw or Placed.model_validate_json(raw).version < versions[i]
+    ]
+    if missing:
+        log.warning("placements of %s lost before replication; left pending", missing)
+    return not missing
 
 
 def _entry_id(text: bytes | str) -> tuple[int, int]:
