@@ -10,7 +10,8 @@ import psutil
 import pytest
 import redis
 
-from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP
+from shared.settings import Settings
+from shared.topology import ARTICLES_STREAM, FEEDS_GROUP, RENDER_GROUP, streams_read_by
 from tests.reliability.platforms import platform_with
 from tests.support.platform import Platform, wait_for
 from tests.support.samples import ARTICLE
@@ -21,7 +22,9 @@ CLAIM_IDLE_S = 2
 # Taken over within the claim timeout, plus a claimer's poll and the work itself.
 TAKEOVER_S = CLAIM_IDLE_S + 8
 GROUPS = {"render": RENDER_GROUP, "feeds": FEEDS_GROUP}
-READERS = {"render": 1, "feeds": 2}  # blocking stream readers: articles (feeds: and views)
+# Blocking stream readers, one a stream the group reads: articles (feeds: and each views
+# partition).
+READERS = {s: len(streams_read_by(g, Settings().layout)) for s, g in GROUPS.items()}
 ATTEMPTS = 20  # each try goes to replica 0 about half the time
 
 
