@@ -163,12 +163,11 @@ class StoreQueries:
             for row in rows
         ]
 
-    async def newer_than(
-        self, listings: Sequence[Listing], moment: datetime, limit: int
-    ) -> set[str]:
-        """Ids of the oldest `limit` articles strictly newer than `moment`, in any listing."""
+    async def newer_than(self, queries: Sequence[tuple[Listing, datetime]], limit: int) -> set[str]:
+        """Ids of the oldest `limit` articles strictly newer than moment, for any (listing,
+        moment), in one round trip."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            for listing in listings:
+            for listing, moment in queries:
                 pipe.zrangebyscore(listing.index, f"({score(moment)}", "+inf", start=0, num=limit)
             return {as_text(i) for row in await pipe.execute() for i in row}
 
