@@ -171,9 +171,13 @@ class StoreQueries:
                 pipe.zrangebyscore(listing.index, f"({score(moment)}", "+inf", start=0, num=limit)
             return {as_text(i) for row in await pipe.execute() for i in row}
 
-    async def rank(self, listing: Listing, article_id: str) -> int | None:
-        """Position of an article in a listing, oldest first (None when not in it)."""
-        return await self.redis.zrank(listing.index, article_id)
+    async def ranks(self, listing: Listing, article_ids: Sequence[str]) -> list[int | None]:
+        """Positions of articles in a listing, oldest first (None when not in it), in one
+        round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for article_id in article_ids:
+                pipe.zrank(listing.index, article_id)
+            return await pipe.execute()
 
     async def older_count(self, listing: Listing, moment: datetime) -> int:
         """How many articles of a listing are strictly older than `moment` (its position)."""
