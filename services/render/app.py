@@ -1,7 +1,8 @@
 """The render service: a consumer in the render group of the articles stream.
 
-Events arrive in batches (up to BATCH_SIZE entries per read): each page a batch touches is
-rendered once, and the batch is acked once its pages are on disk (shared.consuming).
+Events arrive in batches (up to BATCH_SIZE entries per read: one publish is a batch of one, a
+backlog is worked like a rebuild): each page a batch touches is rendered once, and the batch is
+acked once its pages are on disk (shared.consuming).
 """
 
 import multiprocessing
@@ -16,8 +17,9 @@ from shared.settings import Settings
 from shared.site_keeper import Progress
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 
-# A batch must be rendered well within NEWSROOM_CLAIM_IDLE_MS, or another replica claims it.
-BATCH_SIZE = 100
+# A batch's work grows with the pages it touches (at most the whole site) more than with its
+# events; its entries stay claimed while it runs (shared.consuming.holding).
+BATCH_SIZE = 5000
 NEWS_REFRESH_SECONDS = 600
 
 

@@ -8,7 +8,7 @@ joining or leaving a list shifts only the numbered pages from its position to th
 just the page holding it. "Read also" lists only older articles (sharing a tag, then the
 section, then any), so an article can only appear in the read-also of the next few newer
 articles of its tags, its section or the site: those are found with one bounded range query per
-index, and the work per event never grows with the site.
+index, and the work per event never grows with the site (one round trip for a whole batch).
 """
 
 from dataclasses import dataclass, field
@@ -45,6 +45,7 @@ class Plan:
 async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: UrlScheme) -> Plan:
     """Everything a batch of events affects."""
     plan = Plan()
+    neighbours: list[tuple[Listing, datetime]] = []  # read-also: the newer of each placement
     for event in events:
         plan.articles.add(event.article_id)
         before, after = event.before, event.after
@@ -66,9 +67,8 @@ async def plan_events(events: list[ArticleChanged], store: ArticleStore, urls: U
             plan.day_changes.setdefault(day, []).append(
                 ListChange(event.article_id, placement.published_at, not same_place)
             )
-            related = read_also_listings(placement)
-            plan.related |= await store.newer_than(related, placement.published_at, RELATED_SIZE)
-    plan.related -= plan.articles
+            neighbours += [(k, placement.published_at) for k in read_also_listings(placement)]
+    plan.related = await store.newer_than(neighbours, RELATED_SIZE) - plan.articles
     return plan
 
 

@@ -99,6 +99,15 @@ class SiteRenderer:
         await asyncio.sleep(0)  # a batch that arrived meanwhile starts
         await self.idle.wait()
 
+    async def pause(self, background: bool) -> None:
+        """Between two pages: background work gives way to batches; a batch lets the loop
+        run (a backlog's batch renders for long: its entries must stay held, its probes
+        answer)."""
+        if background:
+            await self.give_way()
+        else:
+            await asyncio.sleep(0)
+
     async def render_site(self, writer: PublicWriter) -> None:
         """Write every page again (not the sitemaps) through `writer`, part by part as a
         rebuild does, in the background: what the header menu shows changed."""
@@ -120,8 +129,7 @@ class SiteRenderer:
 
         async def put(item: Output) -> None:
             self.put(item, writer)
-            if background:
-                await self.give_way()
+            await self.pause(background)
 
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
@@ -167,8 +175,7 @@ class SiteRenderer:
         for article in articles:
             self.place_media(article, writer)
             self.put(self.pages.article(article, related[article.id]), writer)
-            if background:
-                await self.give_way()
+            await self.pause(background)
 
     def place_media(self, article: Article, writer: PublicWriter) -> None:
         """Put the variants of the article's uploaded lead image on the site (synced with the

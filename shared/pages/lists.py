@@ -158,15 +158,15 @@ class ListPages(PageBase):
         the chunks count from position `base` of the listing (a day's first article). When
         they are `linked` to their neighbours (list pages; sitemaps are not), the chunk below
         the first shifted one is among them: its link to the newer one may change."""
-        numbers: set[int] = set()
-        for change in changes:
-            rank = None if change.shifts else await self.store.rank(listing, change.article_id)
-            if rank is None:
-                older = await self.store.older_count(listing, change.moment) - base
-                start = older // size + 1
-                numbers |= set(range(min(start, last - 1) if linked else start, last + 1))
-            else:
-                numbers.add((rank - base) // size + 1)
+        staying = [c for c in changes if not c.shifts]
+        ranks = await self.store.ranks(listing, [c.article_id for c in staying]) if staying else []
+        numbers = {(r - base) // size + 1 for r in ranks if r is not None}
+        # The others shift every chunk from theirs on: only the oldest of them counts.
+        moved = [c.moment for c in changes if c.shifts]
+        moved += [c.moment for c, r in zip(staying, ranks, strict=True) if r is None]
+        if moved:
+            start = (await self.store.older_count(listing, min(moved)) - base) // size + 1
+            numbers |= set(range(min(start, last - 1) if linked else start, last + 1))
         return {n for n in numbers if 1 <= n <= last}
 
     def list_context(self, listing: Listing, first: str, name: str | None) -> dict[str, Any]:

@@ -163,18 +163,21 @@ class StoreQueries:
             for row in rows
         ]
 
-    async def newer_than(
-        self, listings: Sequence[Listing], moment: datetime, limit: int
-    ) -> set[str]:
-        """Ids of the oldest `limit` articles strictly newer than `moment`, in any listing."""
+    async def newer_than(self, queries: Sequence[tuple[Listing, datetime]], limit: int) -> set[str]:
+        """Ids of the oldest `limit` articles strictly newer than moment, for any (listing,
+        moment), in one round trip."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            for listing in listings:
+            for listing, moment in queries:
                 pipe.zrangebyscore(listing.index, f"({score(moment)}", "+inf", start=0, num=limit)
             return {as_text(i) for row in await pipe.execute() for i in row}
 
-    async def rank(self, listing: Listing, article_id: str) -> int | None:
-        """Position of an article in a listing, oldest first (None when not in it)."""
-        return await self.redis.zrank(listing.index, article_id)
+    async def ranks(self, listing: Listing, article_ids: Sequence[str]) -> list[int | None]:
+        """Positions of articles in a listing, oldest first (None when not in it), in one
+        round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for article_id in article_ids:
+                pipe.zrank(listing.index, article_id)
+            return await pipe.execute()
 
     async def older_count(self, listing: Listing, moment: datetime) -> int:
         """How many articles of a listing are strictly older than `moment` (its position)."""

@@ -5,10 +5,16 @@ from pathlib import Path
 
 from services.feeds.publisher import FeedPublisher
 from services.feeds.rebuild import rebuild_feeds
-from shared.events import DATA_FIELD, article_event_adapter
 from shared.settings import Settings
-from shared.topology import ARTICLES_STREAM
-from tests.support.site import EventPump, OneByOne, build_site, open_store, site_settings, tree
+from tests.support.site import (
+    EventPump,
+    OneByOne,
+    build_site,
+    open_store,
+    site_settings,
+    stream_events,
+    tree,
+)
 
 
 async def work(redis_url: str, public: Path, batch_size: int | None) -> list[str]:
@@ -17,8 +23,7 @@ async def work(redis_url: str, public: Path, batch_size: int | None) -> list[str
     store = open_store(redis_url)
     try:
         publisher = FeedPublisher(store, site_settings(redis_url, public))
-        entries = await store.redis.xrange(ARTICLES_STREAM)
-        events = [article_event_adapter.validate_json(f[DATA_FIELD.encode()]) for _, f in entries]
+        events = await stream_events(store)
         size = batch_size or len(events)
         changed = []
         for start in range(0, len(events), size):

@@ -98,6 +98,12 @@ class EventPump:
         return len(events)
 
 
+async def stream_events(store: ArticleStore) -> list[ArticleChanged]:
+    """Every article event in the store's stream, oldest first (a consumer's backlog)."""
+    entries = await store.redis.xrange(ARTICLES_STREAM)
+    return [article_event_adapter.validate_json(f[DATA_FIELD.encode()]) for _, f in entries]
+
+
 def soup(html: str) -> BeautifulSoup:
     """A page parsed for reading."""
     return BeautifulSoup(html, "html.parser")
