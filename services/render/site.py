@@ -124,20 +124,24 @@ class SiteRenderer:
         """Write (or remove) every page of the plan, each once (through this renderer's
         writer unless another is given; giving way to batches when in the `background`)."""
         writer = writer or self.writer
-        writer.version = await self.store.revision()  # before reading what pages show
+        # Read before what pages show; set again before each write, as another task may have
+        # raised this writer's version meanwhile (older data must not go out at a newer one).
+        version = await self.store.revision()
         await self.pages.load_menu()
 
         async def put(item: Output) -> None:
+            writer.version = version
             self.put(item, writer)
             await self.pause(background)
 
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
-        await self.put_articles([a for a in own if a.is_live], writer, background)
+        await self.put_articles([a for a in own if a.is_live], writer, background, version)
         for article in own:
             if article.is_live:
                 live.add(article.url)
             plan.urls |= {article.url, *article.redirect_from}
+        writer.version = version
         for url in sorted(plan.urls - live):
             writer.delete(url)
         lists = sorted(plan.lists.items())  # home first, then sections, tags, authors
@@ -148,7 +152,7 @@ class SiteRenderer:
             for item in await self.pages.lists(key, changes, True, heads[key]):
                 await put(item)
         related = await self.store.get_many(sorted(plan.related))
-        await self.put_articles([a for a in related if a.is_live], writer, background)
+        await self.put_articles([a for a in related if a.is_live], writer, background, version)
         for day in sorted(plan.days):
             for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
                 await put(item)
@@ -168,11 +172,18 @@ class SiteRenderer:
         self.writer.sync()
 
     async def put_articles(
-        self, articles: list[Article], writer: PublicWriter, background: bool = False
+        self,
+        articles: list[Article],
+        writer: PublicWriter,
+        background: bool = False,
+        version: int | None = None,
     ) -> None:
-        """Write live article pages, their read-also fetched for all at once."""
+        """Write live article pages, their read-also fetched for all at once (at `version`
+        if given: the store revision read before the articles)."""
         related = await self.pages.related(articles)
         for article in articles:
+            if version is not None:
+                writer.version = version
             self.place_media(article, writer)
             self.put(self.pages.article(article, related[article.id]), writer)
             await self.pause(background)
