@@ -76,14 +76,12 @@ class Renames:
         env: Environment,
         writer: PublicWriter,
         render_site: Callable[[PublicWriter], Awaitable[None]],
-        give_way: Callable[[], Awaitable[None]],
     ) -> None:
         self.store = store
         self.pages = pages
         self.env = env
         self.writer = writer  # its own: the version it carries is this task's
         self.render_site = render_site
-        self.give_way = give_way  # between two pages: batches in hand go first
         self.task: asyncio.Task[None] | None = None
 
     async def note(self, listings: Iterable[Listing]) -> None:
@@ -166,6 +164,5 @@ class Renames:
         head = await self.pages.list_head(listing)
         for item in await self.pages.lists(listing, [], numbers is not None, head, numbers):
             put(self.writer, self.env, item)
-            await self.give_way()
         self.writer.sync()
         return last_page(head.count, self.pages.size)

@@ -78,30 +78,3 @@ async def test_names_changed_during_a_rebuild_are_not_recorded(recorded_site):
     await store.save("new", new_article(1, tags=["Жас Бүркіт"]))  # while "the rebuild ran"
     assert not await record_rebuilt(store, renderer.pages.menu_order, before)
     assert not await store.redis.exists(SHOWN_NAMES)
-
-
-async def test_a_batch_goes_before_the_background_rendering_of_the_site(recorded_site):
-    store, renderer, pump = recorded_site
-    for n in range(30):
-        await store.save(f"old-{n}", new_article(n, hours_ago=100 - n))
-    await pump()  # the menu, recorded by nobody yet: every page is re-rendered in the background
-    background = renderer.renames.writer
-
-    class Watched:
-        """Counts the pages the background writes while a batch is handled."""
-
-        during = 0
-
-        async def apply(self, events) -> None:
-            before = background.written
-            await renderer.apply(events)
-            self.during = background.written - before
-
-    watched = Watched()
-    await store.save("new", new_article(30))
-    pump.consumer = watched
-    await pump()
-    assert not renderer.renames.task.done()
-    assert watched.during <= 1  # the page it had in hand, if any
-    await asyncio.wait_for(renderer.renames.task, timeout=60)
-    assert await store.redis.smembers(RENAMED) == set()
