@@ -1,8 +1,6 @@
 """The `newsroom` command against real Redis and the real render service."""
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +13,8 @@ from shared.files import site_path
 from shared.keyspace import Layout, dead_letters_key
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
 from tests.support.archive import write_archive
-from tests.support.platform import ROOT, Platform, wait_for
+from tests.support.platform import Platform, newsroom, wait_for
 from tests.support.redis_server import redis_executor, url_of
-from tests.support.timing import scaled
 
 runner = CliRunner()
 
@@ -34,19 +31,6 @@ def render_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
             yield running
         finally:
             running.stop()
-
-
-def newsroom(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed `newsroom` command as an operator would."""
-    return subprocess.run(
-        [sys.executable, "-m", "newsroom.cli", *args],
-        env={**platform.env, "COLUMNS": "200"},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=scaled(600),
-        check=False,
-    )
 
 
 def render_group(platform: Platform) -> dict:

@@ -155,3 +155,16 @@ class Platform:
     def get(self, path: str) -> httpx.Response:
         """GET a site path as a reader would."""
         return httpx.get(self.site_url + path, timeout=scaled(10))
+
+
+def newsroom(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `newsroom` command as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "newsroom.cli", *args],
+        env={**platform.env, "COLUMNS": "200"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=scaled(600),
+        check=False,
+    )
