@@ -87,8 +87,8 @@ def test_counters_move_after_traffic(platform: Platform):
     wait_for(lambda: ("newsroom_consumer_lag", frozenset(views_lag.items())) in scrape(feeds))
     wait_for(lambda: value(scrape(feeds), "newsroom_consumer_lag", **views_lag) == 0)
 
-    # Ingest counts its requests by route and status, every worker's: whichever of its two
-    # worker processes answers a scrape, it counts the one PUT.
+    # Ingest counts its requests by route and status, every worker's: whichever of its
+    # worker processes answers a scrape (NEWSROOM_INGEST_WORKERS), it counts the one PUT.
     route = {"method": "PUT", "route": "/api/articles/{article_id}", "status": "201"}
     expected = value(ingest_before, "newsroom_http_requests_total", **route) + 1
     for _ in range(6):
