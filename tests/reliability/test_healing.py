@@ -73,7 +73,9 @@ def test_an_older_copy_of_the_folder_put_back_is_brought_up_to_date(
 ):
     published(platform, "stale-1", "Первая")
     copy = tmp_path / "copy"
-    shutil.copytree(platform.public, copy)  # manifests and sidecars with it
+    # Manifests and sidecars with it; not a writer's temporary file, which may be renamed
+    # away while the copy is made (a periodic refresh of /data/*.json, say).
+    shutil.copytree(platform.public, copy, ignore=shutil.ignore_patterns(".tmp-*"))
     second = published(platform, "stale-2", "Вторая")
 
     # Render and feeds stop; the folder is replaced by its older copy (a restored volume
