@@ -94,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Metrics are Prometheus's (/metrics) and logs are JSON lines; FastAPI's native
+        # OpenTelemetry would look for configured providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.tokens = settings.tokens  # WeakTokenError: no app with a guessable token
@@ -118,5 +121,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]
-    app.add_middleware(RequestLog)
+    app.add_middleware(RequestLog, quiet=frozenset({"/api/views"}))
     return app

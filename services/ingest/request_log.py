@@ -12,10 +12,16 @@ log = logging.getLogger("ingest.requests")
 
 class RequestLog:
     """ASGI middleware: logs method, path, status, milliseconds and the caller's token name;
-    counts by route template."""
+    counts by route template.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Requests to a `quiet` path (the site's page-view reports: one per page a reader opens)
+    are counted but logged only when refused: a line per page view would bury the rest of the
+    log, and the web server's access log has them.
+    """
+
+    def __init__(self, app: ASGIApp, quiet: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.quiet = quiet
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Time the request and record how it was answered."""
@@ -39,16 +45,17 @@ class RequestLog:
             token = scope.get("state", {}).get("token_name")  # set by auth.require_token
             HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
             HTTP_LATENCY.labels(scope["method"], route).observe(seconds)
-            log.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "ms": round(seconds * 1000, 1),
-                    **({"token": token} if token else {}),
-                },
-            )
+            if status >= 300 or scope["path"] not in self.quiet:
+                log.info(
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round(seconds * 1000, 1),
+                        **({"token": token} if token else {}),
+                    },
+                )

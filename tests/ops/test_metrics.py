@@ -120,6 +120,22 @@ def test_logs_are_json_with_the_event_on_every_line(platform: Platform):
     assert len(puts) == 1 and puts[0]["method"] == "PUT" and puts[0]["status"] == 201
     assert puts[0]["ms"] >= 0
 
+    # Page views are counted, not logged one by one; a refused report is logged.
+    assert platform.post_views([{"article_id": "logs-1"}]).status_code == 202
+    refused = httpx.post(
+        f"http://127.0.0.1:{platform.ingest_port}/api/views",
+        content=b'{"article_id": "logs-1"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert refused.status_code == 415
+
+    def views_statuses() -> set[int]:
+        lines = (platform.logs / "ingest-0.log").read_text().splitlines()
+        found = (json.loads(x) for x in lines if x.startswith("{"))
+        return {x["status"] for x in found if x.get("path") == "/api/views"}
+
+    assert wait_for(lambda: 415 in (statuses := views_statuses()) and statuses, 5) == {415}
+
 
 def test_the_container_probe_follows_readiness(platform: Platform):
     assert probe(f"http://127.0.0.1:{platform.ingest_port}/api/ready")
