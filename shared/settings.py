@@ -73,10 +73,9 @@ class Settings(BaseSettings):
     )
     consumer: str = Field("", description="Consumer name in the groups; default host-pid.")
     ingest_workers: int = Field(
-        1,
+        2,
         ge=1,
-        description="Worker processes of the ingest API (more than one: a supervisor's SIGKILL "
-        "leaves its workers running).",
+        description="Worker processes of the ingest API (each stops when its supervisor dies).",
     )
     versions_kept: int = Field(
         DEFAULT_VERSIONS_KEPT, ge=1, description="Versions of each article its history keeps."

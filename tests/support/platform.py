@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import psutil
 import redis
 
 from newsroom.ports import free_port
@@ -106,10 +107,15 @@ class Platform:
             )
 
     def kill(self, key: str, sig: int = signal.SIGKILL) -> None:
-        """Send `sig` to a process and wait for it to end."""
+        """Send `sig` to a process and wait for it and its children (ingest's workers, which
+        stop when it dies) to end, so that what takes its place finds its port free."""
         process = self.processes.pop(key)
+        alive = process.poll() is None
+        children = psutil.Process(process.pid).children(recursive=True) if alive else []
         process.send_signal(sig)
         process.wait(scaled(30))
+        _, still_running = psutil.wait_procs(children, timeout=scaled(30))
+        assert still_running == [], f"{key} left {still_running} running"
 
     def stop(self) -> None:
         """Stop every process (SIGTERM, then SIGKILL)."""
