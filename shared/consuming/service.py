@@ -32,11 +32,16 @@ from shared.consuming.options import Options
 from shared.consuming.probes import routes, serving
 from shared.settings import Settings, get_settings
 from shared.site_keeper import Rebuild, SiteKeeper
-from shared.store import open_store
+from shared.store import ParsedArticles, open_store
 from shared.store.migration import check_layout
 from shared.topology import ARTICLES_STREAM
 
 H = TypeVar("H", bound=Callable[..., Any])
+
+# Stored bytes of the articles a service keeps parsed: a batch reads each article for its page,
+# its lists, its archive day and its neighbours' read-also; its next batches read the newest
+# ones again. An article whose bytes changed is parsed afresh (they are the key).
+PARSED_BUDGET = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class ConsumerService:
         self.name = name
         self.options = options or Options.from_settings(settings)
         self.redis = consumer_redis(settings)
-        self.store = open_store(settings, self.redis)
+        self.store = open_store(settings, self.redis, ParsedArticles(PARSED_BUDGET))
         self.broker = consumer_broker(settings)
         self.keeper = (
             SiteKeeper(
