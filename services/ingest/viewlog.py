@@ -115,10 +115,7 @@ class ViewLog:
         now = utcnow()
         events = [
             ArticleViewed(
-                article_id=v.article_id,
-                visitor_id=v.visitor_id,
-                bot=bot,
-                **({"occurred_at": v.ts} if v.ts else {}),
+                article_id=v.article_id, visitor_id=v.visitor_id, bot=bot, occurred_at=v.ts or now
             )
             for v in views
             if v.ts is None or abs(v.ts - now) <= self.ts_window
