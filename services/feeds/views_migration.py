@@ -9,6 +9,8 @@ The buckets and marks are left to expire by themselves (31 days at most): the 24
 upgrade may count once more. The old stream is deleted: views still unread in it when the
 old feeds stopped (seconds of traffic) are lost.
 
+A store without the old stream and totals is done (the stream is deleted last; an old feeds
+made it at its first start): the run then ends at once, without a SCAN of the keyspace.
 Idempotent and safe to run again or after a crash: each article's total is added in its
 partition's slot together with a mark (`views_scratch_key(p, "migrated")`) saying it was, and
 only then removed from the old key, so a second run adds nothing twice.
@@ -53,6 +55,8 @@ def migrated_key(partition: int) -> str:
 async def migrate_views(redis: Redis, layout: Layout) -> int:
     """Move the old all-time and parked totals into their partitions, drop the old stream;
     answers how many totals were moved."""
+    if not await redis.exists(OLD_VIEWS_STREAM, OLD_VIEWS_ALL):
+        return 0  # migrated (the old stream goes last) or never old: no SCAN at every start
     move_total = redis.register_script(_MOVE_TOTAL)
     move_parked = redis.register_script(_MOVE_PARKED)
     keep = int(DAY_KEEP.total_seconds())
