@@ -3,6 +3,7 @@ failing handlers and batches, takeover, lost groups, shutdown, giving up."""
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from shared.consuming.dead_letters import list_letters
+from shared.consuming.holding import holding
 from shared.consuming.options import Options
 from shared.consuming.service import ConsumerService
 from shared.events import ArticleEvent, ArticleUpdated, encode
@@ -326,3 +328,25 @@ async def test_an_event_that_kills_its_consumer_every_time_is_dead_lettered(redi
     (letter,) = letters
     assert letter["error"] == "abandoned: no delivery finished"
     assert int(letter["deliveries"]) > FAST.max_deliveries
+
+
+async def test_a_consumer_holds_only_the_entries_it_still_owns(redis):
+    # Replica r1 reads two events; while it stalls, r2 takes the first one over.
+    await ensure_groups(redis, RENDER_GROUP, Layout())
+    ids = [(await redis.xadd(ARTICLES_STREAM, updated(f"held-{n}"))).decode() for n in range(2)]
+    await redis.xreadgroup(RENDER_GROUP, "r1", {ARTICLES_STREAM: ">"})
+    read_at = time.monotonic()
+    await redis.xclaim(ARTICLES_STREAM, RENDER_GROUP, "r2", 0, [ids[0]])
+
+    # r1 works on, holding its batch (a claim every 100 ms): it keeps the entry it still
+    # owns fresh, and leaves r2's with r2, as idle as r2 left it.
+    options = replace(FAST, consumer="r1")
+    async with holding(redis, ARTICLES_STREAM, RENDER_GROUP, ids, options):
+        await asyncio.sleep(scaled(0.6))
+    elapsed_ms = (time.monotonic() - read_at) * 1000
+    pending = await redis.xpending_range(ARTICLES_STREAM, RENDER_GROUP, "-", "+", 10)
+    entries = {e["message_id"].decode(): e for e in pending}
+    assert {i: e["consumer"] for i, e in entries.items()} == {ids[0]: b"r2", ids[1]: b"r1"}
+    assert entries[ids[1]]["time_since_delivered"] < elapsed_ms / 2
+    assert entries[ids[0]]["time_since_delivered"] > elapsed_ms / 2
+    assert [e["times_delivered"] for e in pending] == [2, 1]  # holding counts no delivery
