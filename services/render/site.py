@@ -82,13 +82,13 @@ class SiteRenderer:
         self.put(self.pages.error(self.store.urls.gone, 410), writer)
         self.put(self.pages.search(), writer)
 
-    @staticmethod
-    async def pause(background: bool) -> None:
-        """Between two pages, a batch lets the loop run (a backlog's batch renders for long:
-        its entries must stay held, its probes answer). Background work does not pause
-        between pages: interleaved page by page with batches it could leave a day archive
-        removed (tests/render/test_site_pages.py, byte for byte)."""
-        if not background:
+    async def pause(self, writer: PublicWriter) -> None:
+        """Between two pages written through this renderer's own writer (a batch's), let
+        the loop run: a backlog's batch renders for long, its entries must stay held and its
+        probes answer. Background work, through another writer, does not pause between
+        pages: interleaved page by page with batches it could leave a day archive removed
+        (tests/render/test_site_pages.py, byte for byte)."""
+        if writer is self.writer:
             await asyncio.sleep(0)
 
     async def render_site(self, writer: PublicWriter) -> None:
@@ -96,16 +96,14 @@ class SiteRenderer:
         rebuild does, in the background: what the header menu shows changed."""
         for part in await site_plan(self.store):
             if not part.sitemap_changes:
-                await self.render(part, writer, background=True)
+                await self.render(part, writer)
         writer.version = await self.store.revision()
         await self.put_fixed_pages(writer)
         writer.sync()
 
-    async def render(
-        self, plan: Plan, writer: PublicWriter | None = None, background: bool = False
-    ) -> None:
+    async def render(self, plan: Plan, writer: PublicWriter | None = None) -> None:
         """Write (or remove) every page of the plan, each once (through this renderer's
-        writer unless another is given; giving way to batches when in the `background`)."""
+        writer unless another is given)."""
         writer = writer or self.writer
         # Read before what pages show; set again before each write, as another task may have
         # raised this writer's version meanwhile (older data must not go out at a newer one).
@@ -115,11 +113,11 @@ class SiteRenderer:
         async def put(item: Output) -> None:
             writer.version = version
             self.put(item, writer)
-            await self.pause(background)
+            await self.pause(writer)
 
         live: set[str] = set()
         own = await self.store.get_many(sorted(plan.articles))
-        await self.put_articles([a for a in own if a.is_live], writer, background, version)
+        await self.put_articles([a for a in own if a.is_live], writer, version)
         for article in own:
             if article.is_live:
                 live.add(article.url)
@@ -135,7 +133,7 @@ class SiteRenderer:
             for item in await self.pages.lists(key, changes, True, heads[key]):
                 await put(item)
         related = await self.store.get_many(sorted(plan.related))
-        await self.put_articles([a for a in related if a.is_live], writer, background, version)
+        await self.put_articles([a for a in related if a.is_live], writer, version)
         for day in sorted(plan.days):
             for item in await self.pages.archive_day(day, plan.day_changes.get(day)):
                 await put(item)
@@ -158,7 +156,6 @@ class SiteRenderer:
         self,
         articles: list[Article],
         writer: PublicWriter,
-        background: bool = False,
         version: int | None = None,
     ) -> None:
         """Write live article pages, their read-also fetched for all at once (at `version`
@@ -169,7 +166,7 @@ class SiteRenderer:
                 writer.version = version
             self.place_media(article, writer)
             self.put(self.pages.article(article, related[article.id]), writer)
-            await self.pause(background)
+            await self.pause(writer)
 
     def place_media(self, article: Article, writer: PublicWriter) -> None:
         """Put the variants of the article's uploaded lead image on the site (synced with the
