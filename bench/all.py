@@ -205,6 +205,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-all-") as tmp:
             run_once(plan, sections, not args.quick, Path(tmp))
     set_targets(sections)
+    machine["Pelican"] = facts()["Pelican"]  # installed by the run itself, after the start
     minutes = (time.perf_counter() - started) / 60
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
