@@ -156,14 +156,13 @@ class SiteRenderer:
         self,
         articles: list[Article],
         writer: PublicWriter,
-        version: int | None = None,
+        version: int,
     ) -> None:
-        """Write live article pages, their read-also fetched for all at once (at `version`
-        if given: the store revision read before the articles)."""
+        """Write live article pages, their read-also fetched for all at once, at `version`
+        (the store revision read before the articles)."""
         related = await self.pages.related(articles)
         for article in articles:
-            if version is not None:
-                writer.version = version
+            writer.version = version
             self.place_media(article, writer)
             self.put(self.pages.article(article, related[article.id]), writer)
             await self.pause(writer)
