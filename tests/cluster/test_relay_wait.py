@@ -25,7 +25,7 @@ async def test_the_relay_loop_acks_only_replicated_placements(
 ):
     monkeypatch.setenv("REDIS_URL", redis_cluster.url)
     monkeypatch.setenv("NEWSROOM_REDIS_CLUSTER", "true")
-    monkeypatch.setenv("NEWSROOM_REDIS_WAIT_TIMEOUT_MS", "300")
+    monkeypatch.setenv("NEWSROOM_REDIS_WAIT_TIMEOUT_MS", "3000")
     settings = Settings()
     redis = open_redis(settings)
     store = open_store(settings, redis)
