@@ -69,6 +69,7 @@ def rebuild_parts(
             raise StoreRefusedError(f"{part.service}: {reason}")
     for part, (_, _, facts) in zip(parts, checked, strict=True):
         line = part.run()
-        manifest = Manifest(facts.store, facts.revision, stream=facts.last_entry)
+        last = facts.last_entry
+        manifest = Manifest(facts.store, facts.revision, stream=last, covered=last)
         record(settings.public_dir, part.service, manifest, force=True)
         yield line

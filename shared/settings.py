@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     trim_interval_s: float = Field(
         60.0, description="How often consumers trim acknowledged entries off the streams."
     )
+    backlog_rebuild: int = Field(
+        2000,
+        ge=0,
+        description="Render and feeds work a backlog of at least this many article events "
+        "(and a quarter of the stored articles) as one full rebuild; 0: batch by batch.",
+    )
     metrics_port: int = Field(
         0,
         description="Port of /health, /ready and /metrics of a consumer service; "

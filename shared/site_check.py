@@ -37,6 +37,16 @@ async def stream_info(redis: Redis) -> dict[str, Any]:
         return {}
 
 
+async def group_lag(redis: Redis, group: str) -> int:
+    """Entries of the articles stream `group` has not read yet (0 when Redis cannot tell)."""
+    try:
+        groups = await redis.xinfo_groups(ARTICLES_STREAM)
+    except ResponseError:
+        return 0
+    lag = next((g.get("lag") for g in groups if as_text(g["name"]) == group), None)
+    return int(lag or 0)
+
+
 async def acknowledged_after(redis: Redis, group: str, after: str) -> bool:
     """Whether `group` acknowledged entries of the articles stream after entry `after`: read
     and no longer pending, or trimmed (trimming takes acknowledged entries only)."""

@@ -20,11 +20,20 @@ with the store (shared.site_manifest.verdict):
 
 Every handled batch raises the manifest's revision to the one read before it, and its stream
 position to the batch's newest entry, before the batch is acked (`recording`).
+
+A backlog as large as a good part of the site (an archive import, a long outage) is worked like
+a rebuild: when the group lags NEWSROOM_BACKLOG_REBUILD events or more, and at least a quarter
+of the stored articles, the replica holding the lock runs the full rebuild (each page and feed
+written once, on all cores) instead of re-rendering the same list pages batch after batch. The
+manifest then names the newest entry the rebuild covered (read before it began, so the store
+it read already held every change up to it), and the batches up to it are acked without work,
+but for what a rebuild does not do (`covered`, e.g. feeds moving view totals).
 Each replica publishes its state to `newsroom:site:<service>:<consumer>` (expiring JSON).
 """
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -37,7 +46,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.consuming.delivery import HANDLED_ENTRIES
 from shared.keyspace import heal_lock_key, site_status_key
 from shared.settings import Settings
-from shared.site_check import check
+from shared.site_check import GROUPS, check, group_lag, store_facts
 from shared.site_manifest import Action, Manifest, StoreFacts, entry_key, read_manifest, record
 from shared.store import ArticleStore
 
@@ -47,6 +56,10 @@ LOCK_TTL_S = 30.0
 RECHECK_S = 1.0
 FAILED_S = 30.0
 REPORT_EVERY_S = 10.0
+# How often a replica looks at its group's backlog, and which share of the stored articles
+# a backlog must reach (beside NEWSROOM_BACKLOG_REBUILD) to be worked as a rebuild.
+BACKLOG_CHECK_S = 5.0
+BACKLOG_SHARE = 0.25
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, asyncio.TimeoutError)
 
 Progress = Callable[[int, int], None]
@@ -77,6 +90,7 @@ class SiteKeeper:
         self.state = "checking"
         self.detail = ""
         self._task: asyncio.Task[None] | None = None
+        self._backlog_checked = -BACKLOG_CHECK_S
         self._reports: set[asyncio.Task[None]] = set()
 
     @property
@@ -124,20 +138,81 @@ class SiteKeeper:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def recording(self, handler: Callable[[T], Awaitable[Any]]) -> Callable[[T], Awaitable[None]]:
-        """`handler` run once the files may be served, raising the manifest's revision after."""
+    def recording(
+        self,
+        handler: Callable[[T], Awaitable[Any]],
+        covered: Callable[[T], Awaitable[Any]] | None = None,
+    ) -> Callable[[T], Awaitable[None]]:
+        """`handler` run once the files may be served, raising the manifest's revision after;
+        a batch a full rebuild covered gets `covered` instead (nothing when None)."""
 
         async def handle(events: T) -> None:
             await self.ready.wait()
+            entries = HANDLED_ENTRIES.get()
             revision, identity = await self.store.stamp()  # before the data the handler reads
+            covered_now = self._covers(identity, entries)
+            if not covered_now and await self._catch_up(len(entries)):
+                revision, identity = await self.store.stamp()
+                covered_now = self._covers(identity, entries)
+            if covered_now:
+                if covered is not None:
+                    await covered(events)
+                return
             await handler(events)
-            newest = max(HANDLED_ENTRIES.get(), key=entry_key, default="0-0")
+            newest = max(entries, key=entry_key, default="0-0")
             manifest = Manifest(identity, revision, stream=newest)
             # Not fsynced (a cost per event): a crash may leave an older manifest, which only
             # makes the next start rebuild.
             record(self.settings.public_dir, self.service, manifest, sync=False)
 
         return handle
+
+    def _covers(self, identity: str | None, entries: tuple[str, ...]) -> bool:
+        """Whether the last full rebuild of this store covered every entry of a batch."""
+        manifest = read_manifest(self.settings.public_dir, self.service)
+        if not entries or manifest is None or manifest.store != identity:
+            return False
+        covered = entry_key(manifest.covered)
+        return all(entry_key(entry) <= covered for entry in entries)
+
+    async def _catch_up(self, batch: int) -> bool:
+        """Work a backlog as large as a good part of the site as one full rebuild (see the
+        module's docstring), checked every BACKLOG_CHECK_S at most; True if it rebuilt."""
+        threshold = self.settings.backlog_rebuild
+        now = time.monotonic()
+        if not threshold or now - self._backlog_checked < BACKLOG_CHECK_S:
+            return False
+        self._backlog_checked = now
+        group = GROUPS[self.service]
+        backlog = batch + await group_lag(self.store.redis, group)
+        if backlog < max(threshold, await self.store.stored_count() * BACKLOG_SHARE):
+            return False
+        lock = self._lock()
+        if not await lock.acquire(blocking=False):
+            return False  # another replica is rebuilding: this batch is worked as usual
+        self.ready.clear()  # the other handlers wait for the rebuild
+        try:
+            facts = await store_facts(self.store, group, None)
+            await self._rebuild(f"a backlog of {backlog} article events", facts, lock)
+            return True
+        except REDIS_DOWN:
+            raise
+        except Exception:  # a failed rebuild (full disk...): the backlog is worked as usual
+            log.exception("backlog rebuild failed; working the backlog batch by batch")
+            self._backlog_checked = now + FAILED_S
+            return False
+        finally:
+            with contextlib.suppress(Exception):
+                await lock.release()
+            if self._task is None or self._task.done():  # not settling again (Redis lost)
+                self._set("ok", "in step with the store")
+                self.ready.set()
+
+    def _lock(self) -> Any:
+        """The lock in Redis one replica of the service holds while it rebuilds."""
+        return self.store.redis.lock(
+            heal_lock_key(self.service), timeout=LOCK_TTL_S, thread_local=False
+        )
 
     def gated(self, handler: Callable[[T], Awaitable[None]]) -> Callable[[T], Awaitable[None]]:
         """`handler` run once the files may be served (work that writes no site files)."""
@@ -162,9 +237,7 @@ class SiteKeeper:
         """One check (and rebuild, if this replica gets the lock); True when up to date."""
         action, reason, facts = await check(self.store, self.settings, self.service, self.landmark)
         if action is Action.REBUILD:
-            lock = self.store.redis.lock(
-                heal_lock_key(self.service), timeout=LOCK_TTL_S, thread_local=False
-            )
+            lock = self._lock()
             if not await lock.acquire(blocking=False):
                 self._set("waiting", "another replica is rebuilding")
                 return False
@@ -198,7 +271,7 @@ class SiteKeeper:
         root = self.settings.public_dir
         manifest = read_manifest(root, self.service)
         if manifest is not None and manifest.refused is not None:
-            record(root, self.service, Manifest(manifest.store, manifest.revision), force=True)
+            record(root, self.service, dataclasses.replace(manifest, refused=None), force=True)
 
     async def _rebuild(self, reason: str, facts: StoreFacts, lock: Any) -> None:
         """The full rebuild in a thread, the lock renewed and progress shown meanwhile."""
@@ -217,7 +290,8 @@ class SiteKeeper:
                 await lock.reacquire()
                 await self.report()
         totals = work.result()
-        manifest = Manifest(facts.store, facts.revision, stream=facts.last_entry)
+        last = facts.last_entry
+        manifest = Manifest(facts.store, facts.revision, stream=last, covered=last)
         record(self.settings.public_dir, self.service, manifest, force=True)
         log.warning("%s rebuilt in %.1f s: %s", self.service, time.monotonic() - started, totals)
 

@@ -2,10 +2,11 @@
 
 Render and feeds each keep a manifest in the public folder, `<public>/.manifest/<service>.json`
 (a dot path: never served): `{"store": "<store id>" | null, "revision": <store revision>,
-"stream": "<newest articles-stream entry id applied>"}`. A full rebuild writes it; every
-batch a service applies raises its revision and stream position (never lowers them for the
-same store). At start, and when Redis comes back, `verdict` compares it with the
-store (shared.site_keeper acts on the answer):
+"stream": "<newest articles-stream entry id applied>", "covered": "<newest entry the last
+full rebuild covered>"}`. A full rebuild writes it; every batch a service applies raises its
+revision and stream position (never lowers them for the same store); the batches of entries
+up to `covered` need no work (shared.site_keeper skips them). At start, and when Redis comes
+back, `verdict` compares it with the store (shared.site_keeper acts on the answer):
 
 - no manifest (a missing, new or emptied folder) → rebuild, unless the store is empty while
   the folder holds a site;
@@ -40,6 +41,8 @@ class Manifest:
     revision: int
     refused: str | None = None
     stream: str = "0-0"
+    # The newest articles-stream entry a full rebuild covered: entries up to it need no work.
+    covered: str = "0-0"
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,10 @@ def read_manifest(root: Path, service: str) -> Manifest | None:
     """The service's manifest, None when missing or unreadable."""
     try:
         data = json.loads(manifest_path(root, service).read_bytes())
-        stream = str(data.get("stream", "0-0"))
-        entry_key(stream)  # a malformed position is an unreadable manifest
-        return Manifest(data["store"], int(data["revision"]), data.get("refused"), stream)
+        stream, covered = str(data.get("stream", "0-0")), str(data.get("covered", "0-0"))
+        entry_key(stream), entry_key(covered)  # a malformed position: an unreadable manifest
+        refused = data.get("refused")
+        return Manifest(data["store"], int(data["revision"]), refused, stream, covered)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -97,7 +101,8 @@ def record(
         if not force and current is not None and current.store == manifest.store:
             revision = max(manifest.revision, current.revision)
             stream = max(manifest.stream, current.stream, key=entry_key)
-            manifest = Manifest(manifest.store, revision, current.refused, stream)
+            covered = max(manifest.covered, current.covered, key=entry_key)
+            manifest = Manifest(manifest.store, revision, current.refused, stream, covered)
         write_atomic(path, json.dumps(asdict(manifest)).encode(), sync=sync)
 
 

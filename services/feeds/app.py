@@ -17,9 +17,10 @@ from shared.topology import ARTICLES_STREAM, FEEDS_GROUP
 from shared.urls import UrlScheme
 
 VIEWS_BATCH = 500
-# A backlog of article events is worked like a rebuild: each feed a batch touches is written
-# once. A batch's work grows with the lists it touches (at most every list of the site) more
-# than with its events; its entries stay claimed while it runs (shared.consuming.holding).
+# Each feed a batch touches is written once (a backlog as large as a good part of the site is
+# worked as a full rebuild, shared.site_keeper). A batch's work grows with the lists it
+# touches (at most every list of the site) more than with its events; its entries stay
+# claimed while it runs (shared.consuming.holding).
 ARTICLES_BATCH = 5000
 
 
@@ -37,12 +38,20 @@ def create_app(settings: Settings) -> ConsumerService:
     publisher = FeedPublisher(service.store, settings, notifier, popular.request)
     counter = ViewCounter(service.redis, settings.layout, settings.views_repeat_window_s)
 
-    @service.subscriber(ARTICLES_STREAM, batch=True, max_records=ARTICLES_BATCH)
-    async def on_articles(events: Sequence[ArticleEvent]) -> None:
-        """Move each article's view total as it leaves or returns, in order; rewrite the
-        feeds the batch touches, each once."""
+    async def follow_views(events: Sequence[ArticleEvent]) -> None:
+        """Move each article's view total as it leaves or returns, in order."""
         for event in events:
             await counter.follow(event)
+
+    async def rebuilt(events: Sequence[ArticleEvent]) -> None:
+        """A batch a full rebuild covered: view totals moved, the most-read lists refreshed."""
+        await follow_views(events)
+        popular.request()
+
+    @service.subscriber(ARTICLES_STREAM, batch=True, max_records=ARTICLES_BATCH, covered=rebuilt)
+    async def on_articles(events: Sequence[ArticleEvent]) -> None:
+        """Move view totals, then rewrite the feeds the batch touches, each once."""
+        await follow_views(events)
         await publisher.apply(events)
 
     async def on_views(views: Sequence[ArticleViewed]) -> None:

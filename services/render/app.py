@@ -1,8 +1,9 @@
 """The render service: a consumer in the render group of the articles stream.
 
-Events arrive in batches (up to BATCH_SIZE entries per read: one publish is a batch of one, a
-backlog is worked like a rebuild): each page a batch touches is rendered once, and the batch is
-acked once its pages are on disk (shared.consuming).
+Events arrive in batches (up to BATCH_SIZE entries per read: one publish is a batch of one):
+each page a batch touches is rendered once, and the batch is acked once its pages are on disk
+(shared.consuming). A backlog as large as a good part of the site is worked as one full
+rebuild, and the batches it covered are acked without work (shared.site_keeper).
 """
 
 import multiprocessing

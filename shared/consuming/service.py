@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar, get_args, get_type_hints
 
@@ -102,14 +102,21 @@ class ConsumerService:
             await check_layout(self.redis, self.store.layout)
 
     def subscriber(
-        self, stream: str, *, batch: bool = False, max_records: int = 10
+        self,
+        stream: str,
+        *,
+        batch: bool = False,
+        max_records: int = 10,
+        covered: Callable[[Any], Awaitable[Any]] | None = None,
     ) -> Callable[[H], H]:
         """Hand the events of `stream` to the decorated handler, reliably
         (shared.consuming.delivery), once the keeper lets the service write.
 
         The handler's first parameter says the event type (with `batch`, a sequence of it,
         up to `max_records` a call); it must be idempotent. Handlers of the articles stream
-        also record, in the service's manifest, the store revision their files reflect.
+        also record, in the service's manifest, the store revision their files reflect; a
+        batch a full rebuild covered goes to `covered` instead (what the rebuild does not
+        do; nothing when None), see shared.site_keeper.
         """
 
         def declare(handler: H) -> H:
@@ -121,9 +128,10 @@ class ConsumerService:
             if batch:
                 (event_type,) = get_args(event_type)
             handle: Any = handler
-            if self.keeper is not None:
-                keep = self.keeper.recording if stream == ARTICLES_STREAM else self.keeper.gated
-                handle = keep(handler)
+            if self.keeper is not None and stream == ARTICLES_STREAM:
+                handle = self.keeper.recording(handler, covered)
+            elif self.keeper is not None:
+                handle = self.keeper.gated(handler)
             subscribe_reliably(
                 self.broker,
                 stream,

@@ -78,6 +78,16 @@ def test_the_stream_position_only_moves_forward_for_the_same_store(tmp_path: Pat
     assert read_manifest(tmp_path, "feeds") == Manifest("store-a", 12, stream="1700000000000-10")
 
 
+def test_batches_keep_what_the_last_rebuild_covered(tmp_path: Path):
+    rebuilt = Manifest("store-a", 10, stream="1700000000000-5", covered="1700000000000-5")
+    record(tmp_path, "render", rebuilt, force=True)
+    record(tmp_path, "render", Manifest("store-a", 11, stream="1700000000001-0"))
+    after = Manifest("store-a", 11, stream="1700000000001-0", covered="1700000000000-5")
+    assert read_manifest(tmp_path, "render") == after
+    record(tmp_path, "render", Manifest("store-b", 2))  # another store: covers nothing
+    assert read_manifest(tmp_path, "render") == Manifest("store-b", 2)
+
+
 def test_a_batch_keeps_a_refusal_and_a_rebuild_ends_it(tmp_path: Path):
     record(tmp_path, "render", Manifest("store-a", 10, "emptied"), force=True)
     record(tmp_path, "render", Manifest("store-a", 12))
@@ -95,6 +105,7 @@ def test_a_batch_keeps_a_refusal_and_a_rebuild_ends_it(tmp_path: Path):
         b'{"store": "a"}',
         b'{"revision": "x"}',
         b'{"store": "a", "revision": 1, "stream": "x-y"}',
+        b'{"store": "a", "revision": 1, "covered": "later"}',
     ],
 )
 def test_an_unreadable_manifest_is_no_manifest(tmp_path: Path, garbage: bytes):
