@@ -33,5 +33,12 @@ MAX_LENGTH = 80
 @lru_cache(maxsize=65536)  # slugify is slow, and names and tags repeat on every page
 def make_slug(text: str, max_length: int = MAX_LENGTH) -> str:
     """A lowercase ASCII slug of `text`, cut on a word boundary; never empty."""
-    slug = slugify(text, replacements=REPLACEMENTS, max_length=max_length, word_boundary=True)
+    slug = slugify(
+        text,
+        replacements=REPLACEMENTS,
+        max_length=max_length,
+        word_boundary=True,
+        # Named, not "auto": "auto" tries to import the absent `unidecode` on every call.
+        backend="text-unidecode",
+    )
     return slug or "n-a"
