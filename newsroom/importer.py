@@ -9,6 +9,7 @@ their numbers and reasons; the good ones are imported either way.
 
 import asyncio
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +25,14 @@ from shared.article import ArticleId, ArticleIn
 from shared.markup.sanitize import clean_article
 from shared.redis_client import open_redis
 from shared.settings import get_settings
+from shared.slugs import make_slug
 from shared.store import ArticleStore, SlugTakenError, open_store
 from shared.store.migration import prepare_store
 
 _article_id: TypeAdapter[str] = TypeAdapter(ArticleId)
+# Lines saved at once (see import_lines).
+AT_ONCE = 16
+_NUMBERED = re.compile(r"-[0-9]+$")
 
 
 class LineError(ValueError):
@@ -90,27 +95,75 @@ async def import_lines(
     on_line: Callable[[str], None] = lambda _: None,
     site_host: str = "",
 ) -> ImportReport:
-    """Import every line in file order; `on_line` is called with each line once it is done.
+    """Import every line as if one after the other in file order; `on_line` is called with
+    each line once it is done.
 
-    One article at a time: each save is a transaction watching the slug index, so saving
-    several at once only makes them retry each other.
+    A save spends most of its time waiting on Redis, so up to AT_ONCE lines are saved at
+    once; a line that could touch what an earlier one still being saved touches (the same
+    article, the same slug or one it may fall back to) waits for it, so every article and
+    every slug comes out as a one-at-a-time import would leave them.
     """
     report = ImportReport()
-    for number, text in enumerate(lines, start=1):
-        if text.strip():
-            try:
-                article_id, article = parse_line(text, site_host)
-                result = await store.save(article_id, article, by="import")
-            except LineError as e:
-                report.rejected.append(Rejected(number, str(e)))
-            except SlugTakenError as e:
-                report.rejected.append(Rejected(number, f"slug {e} belongs to another article"))
-            else:
-                report.created += result.created
-                report.updated += result.changed and not result.created
-                report.unchanged += not result.changed
+    window = asyncio.Semaphore(AT_ONCE)
+    running: dict[str, set[asyncio.Task[None]]] = {}
+
+    async def save(number: int, text: str, article_id: str, article: ArticleIn) -> None:
+        try:
+            result = await store.save(article_id, article, by="import")
+        except SlugTakenError as e:
+            report.rejected.append(Rejected(number, f"slug {e} belongs to another article"))
+        else:
+            report.created += result.created
+            report.updated += result.changed and not result.created
+            report.unchanged += not result.changed
+        finally:
+            window.release()
         on_line(text)
+
+    def forget(task: asyncio.Task[None], claims: tuple[str, ...]) -> None:
+        for claim in claims:
+            running[claim].discard(task)
+            if not running[claim]:
+                del running[claim]
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for number, text in enumerate(lines, start=1):
+                try:
+                    if not text.strip():
+                        on_line(text)
+                        continue
+                    article_id, article = parse_line(text, site_host)
+                except LineError as e:
+                    report.rejected.append(Rejected(number, str(e)))
+                    on_line(text)
+                    continue
+                claims, touches = _claims(article_id, article)
+                earlier = set().union(*(running.get(claim, ()) for claim in touches))
+                await window.acquire()
+                if earlier:
+                    await asyncio.wait(earlier)
+                task = group.create_task(save(number, text, article_id, article))
+                for claim in claims:
+                    running.setdefault(claim, set()).add(task)
+                task.add_done_callback(lambda done, mine=claims: forget(done, mine))
+    except ExceptionGroup as failed:  # a save that could not be done (Redis gone...)
+        raise failed.exceptions[0] from None
+    report.rejected.sort(key=lambda rejected: rejected.line)
     return report
+
+
+def _claims(article_id: str, article: ArticleIn) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a line's save holds while it runs, and what it must wait for.
+
+    A save takes its slug `s` (asked for, or made from the title) or, when taken, `s-2`,
+    `s-3`…: two saves may compete for a slug when their `s` are equal or one is the other
+    with a number appended (`bare`: a slug without its number).
+    """
+    slug = article.slug or make_slug(article.title)
+    bare = _NUMBERED.sub("", slug)
+    claims = (f"id:{article_id}", f"slug:{slug}", f"bare:{bare}")
+    return claims, (*claims[:2], f"slug:{bare}", f"bare:{slug}")
 
 
 def run_import(path: Path, console: Console) -> int:
