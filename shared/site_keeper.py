@@ -22,13 +22,13 @@ Every handled batch raises the manifest's revision to the one read before it, an
 position to the batch's newest entry, before the batch is acked (`recording`).
 
 A backlog as large as a good part of the site (an archive import, a long outage) is worked like
-a rebuild: when the group lags NEWSROOM_BACKLOG_REBUILD events or more, and at least a quarter
-of the stored articles, the replica holding the lock runs the full rebuild (each page and feed
-written once, on all cores) instead of re-rendering the same list pages batch after batch. The
-manifest then names the newest entry the rebuild covered (read before it began, so the store
-it read already held every change up to it), and the batches up to it are acked without work,
-but for what a rebuild does not do (`covered`, e.g. feeds moving view totals).
-Each replica publishes its state to `newsroom:site:<service>:<consumer>` (expiring JSON).
+a rebuild: when the group has NEWSROOM_BACKLOG_REBUILD events or more to read or to
+acknowledge, and at least a quarter of the stored articles, the replica holding the lock runs
+the full rebuild (each page and feed written once, on all cores) instead of re-rendering the
+same list pages batch after batch. The manifest then names the newest entry the rebuild
+covered (read before it began, so the store it read already held every change up to it), and
+the batches up to it are acked without work, but for what a rebuild does not do (`covered`,
+e.g. feeds moving view totals).
 """
 
 import asyncio
@@ -46,7 +46,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from shared.consuming.delivery import HANDLED_ENTRIES
 from shared.keyspace import heal_lock_key, site_status_key
 from shared.settings import Settings
-from shared.site_check import GROUPS, check, group_lag, store_facts
+from shared.site_check import GROUPS, check, group_backlog, store_facts
 from shared.site_manifest import Action, Manifest, StoreFacts, entry_key, read_manifest, record
 from shared.store import ArticleStore
 
@@ -151,7 +151,7 @@ class SiteKeeper:
             entries = HANDLED_ENTRIES.get()
             revision, identity = await self.store.stamp()  # before the data the handler reads
             covered_now = self._covers(identity, entries)
-            if not covered_now and await self._catch_up(len(entries)):
+            if not covered_now and await self._catch_up():
                 revision, identity = await self.store.stamp()
                 covered_now = self._covers(identity, entries)
             if covered_now:
@@ -175,7 +175,7 @@ class SiteKeeper:
         covered = entry_key(manifest.covered)
         return all(entry_key(entry) <= covered for entry in entries)
 
-    async def _catch_up(self, batch: int) -> bool:
+    async def _catch_up(self) -> bool:
         """Work a backlog as large as a good part of the site as one full rebuild (see the
         module's docstring), checked every BACKLOG_CHECK_S at most; True if it rebuilt."""
         threshold = self.settings.backlog_rebuild
@@ -184,7 +184,7 @@ class SiteKeeper:
             return False
         self._backlog_checked = now
         group = GROUPS[self.service]
-        backlog = batch + await group_lag(self.store.redis, group)
+        backlog = await group_backlog(self.store.redis, group)  # this batch's entries too
         if backlog < max(threshold, await self.store.stored_count() * BACKLOG_SHARE):
             return False
         lock = self._lock()

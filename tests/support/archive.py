@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 SECTIONS = ("Общество", "Экономика", "Город", "Спорт", "Культура")
 
 # Kinds of bad line, each with a word its reported reason must contain.
@@ -46,22 +47,34 @@ class Archive:
     bad_lines: dict[int, str]
 
 
-def article(n: int, prefix: str = "arch") -> dict[str, object]:
-    """A valid archive line: an article with a unique id and title."""
+def article(
+    n: int, prefix: str = "arch", start: datetime = START, step: timedelta = HOUR
+) -> dict[str, object]:
+    """A valid archive line: an article with a unique id and title, the `n`th `step` after
+    `start`."""
     return {
         "id": f"{prefix}-{n:05d}",
         "title": f"Архивная новость {prefix} номер {n}",
         "author": f"Автор {n % 37}",
         "section": SECTIONS[n % len(SECTIONS)],
         "tags": [f"тема {n % 11}"],
-        "published_at": (START + timedelta(hours=n)).isoformat(),
+        "published_at": (start + step * n).isoformat(),
         "summary": "Краткое содержание архивной новости.",
         "body_html": f"<p>Текст новости {n}.</p><script>alert(1)</script>",
     }
 
 
-def write_archive(path: Path, valid: int, bad: int, prefix: str = "arch") -> Archive:
-    """`valid` good lines with `bad` bad ones spread evenly among them."""
+def write_archive(
+    path: Path,
+    valid: int,
+    bad: int,
+    prefix: str = "arch",
+    *,
+    start: datetime = START,
+    step: timedelta = HOUR,
+) -> Archive:
+    """`valid` good lines with `bad` bad ones spread evenly among them, dated `step` apart
+    from `start` on."""
     every = (valid + bad) // bad if bad else 0
     lines, ids, bad_lines = [], [], {}
     n = 0
@@ -73,7 +86,7 @@ def write_archive(path: Path, valid: int, bad: int, prefix: str = "arch") -> Arc
             lines.append(text)
         else:
             n += 1
-            lines.append(json.dumps(article(n, prefix), ensure_ascii=False))
+            lines.append(json.dumps(article(n, prefix, start, step), ensure_ascii=False))
             ids.append(f"{prefix}-{n:05d}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Archive(path, ids, bad_lines)
