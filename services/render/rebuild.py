@@ -34,7 +34,7 @@ from shared.store import ParsedArticles, open_store
 from shared.urls import UrlScheme
 
 # Stored bytes of the articles a worker keeps parsed (in memory they take about three times it).
-PARSED_BUDGET = 64 * 2**20
+PARSED_BUDGET = 24 * 2**20
 
 
 @dataclass(frozen=True)
