@@ -29,6 +29,8 @@ same list pages batch after batch. The manifest then names the newest entry the 
 covered (read before it began, so the store it read already held every change up to it), and
 the batches up to it are acked without work, but for what a rebuild does not do (`covered`,
 e.g. feeds moving view totals).
+
+Each replica publishes its state to `newsroom:site:<service>:<consumer>` (expiring JSON).
 """
 
 import asyncio
