@@ -17,6 +17,7 @@ from tests.support.archive import write_archive
 from tests.support.platform import Platform, newsroom, wait_for
 from tests.support.public_files import differences, files_of
 from tests.support.redis_server import redis_executor, url_of
+from tests.support.timing import scaled
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +46,7 @@ def test_an_archive_imported_while_the_consumers_were_away_is_worked_as_one_rebu
         try:
             platform.start_all()
             first = platform.api().put("/api/articles/first", json=ARTICLE).json()
-            wait_for(lambda: platform.get(first["url"]).status_code == 200, timeout=30)
+            wait_for(lambda: platform.get(first["url"]).status_code == 200, timeout=scaled(30))
 
             # Render and feeds are away while an archive is imported.
             for key in ("render-0", "feeds-0"):
@@ -59,7 +60,7 @@ def test_an_archive_imported_while_the_consumers_were_away_is_worked_as_one_rebu
             # Back, each works the backlog as one rebuild and no batch of it on its own.
             for name in ("render", "feeds"):
                 platform.start(name)
-            wait_for(lambda: settled(client), timeout=120, interval=0.5)
+            wait_for(lambda: settled(client), timeout=scaled(180), interval=0.5)
             for service in ("render", "feeds"):
                 log = (platform.logs / f"{service}-0.log").read_text()
                 assert f"a backlog of {ARTICLES} article events" in log
