@@ -15,7 +15,7 @@ from services.render.rebuild import rebuild as rebuild_site
 from shared.listing import HOME
 from shared.settings import Settings
 from shared.site_check import check
-from shared.site_manifest import Action, Manifest, StoreFacts, record
+from shared.site_manifest import Action, StoreFacts, rebuilt, record
 from shared.store import open_store
 from shared.store.migration import prepare_store
 from shared.urls import UrlScheme
@@ -69,7 +69,5 @@ def rebuild_parts(
             raise StoreRefusedError(f"{part.service}: {reason}")
     for part, (_, _, facts) in zip(parts, checked, strict=True):
         line = part.run()
-        last = facts.last_entry
-        manifest = Manifest(facts.store, facts.revision, stream=last, covered=last)
-        record(settings.public_dir, part.service, manifest, force=True)
+        record(settings.public_dir, part.service, rebuilt(facts), force=True)
         yield line

@@ -37,17 +37,6 @@ async def stream_info(redis: Redis) -> dict[str, Any]:
         return {}
 
 
-async def group_backlog(redis: Redis, group: str) -> int:
-    """Entries of the articles stream `group` has not acknowledged: not read yet (0 when
-    Redis cannot tell) or pending."""
-    try:
-        groups = await redis.xinfo_groups(ARTICLES_STREAM)
-    except ResponseError:
-        return 0
-    info = next((g for g in groups if as_text(g["name"]) == group), {})
-    return int(info.get("lag") or 0) + int(info.get("pending") or 0)
-
-
 async def acknowledged_after(redis: Redis, group: str, after: str) -> bool:
     """Whether `group` acknowledged entries of the articles stream after entry `after`: read
     and no longer pending, or trimmed (trimming takes acknowledged entries only)."""

@@ -46,11 +46,21 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from shared.consuming.delivery import HANDLED_ENTRIES
+from shared.consuming.stream_stats import stream_stats
 from shared.keyspace import heal_lock_key, site_status_key
 from shared.settings import Settings
-from shared.site_check import GROUPS, check, group_backlog, store_facts
-from shared.site_manifest import Action, Manifest, StoreFacts, entry_key, read_manifest, record
+from shared.site_check import GROUPS, check, store_facts
+from shared.site_manifest import (
+    Action,
+    Manifest,
+    StoreFacts,
+    entry_key,
+    read_manifest,
+    rebuilt,
+    record,
+)
 from shared.store import ArticleStore
+from shared.topology import ARTICLES_STREAM
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +196,8 @@ class SiteKeeper:
             return False
         self._backlog_checked = now
         group = GROUPS[self.service]
-        backlog = await group_backlog(self.store.redis, group)  # this batch's entries too
+        (stats,) = await stream_stats(self.store.redis, [ARTICLES_STREAM])
+        backlog = sum(g.unfinished for g in stats.groups if g.group == group)  # this batch too
         if backlog < max(threshold, await self.store.stored_count() * BACKLOG_SHARE):
             return False
         lock = self._lock()
@@ -292,9 +303,7 @@ class SiteKeeper:
                 await lock.reacquire()
                 await self.report()
         totals = work.result()
-        last = facts.last_entry
-        manifest = Manifest(facts.store, facts.revision, stream=last, covered=last)
-        record(self.settings.public_dir, self.service, manifest, force=True)
+        record(self.settings.public_dir, self.service, rebuilt(facts), force=True)
         log.warning("%s rebuilt in %.1f s: %s", self.service, time.monotonic() - started, totals)
 
     def _set(self, state: str, detail: str, level: int = logging.WARNING) -> None:

@@ -58,6 +58,13 @@ class StoreFacts:
     unapplied: bool = False
 
 
+def rebuilt(facts: StoreFacts) -> Manifest:
+    """The manifest a full rebuild from the store `facts` describe records: its revision, and
+    the stream position read before it began as both the newest entry applied and covered."""
+    last = facts.last_entry
+    return Manifest(facts.store, facts.revision, stream=last, covered=last)
+
+
 def entry_key(entry_id: str) -> tuple[int, int]:
     """A stream entry id ("<ms>-<seq>") as numbers, to compare."""
     ms, _, seq = entry_id.partition("-")

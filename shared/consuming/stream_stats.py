@@ -19,6 +19,12 @@ class GroupStats:
     pending: int
     consumers: int
 
+    @property
+    def unfinished(self) -> int:
+        """Entries the group has not acknowledged: not read yet (0 when Redis cannot tell)
+        or pending."""
+        return (self.lag or 0) + self.pending
+
 
 @dataclass(frozen=True)
 class StreamStats:

@@ -11,6 +11,7 @@ from shared.site_manifest import (
     has_site,
     manifest_path,
     read_manifest,
+    rebuilt,
     record,
     verdict,
 )
@@ -86,6 +87,13 @@ def test_batches_keep_what_the_last_rebuild_covered(tmp_path: Path):
     assert read_manifest(tmp_path, "render") == after
     record(tmp_path, "render", Manifest("store-b", 2))  # another store: covers nothing
     assert read_manifest(tmp_path, "render") == Manifest("store-b", 2)
+
+
+def test_a_rebuild_covers_the_stream_position_read_before_it():
+    facts = StoreFacts("store-a", 12, 40, last_entry="1700000000000-7")
+    assert rebuilt(facts) == Manifest(
+        "store-a", 12, stream="1700000000000-7", covered="1700000000000-7"
+    )
 
 
 def test_a_batch_keeps_a_refusal_and_a_rebuild_ends_it(tmp_path: Path):
