@@ -1,7 +1,8 @@
 """A backlog as large as a good part of the site (an archive imported while render and feeds
 were away) is worked by each of them as one full rebuild, every page and feed written once;
-the batches it covered are acknowledged without work, and the folder holds what
-`newsroom rebuild` writes."""
+the batches it covered are acknowledged without work but for what a rebuild does not do (an
+unpublished article's view total parked), and the folder holds what `newsroom rebuild`
+writes."""
 
 import json
 import signal
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from shared.keyspace import Layout
+from shared.keyspace import Layout, parked_views_key, views_all_key
 from shared.site_manifest import entry_key, read_manifest
 from shared.topology import ARTICLES_STREAM
 from tests.support.archive import write_archive
@@ -47,11 +48,16 @@ def test_an_archive_imported_while_the_consumers_were_away_is_worked_as_one_rebu
             platform.start_all()
             first = platform.api().put("/api/articles/first", json=ARTICLE).json()
             wait_for(lambda: platform.get(first["url"]).status_code == 200, timeout=scaled(30))
+            assert platform.post_views([{"article_id": "first"}]).status_code == 202
+            total = views_all_key(Layout().partition_of("first"))
+            wait_for(lambda: client.zscore(total, "first") == 1, timeout=scaled(30))
 
-            # Render and feeds are away while an archive is imported.
+            # Render and feeds are away while the first article is unpublished and an
+            # archive is imported.
             for key in ("render-0", "feeds-0"):
                 platform.kill(key, signal.SIGTERM)
                 (platform.logs / f"{key}.log").unlink()
+            assert platform.api().delete("/api/articles/first").status_code == 200
             archive = write_archive(tmp_path / "archive.jsonl", valid=ARTICLES, bad=0)
             result = newsroom(platform, "import", str(archive.path))
             assert result.returncode == 0, result.stdout + result.stderr
@@ -63,7 +69,7 @@ def test_an_archive_imported_while_the_consumers_were_away_is_worked_as_one_rebu
             wait_for(lambda: settled(client), timeout=scaled(180), interval=0.5)
             for service in ("render", "feeds"):
                 log = (platform.logs / f"{service}-0.log").read_text()
-                assert f"a backlog of {ARTICLES} article events" in log
+                assert f"a backlog of {ARTICLES + 1} article events" in log
                 assert log.count(f"{service} rebuilt in") == 1
                 manifest = read_manifest(platform.public, service)
                 assert manifest is not None
@@ -72,6 +78,11 @@ def test_an_archive_imported_while_the_consumers_were_away_is_worked_as_one_rebu
             assert '"rendered"' not in render_log
             feeds_log = (platform.logs / "feeds-0.log").read_text()
             assert '"feeds written"' not in feeds_log
+            # What a rebuild does not do was still done: the unpublished article's total
+            # left the rankings, parked until it comes back.
+            assert client.zscore(total, "first") is None
+            parked = parked_views_key(Layout().partition_of("first"), "first")
+            assert float(client.get(parked) or 0) == 1
 
             # The folder holds what a full rebuild writes: every article's page, every feed.
             served = files_of(platform.public)
