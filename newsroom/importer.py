@@ -9,7 +9,6 @@ their numbers and reasons; the good ones are imported either way.
 
 import asyncio
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,14 +24,13 @@ from shared.article import ArticleId, ArticleIn
 from shared.markup.sanitize import clean_article
 from shared.redis_client import open_redis
 from shared.settings import get_settings
-from shared.slugs import make_slug
+from shared.slugs import make_slug, unnumbered
 from shared.store import ArticleStore, SlugTakenError, open_store
 from shared.store.migration import prepare_store
 
 _article_id: TypeAdapter[str] = TypeAdapter(ArticleId)
 # Lines saved at once (see import_lines).
 AT_ONCE = 16
-_NUMBERED = re.compile(r"-[0-9]+$")
 
 
 class LineError(ValueError):
@@ -157,11 +155,11 @@ def _claims(article_id: str, article: ArticleIn) -> tuple[tuple[str, ...], tuple
     """What a line's save holds while it runs, and what it must wait for.
 
     A save takes its slug `s` (asked for, or made from the title) or, when taken, `s-2`,
-    `s-3`…: two saves may compete for a slug when their `s` are equal or one is the other
-    with a number appended (`bare`: a slug without its number).
+    `s-3`… (shared.slugs.numbered): two saves may compete for a slug when their `s` are equal
+    or one is the other with a number appended (`bare`: shared.slugs.unnumbered).
     """
     slug = article.slug or make_slug(article.title)
-    bare = _NUMBERED.sub("", slug)
+    bare = unnumbered(slug)
     claims = (f"id:{article_id}", f"slug:{slug}", f"bare:{bare}")
     return claims, (*claims[:2], f"slug:{bare}", f"bare:{slug}")
 

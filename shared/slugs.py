@@ -1,5 +1,6 @@
 """Readable Latin slugs for Russian and Kazakh text."""
 
+import re
 from functools import lru_cache
 
 from slugify import slugify
@@ -28,6 +29,7 @@ _REPLACEMENTS = [
 REPLACEMENTS = _REPLACEMENTS + [(a.upper(), b.capitalize()) for a, b in _REPLACEMENTS]
 
 MAX_LENGTH = 80
+_NUMBERED = re.compile(r"-[0-9]+$")
 
 
 @lru_cache(maxsize=65536)  # slugify is slow, and names and tags repeat on every page
@@ -42,3 +44,13 @@ def make_slug(text: str, max_length: int = MAX_LENGTH) -> str:
         backend="text-unidecode",
     )
     return slug or "n-a"
+
+
+def numbered(slug: str, n: int) -> str:
+    """The `n`th slug tried for an article whose slug `slug` is taken (`slug-2`, `slug-3`…)."""
+    return f"{slug}-{n}"
+
+
+def unnumbered(slug: str) -> str:
+    """`slug` without the number `numbered` may have appended."""
+    return _NUMBERED.sub("", slug)

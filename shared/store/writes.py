@@ -21,7 +21,7 @@ from shared.clock import utcnow
 from shared.keyspace import SCHEDULE, SLUGS
 from shared.replication import ReplicaWait
 from shared.slot_transactions import SlotTransactions
-from shared.slugs import make_slug
+from shared.slugs import make_slug, numbered
 from shared.store.queries import StoreQueries, score
 from shared.store.relay import Relay
 from shared.versions import SYSTEM, version_of
@@ -174,7 +174,7 @@ class StoreWrites(StoreQueries):
         slug, n = base, 1
         while not await reserve(slug):
             n += 1
-            slug = f"{base}-{n}"
+            slug = numbered(base, n)
         return slug
 
     async def _commit(self, article_id: str, change: Change, by: str) -> Written:

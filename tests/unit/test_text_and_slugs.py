@@ -1,6 +1,6 @@
 """Plain text, slugs and truncation: Cyrillic and Kazakh handled as readers expect."""
 
-from shared.slugs import make_slug
+from shared.slugs import make_slug, numbered, unnumbered
 from shared.text import plain_text, truncate_words, xml_safe
 
 
@@ -36,3 +36,9 @@ def test_truncation_marks_the_cut_on_a_word_boundary():
     assert cut == "Отказ от карательного подхода: применение закона к бизнесу…"
     assert len(cut) <= 60
     assert truncate_words("Поехали?", 60) == "Поехали?"
+
+
+def test_a_numbered_slug_loses_only_its_number():
+    assert numbered("novost-2025", 3) == "novost-2025-3"
+    assert unnumbered(numbered("novost-2025", 3)) == "novost-2025"
+    assert unnumbered("novost") == "novost"
