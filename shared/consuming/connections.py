@@ -1,10 +1,10 @@
 """A consumer's connections to Redis: its FastStream broker and its own client.
 
-Neither retries a lost connection more than once (a connection the server closed while it
-sat idle, e.g. under Redis's `timeout` during a long batch, is opened again at once): on a
-lost Redis FastStream's read loop logs it and waits 5 s, during which the guard's watchdog
-(shared.consuming.guard) recreates the groups of a Redis that came back empty, and gives up
-after `redis_give_up_s`.
+Neither retries on the client side: on a lost connection FastStream's read loop logs it and
+waits 5 s, during which the guard's watchdog (shared.consuming.guard) recreates the groups
+of a Redis that came back empty, and gives up after `redis_give_up_s`. (A connection the
+server closed while idle, under Redis's `timeout`, fails the command that finds it; a batch
+whose XACK failed so stays pending, and counts towards a backlog worked as a rebuild.)
 """
 
 from typing import Any
@@ -29,12 +29,12 @@ def consumer_redis(settings: Settings) -> AnyRedis:
 
 
 def consumer_broker(settings: Settings, **params: Any) -> RedisBroker:
-    """The service's broker: one client-side retry (see above), a graceful stop (the handler in hand
+    """The service's broker: no client-side retries, a graceful stop (the handler in hand
     finishes on SIGTERM), entries read as plain JSON; `params` added or overriding. On a
     cluster a `RedisClusterBroker`: each stream's reads and acks go to its slot's master."""
     defaults: dict[str, Any] = {
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
-        "retry": Retry(NoBackoff(), 1),
+        "retry": Retry(NoBackoff(), 0),
         "socket_timeout": SOCKET_TIMEOUT_S,
         "socket_connect_timeout": 2,
         "health_check_interval": 10,
