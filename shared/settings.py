@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     redis_give_up_s: float = Field(
         60.0, description="A consumer exits non-zero when Redis stays away this long."
     )
+    stop_deadline_s: float = Field(
+        20.0,
+        gt=0,
+        description="A consumer that has not stopped this long after SIGTERM exits with 1.",
+    )
     trim_interval_s: float = Field(
         60.0, description="How often consumers trim acknowledged entries off the streams."
     )

@@ -17,7 +17,6 @@ for a graceful stop, and the guard's exit code (0 after SIGTERM, 1 when it canno
 
 import asyncio
 import contextlib
-import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from shared.consuming.guard import REDIS_DOWN, ConsumerGuard, RedisGoneError, St
 from shared.consuming.observability import instrument
 from shared.consuming.options import Options
 from shared.consuming.probes import routes, serving
+from shared.consuming.stopping import stop_on_signals
 from shared.settings import Settings, get_settings
 from shared.site_keeper import Rebuild, SiteKeeper
 from shared.store import ParsedArticles, open_store
@@ -163,16 +163,15 @@ def serve(create: Callable[[Settings], ConsumerService], *, default_port: int) -
     """Run the service `create` builds as this process, instrumented; exit with its code.
 
     Its probes listen on NEWSROOM_METRICS_HOST, port NEWSROOM_METRICS_PORT else
-    `default_port`, from the start; SIGTERM or SIGINT stops it gracefully.
+    `default_port`, from the start; SIGTERM or SIGINT stops it gracefully, within
+    NEWSROOM_STOP_DEADLINE_S (shared.consuming.stopping).
     """
     settings = get_settings()
     service = create(settings)
     instrument(service.broker, service.name)
 
     async def main() -> int:
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, service.app.exit)
+        stop_on_signals(service.app.exit, settings.stop_deadline_s)
         port = settings.metrics_port or default_port
         async with serving(service.app, settings.metrics_host, port):
             return await service.run()
