@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from shared.cancelling import cancel_and_wait
 from shared.consuming.delivery import HANDLED_ENTRIES
 from shared.consuming.stream_stats import stream_stats
 from shared.keyspace import heal_lock_key, site_status_key
@@ -146,9 +147,7 @@ class SiteKeeper:
     async def close(self) -> None:
         """Stop a check in progress (shutdown)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
 
     def recording(
         self,

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 
+from shared.cancelling import cancel_and_wait
 from shared.clock import utcnow
 from shared.keyspace import views_all_key, views_day_key, views_hour_key, views_scratch_key
 from shared.listing import HOME, Kind, Listing
@@ -191,8 +192,7 @@ class Throttled:
     async def close(self) -> None:
         """Cancel a pending run."""
         if self.task is not None:
-            self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+            await cancel_and_wait([self.task])
 
 
 def popular_publisher(

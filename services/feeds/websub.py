@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import httpx
 
+from shared.cancelling import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -57,7 +59,5 @@ class HubNotifier:
 
     async def close(self) -> None:
         """Stop pending pings and close the HTTP client."""
-        for task in list(self.pending.values()):
-            task.cancel()
-        await asyncio.gather(*self.pending.values(), return_exceptions=True)
+        await cancel_and_wait(list(self.pending.values()))
         await self.client.aclose()

@@ -29,6 +29,7 @@ from services.ingest.schemas import ViewsParser
 from services.ingest.viewlog import ViewLog
 from services.ingest.views_fast import ViewsFastPath
 from shared.body_limits import BodySizeLimit
+from shared.cancelling import cancel_and_wait
 from shared.consuming.guard import REDIS_DOWN
 from shared.media_library import MediaLibrary
 from shared.pages.theme import make_environment
@@ -79,8 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             stop.set()
             _, still_running = await asyncio.wait(tasks, timeout=2.0)
-            for task in still_running:  # a pass stuck retrying an absent Redis
-                task.cancel()
+            await cancel_and_wait(still_running)  # a pass stuck retrying an absent Redis
             await app.state.store.slots.aclose()
             await redis.aclose()
 

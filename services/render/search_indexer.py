@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 
 from services.render.search_index import index_site, shard_of, stale_shards
+from shared.cancelling import cancel_and_wait
 from shared.events import ArticleChanged
 from shared.settings import Settings
 from shared.urls import UrlScheme
@@ -58,9 +59,7 @@ class SearchIndexer:
     async def stop(self) -> None:
         """Stop the builds (one under way finishes in its thread)."""
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+            await cancel_and_wait([self.task])
 
     async def run(self) -> None:
         """Build the stale shards (a stop may have left some), then whenever asked, forever

@@ -34,6 +34,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from shared.cancelling import cancel_and_wait
 from shared.consuming.options import Options
 from shared.consuming.retention import forget_idle_consumers, trim_acknowledged
 from shared.keyspace import Layout
@@ -108,9 +109,7 @@ class ConsumerGuard:
             try:
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await cancel_and_wait(tasks)
                 if self.keeper is not None:
                     await self.keeper.close()
         finally:

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Sequence
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from shared.cancelling import cancel_and_wait
 from shared.consuming.options import Options
 
 # KEYS: the stream. ARGV: group, consumer, then the entry ids. Claims again (idle 0, JUSTID)
@@ -48,9 +49,7 @@ async def holding(
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait([task])
 
 
 async def _hold(
