@@ -40,6 +40,9 @@ LOCK = ".search.lock"  # in the public folder, hidden: never served
 SHARDS = "shards.json"
 NO_PAGES = "not able to build an index"  # what Pagefind says when no page matched
 NICENESS = 10
+# Pagefind dies with the thread that started it, SIGKILL included (util-linux's setpriv): no
+# index build outlives a killed render replica and goes on writing into the folder.
+WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 SHARD = re.compile(r"^(\d{4})-(\d{2})$")
 BUILD = re.compile(r"^build-(\d+)$")
 
@@ -135,7 +138,8 @@ def _build_shard(
     indexed."""
     target = root / BUNDLE / shard / f"build-{time.time_ns()}"
     # At low priority: rendering pages (and acknowledging events) goes first.
-    command = ["nice", "-n", str(NICENESS), str(get_executable()), "--site", str(root)]
+    command = [*WITH_PARENT, "nice", "-n", str(NICENESS), str(get_executable())]
+    command += ["--site", str(root)]
     command += ["--output-path", str(target)]
     command += ["--glob", article_glob(urls, shard), "--force-language", language]
     done = subprocess.run(command, capture_output=True, text=True, check=False)

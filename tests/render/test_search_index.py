@@ -3,8 +3,11 @@
 import asyncio
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from services.render.search_index import (
@@ -162,3 +165,26 @@ def test_a_full_rebuild_indexes_every_article_page_and_nothing_else(site):
     }
     assert site.article_url("demo-001") in articles
     assert indexed_urls(site.rebuilt) == articles
+
+
+def test_an_index_build_dies_with_the_replica_that_started_it(tmp_path: Path):
+    # A replica starts a program the way the indexer starts Pagefind, and is SIGKILLed while
+    # it runs: the program ends with it instead of writing on into the folder.
+    replica_code = tmp_path / "replica.py"
+    replica_code.write_text(
+        "import subprocess\n"
+        "from services.render.search_index import WITH_PARENT\n"
+        "subprocess.run([*WITH_PARENT, 'sleep', '600'])\n"
+    )
+    replica = subprocess.Popen(
+        [sys.executable, str(replica_code)], cwd=Path(__file__).resolve().parents[2]
+    )
+    try:
+        (program,) = wait_for(lambda: psutil.Process(replica.pid).children(), timeout=30)
+        wait_for(lambda: program.name() == "sleep", timeout=30)
+        replica.kill()
+        replica.wait(30)
+        _, alive = psutil.wait_procs([program], timeout=10)
+        assert alive == []
+    finally:
+        replica.kill()
