@@ -72,9 +72,10 @@ def create_app(settings: Settings) -> ConsumerService:
         """Publish the most-read lists once at start, from the counts already in Redis."""
         popular.request()
 
-    @service.app.on_shutdown
+    @service.app.after_shutdown
     async def stop_background() -> None:
-        """Stop the throttled writer and pending hub pings."""
+        """Once the handlers are done (the broker stopped): stop the throttled writer and
+        pending hub pings, which a last batch may still have asked for."""
         await popular.close()
         if notifier is not None:
             await notifier.close()

@@ -48,8 +48,9 @@ def create_app(settings: Settings) -> ConsumerService:
         renderer.renames.start()  # lists left marked for renaming when render last stopped
         indexer.start()
 
-    @service.app.on_shutdown
+    @service.app.after_shutdown
     async def stop() -> None:
+        """Once the handlers are done (the broker stopped): stop the index builds."""
         await indexer.stop()
 
     # Articles age out of the Google News sitemap's 48 hours: it is rewritten now and then.
