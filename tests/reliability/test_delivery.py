@@ -20,6 +20,7 @@ from shared.keyspace import Layout
 from shared.redis_client import connect, ensure_groups
 from shared.settings import Settings
 from shared.topology import ARTICLES_STREAM, RENDER_GROUP
+from tests.support.consumer_runs import running
 from tests.support.redis_server import redis_executor, url_of
 from tests.support.timing import eventually, scaled
 
@@ -99,9 +100,7 @@ async def consuming(
 ) -> tuple[Consumer, asyncio.Task[int]]:
     """The consumer, running once its subscribers have started."""
     consumer = Consumer(redis_url, recorder, name, batch, options)
-    task = asyncio.create_task(consumer.service.run())
-    await eventually(lambda: consumer.broker.running or task.done(), 5)
-    return consumer, task
+    return consumer, await running(consumer.service, 5)
 
 
 async def eventually_value(read: Callable[[], Awaitable[list]], seconds: float) -> list:
